@@ -1,0 +1,91 @@
+"""UK financial years: 1 April to 31 March, written "2023-24", stored as the starting calendar year (2023).
+
+The one place where labels are parsed and printed, so that the admin, the pages, the exports and the import
+agree on what "2023-24" means.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django import forms
+from django.db import models
+
+LABEL_PATTERN = re.compile(r"^(?P<start>\d{4})-(?P<end>\d{2})$")
+EARLIEST = 1990
+LATEST = 2100
+
+
+class FinancialYearError(ValueError):
+    """A label that is not a UK financial year such as 2023-24."""
+
+
+def label(start_year: int | None) -> str:
+    """Print the financial year that starts in start_year: 2023 -> "2023-24"; None -> ""."""
+    if start_year is None:
+        return ""
+    return f"{start_year}-{(start_year + 1) % 100:02d}"
+
+
+def parse(text: str) -> int:
+    """Parse "2023-24" to 2023, rejecting labels whose two halves are not consecutive years."""
+    match = LABEL_PATTERN.match(text.strip())
+    if not match:
+        raise FinancialYearError(f"{text!r} is not a financial year; write it as 2023-24.")
+    start = int(match["start"])
+    if int(match["end"]) != (start + 1) % 100:
+        raise FinancialYearError(f"{text!r} is not a financial year: {start} is followed by {label(start)}.")
+    if not EARLIEST <= start <= LATEST:
+        raise FinancialYearError(f"{text!r} is outside the years this record covers ({EARLIEST} to {LATEST}).")
+    return start
+
+
+def containing(day: datetime.date) -> int:
+    """The financial year a date falls in: 31 March 2016 is in 2015-16, 1 April 2016 in 2016-17."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def span(start_year: int | None, end_year: int | None) -> str:
+    """Print a period: "2013-14 to 2015-16", "2023-24", "to 2023-24", "from 2014-15" or ""."""
+    if start_year is not None and end_year is not None:
+        if start_year == end_year:
+            return label(start_year)
+        return f"{label(start_year)} to {label(end_year)}"
+    if end_year is not None:
+        return f"to {label(end_year)}"
+    if start_year is not None:
+        return f"from {label(start_year)}"
+    return ""
+
+
+class FinancialYearFormField(forms.CharField):
+    """A form field where editors type "2013-14" and the database keeps 2013."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("help_text", "A UK financial year such as 2013-14.")
+        kwargs.pop("max_value", None)
+        kwargs.pop("min_value", None)
+        kwargs.pop("step_size", None)
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value: object) -> object:
+        if isinstance(value, int):
+            return label(value)
+        return value
+
+    def to_python(self, value: object) -> int | None:
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return parse(text)
+        except FinancialYearError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from exc
+
+
+class FinancialYearField(models.PositiveSmallIntegerField):
+    """A financial year stored as its starting calendar year and edited as its label."""
+
+    def formfield(self, **kwargs) -> forms.Field:
+        return super().formfield(**{"form_class": FinancialYearFormField, **kwargs})

@@ -1,0 +1,466 @@
+"""The record: programmes, the publications that made claims about them, each claim as a figure, and events.
+
+Vocabulary and rules follow DOMAIN.md. Every closed set is a TextChoices backed by a named database
+constraint, because `choices` alone constrains nothing once data arrives by fixture, import or SQL.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from programmes import fiscal, formatting
+
+KEY_VALIDATOR = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+    "Use letters, digits, dots, hyphens or underscores, starting with a letter or digit (for example F041).",
+)
+
+
+def choices_constraint(field: str, choices: type[models.TextChoices]) -> models.CheckConstraint:
+    """A named check that a column holds one of its TextChoices values."""
+    allowed = list(choices.values)
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": allowed}), name=f"%(app_label)s_%(class)s_{field}_valid")
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+def dated(day: datetime.date, precision: str) -> str:
+    """Print a date no more precisely than the source gave it: 20 May 2016, May 2016 or 2016."""
+    if precision == DatePrecision.YEAR:
+        return str(day.year)
+    if precision == DatePrecision.MONTH:
+        return day.strftime("%B %Y")
+    return f"{day.day} {day.strftime('%B %Y')}"
+
+
+class ProgrammeKind(models.TextChoices):
+    STRATEGY = "strategy", "Strategy"
+    CENTRE = "centre", "Shared service centre"
+    CLUSTER = "cluster", "Cluster"
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug: str) -> Programme:
+        return self.get(slug=slug)
+
+    def strategies(self) -> ProgrammeQuerySet:
+        """Top-level strategies, oldest first."""
+        return self.filter(kind=Programme.Kind.STRATEGY)
+
+    def for_overview(self) -> ProgrammeQuerySet:
+        """Every programme with its parent and figures (with sources) loaded in a fixed number of queries."""
+        return self.select_related("parent").prefetch_related(models.Prefetch("figures", queryset=Figure.objects.select_related("source")))
+
+
+class Programme(models.Model):
+    Kind = ProgrammeKind
+
+    slug = models.SlugField(unique=True, help_text="Short name used in web addresses and exports, e.g. ngss-2012.")
+    name = models.CharField(max_length=200, unique=True, help_text="Full name as readers know it.")
+    kind = models.CharField(max_length=16, choices=Kind.choices, help_text="A strategy, or a centre or cluster within one.")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The strategy this centre or cluster belongs to, or the strategy this one revised.",
+    )
+    started = models.DateField(null=True, blank=True, help_text="When it was launched or began operating, if known.")
+    ended = models.DateField(null=True, blank=True, help_text="When it was replaced or wound up, if it has been.")
+    summary = models.TextField(
+        blank=True, help_text="Two to four plain sentences for the public page. Paraphrase; no figure without a source."
+    )
+
+    objects = ProgrammeQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["started", "name"]
+        constraints = [
+            choices_constraint("kind", ProgrammeKind),
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="%(app_label)s_%(class)s_not_own_parent"),
+            models.CheckConstraint(
+                condition=Q(started__isnull=True) | Q(ended__isnull=True) | Q(ended__gte=models.F("started")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:programme-detail", args=[self.slug])
+
+    def clean(self) -> None:
+        if self.started and self.ended and self.ended < self.started:
+            raise ValidationError({"ended": "The end date is before the start date."})
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": "A programme cannot be its own parent."})
+
+
+class SourceKind(models.TextChoices):
+    AUDIT_REPORT = "audit_report", "Audit report"
+    COMMITTEE_REPORT = "committee_report", "Committee report"
+    COMMITTEE_EVIDENCE = "committee_evidence", "Committee evidence"
+    STRATEGY = "strategy", "Strategy"
+    PRESS_RELEASE = "press_release", "Press release"
+    NEWS_ARTICLE = "news_article", "News article"
+    PARLIAMENTARY_ANSWER = "parliamentary_answer", "Parliamentary answer"
+    MINISTERIAL_STATEMENT = "ministerial_statement", "Ministerial statement"
+    CONTRACT_NOTICE = "contract_notice", "Contract notice"
+    OFFICIAL_PUBLICATION = "official_publication", "Official publication"
+
+
+class SourceQuerySet(models.QuerySet):
+    def get_by_natural_key(self, key: str) -> Source:
+        return self.get(key=key)
+
+    def with_figure_counts(self) -> SourceQuerySet:
+        """Annotate each source with how many figures cite it."""
+        return self.annotate(figure_count=models.Count("figures"))
+
+
+class Source(models.Model):
+    Kind = SourceKind
+
+    key = models.SlugField(max_length=100, unique=True, help_text="Stable short name, e.g. nao-2016-shared-service-centres.")
+    title = models.CharField(max_length=300, help_text="Title as published.")
+    publisher = models.CharField(max_length=200, help_text="Who published it, e.g. National Audit Office, Computer Weekly.")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    published = models.DateField(help_text="Publication date. For a month or year only, use the 1st and set the precision.")
+    date_precision = models.CharField(
+        max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY, help_text="How precisely the source is dated."
+    )
+    url = models.URLField(max_length=500, blank=True, help_text="Link to the publication. Required unless a seed file is named.")
+    seed_file = models.CharField(max_length=100, blank=True, help_text="File name in sources/seeds/ where the article is kept.")
+    reference = models.CharField(max_length=100, blank=True, help_text='Official reference, e.g. "HC 16 2016-17".')
+    is_primary = models.BooleanField(
+        default=True, help_text="Untick for a secondary source: an aggregator or mirror repeating others' figures."
+    )
+    note = models.TextField(blank=True, help_text="Short caveat about the source itself.")
+
+    objects = SourceQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published", "title"]
+        constraints = [
+            choices_constraint("kind", SourceKind),
+            choices_constraint("date_precision", DatePrecision),
+            models.CheckConstraint(condition=~Q(url="") | ~Q(seed_file=""), name="%(app_label)s_%(class)s_has_link"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.publisher}, {self.published_display})"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.key,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:source-detail", args=[self.pk])
+
+    @property
+    def published_display(self) -> str:
+        return dated(self.published, self.date_precision)
+
+    @property
+    def published_by(self) -> datetime.date:
+        """The latest date the source can have appeared: "December 2012" sorts after 28 December 2012."""
+        if self.date_precision == DatePrecision.YEAR:
+            return datetime.date(self.published.year, 12, 31)
+        if self.date_precision == DatePrecision.MONTH:
+            next_month = (self.published.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+            return next_month - datetime.timedelta(days=1)
+        return self.published
+
+    def clean(self) -> None:
+        if not self.url and not self.seed_file:
+            raise ValidationError({"url": "Give a link to the publication, or the seed file it is kept in."})
+
+
+class Measure(models.TextChoices):
+    SAVINGS = "savings", "Savings"
+    SAVINGS_RATE = "savings_rate", "Savings rate"
+    INVESTMENT = "investment", "Investment (cost)"
+    NET_BENEFIT = "net_benefit", "Net benefit"
+    FUNDING_REQUESTED = "funding_requested", "Funding requested"
+    FUNDING_APPROVED = "funding_approved", "Funding approved"
+    BASELINE_COST = "baseline_cost", "Baseline cost"
+    UNIT_COST = "unit_cost", "Unit cost"
+    CONTRACT_VALUE = "contract_value", "Contract value"
+    CONTRACT_TERM = "contract_term", "Contract term"
+    REVENUE = "revenue", "Revenue"
+    PROCEEDS = "proceeds", "Sale proceeds"
+    WRITE_OFF = "write_off", "Write-off"
+    COVERAGE = "coverage", "Coverage"
+    DELAY = "delay", "Delay"
+    DEADLINE = "deadline", "Deadline"
+
+
+class Status(models.TextChoices):
+    TARGET = "target", "Target"
+    FORECAST = "forecast", "Forecast"
+    CLAIMED = "claimed", "Claimed"
+    AUDITED = "audited", "Audited"
+
+
+class Basis(models.TextChoices):
+    ANNUAL = "annual", "Annual"
+    CUMULATIVE = "cumulative", "Cumulative"
+    ONE_OFF = "one_off", "One-off"
+    POINT_IN_TIME = "point_in_time", "Point in time"
+
+
+class Qualifier(models.TextChoices):
+    EXACT = "exact", "Exact"
+    APPROX = "approx", "About"
+    AT_LEAST = "at_least", "Over"
+    AT_MOST = "at_most", "Up to"
+    UNKNOWN = "unknown", "Not known"
+
+
+class Unit(models.TextChoices):
+    GBP_M = "gbp_m", "£ million"
+    PERCENT = "percent", "Percent"
+    COUNT = "count", "Count"
+    YEAR = "year", "Calendar year"
+    YEARS = "years", "Years"
+    MONTHS = "months", "Months"
+    GBP_PER_FTE = "gbp_per_fte", "£ per full-time employee"
+
+
+class FigureQuerySet(models.QuerySet):
+    def get_by_natural_key(self, key: str) -> Figure:
+        return self.get(key=key)
+
+    def with_related(self) -> FigureQuerySet:
+        """Load each figure's programme and source with it."""
+        return self.select_related("programme", "source")
+
+    def for_programme(self, programme: Programme, include_children: bool = False) -> FigureQuerySet:
+        """Figures about a programme, and optionally about its centres or clusters."""
+        if include_children:
+            return self.filter(Q(programme=programme) | Q(programme__parent=programme))
+        return self.filter(programme=programme)
+
+    def money(self) -> FigureQuerySet:
+        """Figures in £ millions."""
+        return self.filter(unit=Unit.GBP_M)
+
+    def known(self) -> FigureQuerySet:
+        """Figures with a number: not the ones a source says are unknown."""
+        return self.exclude(qualifier=Qualifier.UNKNOWN)
+
+
+class Figure(models.Model):
+    Measure = Measure
+    Status = Status
+    Basis = Basis
+    Qualifier = Qualifier
+    Unit = Unit
+
+    key = models.CharField(
+        max_length=40,
+        blank=True,
+        validators=[KEY_VALIDATOR],
+        help_text="Identifier in the cited dataset (e.g. F041). Leave blank for a figure entered here.",
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="figures")
+    description = models.CharField(max_length=300, help_text="What was claimed, in a short plain phrase.")
+    measure = models.CharField(max_length=24, choices=Measure.choices)
+    status = models.CharField(
+        max_length=12,
+        choices=Status.choices,
+        help_text="Target: an ambition. Forecast: a projection. Claimed: reported by government or a supplier, unverified. "
+        "Audited: found or validated by the NAO or PAC.",
+    )
+    basis = models.CharField(
+        max_length=16,
+        choices=Basis.choices,
+        help_text="Annual: a yearly run-rate. Cumulative: a total over the period. One-off: a single cost. Point in time: a count at a date.",
+    )
+    qualifier = models.CharField(
+        max_length=12,
+        choices=Qualifier.choices,
+        default=Qualifier.EXACT,
+        help_text='"about £1.8bn" is About, "over £1.4bn" is Over, "up to £1bn" is Up to. Not known: the source says the amount is unknown.',
+    )
+    value = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, help_text="A single number. Leave blank for a range."
+    )
+    value_low = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, help_text="Low end of a range, e.g. 400 for £400–600m."
+    )
+    value_high = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, help_text="High end of a range, e.g. 600 for £400–600m."
+    )
+    unit = models.CharField(max_length=16, choices=Unit.choices, default=Unit.GBP_M, help_text="Money is always in £ millions, nominal.")
+    period_start = fiscal.FinancialYearField(
+        null=True, blank=True, help_text="First financial year covered, e.g. 2013-14. Blank if unknown or open."
+    )
+    period_end = fiscal.FinancialYearField(
+        null=True, blank=True, help_text="Last financial year covered, e.g. 2015-16. Blank if unknown or open."
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="figures", help_text="The publication that states this figure."
+    )
+    locator = models.CharField(max_length=200, blank=True, help_text="Where in the source: page, paragraph, figure or table.")
+    note = models.TextField(blank=True, help_text="A short caveat, e.g. where another source disagrees. Paraphrase; quote under 25 words.")
+
+    objects = FigureQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme__started", "programme__name", "measure", "period_start", "source__published", "id"]
+        constraints = [
+            choices_constraint("measure", Measure),
+            choices_constraint("status", Status),
+            choices_constraint("basis", Basis),
+            choices_constraint("qualifier", Qualifier),
+            choices_constraint("unit", Unit),
+            models.CheckConstraint(
+                condition=(
+                    Q(value__isnull=False, value_low__isnull=True, value_high__isnull=True)
+                    | Q(value__isnull=True, value_low__isnull=False, value_high__isnull=False, value_low__lte=models.F("value_high"))
+                    | Q(value__isnull=True, value_low__isnull=True, value_high__isnull=True, qualifier="unknown")
+                ),
+                name="%(app_label)s_%(class)s_value_or_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True) | Q(period_end__isnull=True) | Q(period_end__gte=models.F("period_start")),
+                name="%(app_label)s_%(class)s_period_in_order",
+            ),
+            models.UniqueConstraint(fields=["key"], condition=~Q(key=""), name="%(app_label)s_%(class)s_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme.slug}: {self.measure_display} {self.display_value} ({self.get_status_display().lower()})"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.key,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:figure-detail", args=[self.pk])
+
+    @property
+    def measure_display(self) -> str:
+        return self.get_measure_display().lower()
+
+    @property
+    def display_value(self) -> str:
+        return formatting.quantity(self.value, self.value_low, self.value_high, self.unit, self.qualifier)
+
+    @property
+    def period_display(self) -> str:
+        return fiscal.span(self.period_start, self.period_end)
+
+    @property
+    def is_range(self) -> bool:
+        return self.value is None and self.value_low is not None
+
+    @property
+    def is_unknown(self) -> bool:
+        return self.qualifier == Qualifier.UNKNOWN
+
+    @property
+    def bounds(self) -> tuple[Decimal, Decimal] | None:
+        """The figure as (low, high); a point is (value, value). None when unknown. Ranges stay ranges."""
+        if self.value is not None:
+            return (self.value, self.value)
+        if self.value_low is not None and self.value_high is not None:
+            return (self.value_low, self.value_high)
+        return None
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        has_value = self.value is not None
+        has_low, has_high = self.value_low is not None, self.value_high is not None
+        if has_value and (has_low or has_high):
+            errors["value"] = "Give either a single value or a low–high range, not both."
+        elif has_low != has_high:
+            errors["value_high" if has_low else "value_low"] = "A range needs both a low and a high end."
+        elif has_low and has_high and self.value_low > self.value_high:
+            errors["value_high"] = "The high end of the range is below the low end."
+        elif not has_value and not has_low and self.qualifier != Qualifier.UNKNOWN:
+            errors["value"] = 'Give a value or a range, or set the qualifier to "Not known" if the source says it is unknown.'
+        if self.qualifier == Qualifier.UNKNOWN and (has_value or has_low or has_high):
+            errors["qualifier"] = '"Not known" figures have no value; clear the value or pick another qualifier.'
+        if self.period_start is not None and self.period_end is not None and self.period_end < self.period_start:
+            errors["period_end"] = (
+                f"The period ends ({fiscal.label(self.period_end)}) before it starts ({fiscal.label(self.period_start)})."
+            )
+        for field in ("period_start", "period_end"):
+            year = getattr(self, field)
+            if year is not None and not fiscal.EARLIEST <= year <= fiscal.LATEST:
+                errors[field] = f"Give the starting year of a financial year between {fiscal.EARLIEST} and {fiscal.LATEST}."
+        if errors:
+            raise ValidationError(errors)
+
+
+class EventKind(models.TextChoices):
+    LAUNCH = "launch", "Launch"
+    DEADLINE_MOVED = "deadline_moved", "Deadline moved"
+    DEPARTURE = "departure", "Departure"
+    REPORT = "report", "Report"
+    CONTRACT = "contract", "Contract"
+    MILESTONE = "milestone", "Milestone"
+    RESTRUCTURE = "restructure", "Restructure"
+
+
+class EventQuerySet(models.QuerySet):
+    def get_by_natural_key(self, key: str) -> Event:
+        return self.get(key=key)
+
+    def with_related(self) -> EventQuerySet:
+        """Load each event's programme and source with it."""
+        return self.select_related("programme", "source")
+
+
+class Event(models.Model):
+    Kind = EventKind
+
+    key = models.SlugField(max_length=100, blank=True, help_text="Identifier in the cited dataset. Leave blank for an event entered here.")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="events")
+    date = models.DateField(help_text="When it happened. For a month or year only, use the 1st and set the precision.")
+    date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    title = models.CharField(max_length=200, help_text="Short label shown on charts, e.g. Cloud deadline moved to 2028.")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="events")
+    note = models.TextField(blank=True)
+
+    objects = EventQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "title"]
+        constraints = [
+            choices_constraint("kind", EventKind),
+            choices_constraint("date_precision", DatePrecision),
+            models.UniqueConstraint(fields=["key"], condition=~Q(key=""), name="%(app_label)s_%(class)s_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date_display}: {self.title}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.key,)
+
+    @property
+    def date_display(self) -> str:
+        return dated(self.date, self.date_precision)

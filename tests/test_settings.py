@@ -1,0 +1,70 @@
+"""Configuration mistakes stop start-up with a message that says what to fix."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from sharedservices.settings import envbool, envdatabase, envlist
+
+
+class EnvBoolTests:
+    @pytest.mark.parametrize("raw, expected", [("1", True), ("yes", True), ("ON", True), ("0", False), ("false", False), ("", False)])
+    def test_it_reads_yes_and_no_words(self, monkeypatch, raw, expected):
+        monkeypatch.setenv("FLAG", raw)
+        assert envbool("FLAG", default=not expected) is expected
+
+    def test_it_uses_the_default_when_unset(self, monkeypatch):
+        monkeypatch.delenv("FLAG", raising=False)
+        assert envbool("FLAG", default=True) is True
+
+    def test_it_rejects_anything_else_by_name(self, monkeypatch):
+        monkeypatch.setenv("DEBUG", "maybe")
+        with pytest.raises(ImproperlyConfigured, match="DEBUG must be one of"):
+            envbool("DEBUG", default=False)
+
+
+class EnvListTests:
+    def test_it_splits_on_commas_and_drops_blanks(self, monkeypatch):
+        monkeypatch.setenv("ALLOWED_HOSTS", "example.org, www.example.org,,")
+        assert envlist("ALLOWED_HOSTS", default=[]) == ["example.org", "www.example.org"]
+
+
+class EnvDatabaseTests:
+    def test_it_reads_a_postgres_url(self, monkeypatch):
+        monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+        config = envdatabase("DATABASE_URL", default="sqlite:///x.sqlite3")
+        assert config["ENGINE"] == "django.db.backends.postgresql"
+        assert config["NAME"] == "test"
+
+    def test_it_defaults_to_sqlite(self, monkeypatch):
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+        assert envdatabase("DATABASE_URL", default="sqlite:///x.sqlite3")["ENGINE"] == "django.db.backends.sqlite3"
+
+    def test_it_rejects_an_unknown_scheme_by_name(self, monkeypatch):
+        monkeypatch.setenv("DATABASE_URL", "mongodb://localhost/x")
+        with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+            envdatabase("DATABASE_URL", default="sqlite:///x.sqlite3")
+
+
+class SecretKeyTests:
+    def run_settings(self, **env):
+        import os
+        import subprocess
+        import sys
+
+        clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+        return subprocess.run(
+            [sys.executable, "-c", "import sharedservices.settings as s; print(s.SECRET_KEY)"],
+            env={**clean, **env},
+            capture_output=True,
+            text=True,
+        )
+
+    def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(self):
+        result = self.run_settings(DEBUG="0")
+        assert result.returncode != 0
+        assert "SECRET_KEY must be set" in result.stderr
+
+    def test_it_uses_a_development_key_only_in_debug(self):
+        result = self.run_settings(DEBUG="1")
+        assert result.returncode == 0
+        assert "dev-only" in result.stdout
