@@ -65,4 +65,5 @@ vendor: install
 	cd $(CURDIR) && mkdir -p static/vendor/plotly && \
 	cp $$tmp/package/plotly-basic.min.js $$tmp/package/LICENSE static/vendor/plotly/ && \
 	echo $$version > static/vendor/plotly/VERSION && rm -rf $$tmp && \
+	$(BIN)/python -m dashboard.vendor && \
 	echo "static/vendor/plotly: plotly.js-basic-dist-min $$version"

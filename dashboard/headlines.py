@@ -1,10 +1,21 @@
-"""Pick the handful of figures that summarise a programme on its card: what was promised, forecast and found."""
+"""Pick the handful of figures that summarise a programme: what was promised, forecast, claimed and found."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from programmes.models import Figure, Measure, Status, Unit
+from programmes.models import Figure, Measure, SourceKind, Status, Unit
+
+# Publications by the bodies that made or checked the claim, preferred over press reports of them.
+OFFICIAL_KINDS = {
+    SourceKind.AUDIT_REPORT,
+    SourceKind.COMMITTEE_REPORT,
+    SourceKind.STRATEGY,
+    SourceKind.OFFICIAL_PUBLICATION,
+    SourceKind.MINISTERIAL_STATEMENT,
+    SourceKind.PARLIAMENTARY_ANSWER,
+    SourceKind.PRESS_RELEASE,
+}
 
 
 @dataclass(frozen=True)
@@ -14,11 +25,15 @@ class Headline:
     missing_text: str = "No figure in the sources"
 
 
-def _pick(figures: list[Figure], measure: str, statuses: tuple[str, ...], latest: bool = True, money_first: bool = True) -> Figure | None:
-    """The most recently (or first) published figure of a measure among statuses, preferring £ figures."""
-    matches = [f for f in figures if f.measure == measure and f.status in statuses]
-    if money_first and any(f.unit == Unit.GBP_M for f in matches):
-        matches = [f for f in matches if f.unit == Unit.GBP_M]
+def pick(figures: list[Figure], measure: str, statuses: tuple[str, ...], latest: bool = True, basis: tuple[str, ...] = ()) -> Figure | None:
+    """The latest (or first) published figure of a measure, preferring £ figures, primary and official sources.
+
+    Known figures only: an "unknown" is reported separately, never chosen as a headline number.
+    """
+    matches = [f for f in figures if f.measure == measure and f.status in statuses and not f.is_unknown and (not basis or f.basis in basis)]
+    for preferred in (lambda f: f.unit == Unit.GBP_M, lambda f: f.source.is_primary, lambda f: f.source.kind in OFFICIAL_KINDS):
+        if any(preferred(f) for f in matches):
+            matches = [f for f in matches if preferred(f)]
     if not matches:
         return None
     # Sorting by the latest possible date keeps a vaguely dated source from jumping ahead of a dated one.
@@ -27,12 +42,12 @@ def _pick(figures: list[Figure], measure: str, statuses: tuple[str, ...], latest
 
 
 def headlines(figures: list[Figure]) -> list[Headline]:
-    """The card's five lines: first promise, latest forecast, audited delivery, investment, net benefit."""
+    """A card's lines: first promise, latest forecast, audited and claimed delivery, investment, net benefit."""
     return [
-        Headline("Promised", _pick(figures, Measure.SAVINGS, (Status.TARGET,), latest=False)),
-        Headline("Latest forecast", _pick(figures, Measure.SAVINGS, (Status.FORECAST,))),
-        Headline("Delivered (audited)", _pick(figures, Measure.SAVINGS, (Status.AUDITED,)), "Not audited"),
-        Headline("Delivered (claimed)", _pick(figures, Measure.SAVINGS, (Status.CLAIMED,)), "No claim in the sources"),
-        Headline("Investment", _pick(figures, Measure.INVESTMENT, (Status.AUDITED, Status.CLAIMED, Status.FORECAST))),
-        Headline("Net benefit", _pick(figures, Measure.NET_BENEFIT, (Status.AUDITED, Status.CLAIMED, Status.FORECAST))),
+        Headline("Promised", pick(figures, Measure.SAVINGS, (Status.TARGET,), latest=False)),
+        Headline("Latest forecast", pick(figures, Measure.SAVINGS, (Status.FORECAST,))),
+        Headline("Delivered (audited)", pick(figures, Measure.SAVINGS, (Status.AUDITED,)), "Not audited"),
+        Headline("Delivered (claimed)", pick(figures, Measure.SAVINGS, (Status.CLAIMED,)), "No claim in the sources"),
+        Headline("Investment", pick(figures, Measure.INVESTMENT, (Status.AUDITED, Status.CLAIMED, Status.FORECAST))),
+        Headline("Net benefit", pick(figures, Measure.NET_BENEFIT, (Status.AUDITED, Status.CLAIMED, Status.FORECAST))),
     ]

@@ -2,34 +2,109 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import csv
+
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from dashboard import charts
+from dashboard.charts import Chart
 from dashboard.headlines import headlines
-from programmes.models import Event, Figure, Programme, Source
+from programmes.models import Basis, Event, Figure, Measure, Programme, Source
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def overview_charts() -> list[Chart]:
+    """The overview's charts: each strategy's own figures with those of its centres and clusters."""
+    programmes = list(Programme.objects.for_overview())
+    by_strategy: dict[str, list[Figure]] = {}
+    for programme in programmes:
+        strategy = programme if programme.kind == Programme.Kind.STRATEGY else programme.parent
+        by_strategy.setdefault(strategy.name, []).extend(programme.figures.all())
+    built = [charts.build_overview_chart(by_strategy, basis) for basis in (Basis.ANNUAL, Basis.CUMULATIVE)]
+    built = [chart for chart in built if chart is not None]
+    for chart in built:
+        chart.csv_url = reverse("dashboard:overview-chart-csv", args=[chart.id])
+    return built
+
+
+def programme_charts(programme: Programme) -> list[Chart]:
+    """A programme page's charts, from its own figures and events."""
+    figures = list(Figure.objects.with_related().filter(programme=programme))
+    events = list(Event.objects.with_related().filter(programme=programme))
+    return with_csv_urls(charts.programme_charts(figures, events, programme.slug), programme)
+
+
+def with_csv_urls(built: list[Chart], programme: Programme) -> list[Chart]:
+    for chart in built:
+        chart.csv_url = reverse("dashboard:programme-chart-csv", args=[programme.slug, chart.id])
+    return built
 
 
 @require_safe
 def overview(request: HttpRequest) -> HttpResponse:
     programmes = list(Programme.objects.for_overview())
     cards = [{"programme": p, "headlines": headlines(list(p.figures.all()))} for p in programmes if p.kind == Programme.Kind.STRATEGY]
-    return render(request, "dashboard/overview.html", {"cards": cards, "programmes": programmes})
+    return render(request, "dashboard/overview.html", {"cards": cards, "programmes": programmes, "charts": overview_charts()})
 
 
 @require_safe
 def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     programme = get_object_or_404(Programme.objects.select_related("parent"), slug=slug)
     figures = list(Figure.objects.with_related().filter(programme=programme))
+    events = list(Event.objects.with_related().filter(programme=programme))
     context = {
         "programme": programme,
         "figures": figures,
         "headlines": headlines(figures),
         "children": programme.children.all(),
-        "events": Event.objects.with_related().filter(programme=programme),
+        "events": events,
+        "charts": with_csv_urls(charts.programme_charts(figures, events, programme.slug), programme),
+        "coverage": [f for f in figures if f.measure == Measure.COVERAGE],
+        "unknowns": [f for f in figures if f.is_unknown],
     }
     return render(request, "dashboard/programme_detail.html", context)
+
+
+@require_safe
+def overview_chart_csv(request: HttpRequest, chart_id: str) -> HttpResponse:
+    return chart_csv(find_chart(overview_charts(), chart_id))
+
+
+@require_safe
+def programme_chart_csv(request: HttpRequest, slug: str, chart_id: str) -> HttpResponse:
+    programme = get_object_or_404(Programme, slug=slug)
+    return chart_csv(find_chart(programme_charts(programme), chart_id))
+
+
+def find_chart(built: list[Chart], chart_id: str) -> Chart:
+    for chart in built:
+        if chart.id == chart_id:
+            return chart
+    raise Http404("No such chart.")
+
+
+def chart_csv(chart: Chart) -> HttpResponse:
+    """Exactly the rows of the chart's data table, as CSV that Excel and pandas both read."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{chart.filename}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(chart.columns)
+    for row in chart.rows:
+        writer.writerow([safe_cell(row[column]) for column in chart.columns])
+    return response
+
+
+def safe_cell(value: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return "" if value is None else value
 
 
 @require_safe

@@ -196,11 +196,13 @@ class Source(models.Model):
 
 class Measure(models.TextChoices):
     SAVINGS = "savings", "Savings"
+    SAVINGS_NPV = "savings_npv", "Savings (net present value)"
     SAVINGS_RATE = "savings_rate", "Savings rate"
     INVESTMENT = "investment", "Investment (cost)"
     NET_BENEFIT = "net_benefit", "Net benefit"
     FUNDING_REQUESTED = "funding_requested", "Funding requested"
     FUNDING_APPROVED = "funding_approved", "Funding approved"
+    FUNDING_GAP = "funding_gap", "Funding gap"
     BASELINE_COST = "baseline_cost", "Baseline cost"
     UNIT_COST = "unit_cost", "Unit cost"
     CONTRACT_VALUE = "contract_value", "Contract value"
