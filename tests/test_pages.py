@@ -87,3 +87,81 @@ class DatabaseOutageTests(TestCase):
         with mock.patch("dashboard.views.Programme.objects.for_overview", side_effect=OperationalError("connection refused")):
             self.client.get("/")
         self.assertEqual(self.client.get("/").status_code, 200)
+
+
+class ChartPageTests(TestCase):
+    def test_it_embeds_each_chart_with_its_table_download_and_link(self):
+        response = self.client.get("/programmes/ngss-2012/")
+        charts = response.context["charts"]
+        self.assertGreaterEqual(len(charts), 4)
+        for chart in charts:
+            with self.subTest(chart=chart.id):
+                self.assertContains(response, f'id="{chart.anchor}"')
+                self.assertContains(response, f'<script id="{chart.data_id}" type="application/json">')
+                self.assertContains(response, f'href="/programmes/ngss-2012/charts/{chart.id}.csv"')
+                self.assertContains(response, f'href="#{chart.anchor}"')
+                self.assertContains(response, escape(chart.summary))
+
+    def test_it_states_the_2016_audit_in_plain_words(self):
+        response = self.client.get("/programmes/ngss-2012/")
+        self.assertContains(
+            response, "National Audit Office found £90m saved against £94m invested over 2013-14 to 2015-16, a net cost of £4m."
+        )
+
+    def test_it_loads_plotly_from_our_own_static_files(self):
+        response = self.client.get("/programmes/ngss-2012/")
+        self.assertContains(response, 'src="/static/vendor/plotly/plotly-basic.')
+        self.assertNotContains(response, "cdn")
+
+    def test_it_leaves_out_chart_scripts_where_there_is_nothing_to_draw(self):
+        programme = next(p for p in Programme.objects.all() if not self.client.get(p.get_absolute_url()).context["charts"])
+        response = self.client.get(programme.get_absolute_url())
+        self.assertNotContains(response, "plotly-basic")
+        self.assertContains(response, "can be charted")
+
+    def test_it_draws_the_overview_comparison_with_annual_and_total_apart(self):
+        response = self.client.get("/")
+        self.assertEqual([c.id for c in response.context["charts"]], ["overview-annual", "overview-total"])
+
+
+class ChartCsvTests(TestCase):
+    def read(self, url):
+        import csv
+        import io
+
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
+        text = response.content.decode("utf-8")
+        self.assertTrue(text.startswith("\ufeff"), "a BOM lets Excel read the £ sign")
+        return response, list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+
+    def test_it_downloads_exactly_the_rows_of_the_chart_table(self):
+        page = self.client.get("/programmes/ngss-2012/")
+        for chart in page.context["charts"]:
+            with self.subTest(chart=chart.id):
+                response, rows = self.read(chart.csv_url)
+                self.assertEqual([row["Figure"] for row in rows], [row["Figure"] for row in chart.rows])
+                self.assertEqual([row["Value"] for row in rows], [row["Value"] for row in chart.rows])
+                self.assertIn(f'filename="ngss-2012-{chart.id}.csv"', response["Content-Disposition"])
+
+    def test_it_keeps_numbers_as_numbers_and_neutralises_formulas(self):
+        from decimal import Decimal
+
+        from tests.helpers import make_figure, make_programme, make_source
+
+        programme = make_programme("formula-test")
+        make_figure(programme, make_source("formula-source"), description='=HYPERLINK("http://evil.example")', value=Decimal("-4"))
+        _, rows = self.read("/programmes/formula-test/charts/savings-total.csv")
+        (row,) = rows
+        self.assertEqual(row["Figure"], '\'=HYPERLINK("http://evil.example")')
+        self.assertEqual(row["Value"], "'-£4m")
+        self.assertEqual(row["Value (low)"], "-4.00")
+
+    def test_it_downloads_overview_charts(self):
+        _, rows = self.read("/charts/overview-total.csv")
+        self.assertTrue(rows)
+
+    def test_it_answers_404_for_an_unknown_chart(self):
+        self.assertEqual(self.client.get("/programmes/ngss-2012/charts/nothing.csv").status_code, 404)
+        self.assertEqual(self.client.get("/programmes/nothing/charts/money.csv").status_code, 404)

@@ -1,0 +1,205 @@
+"""Chart builders against small known data: the right traces, values, bands and summaries."""
+
+import datetime
+from decimal import Decimal as D
+
+from django.test import TestCase
+
+from dashboard import charts
+from programmes.models import Event
+from tests.helpers import make_figure, make_programme, make_source
+
+
+def traces_named(chart, name):
+    return [trace for trace in chart.plotly["data"] if trace.get("name") == name]
+
+
+class ChartDataTests(TestCase):
+    """A small programme in the shape of NGSS: a promised range, a point target, an audit and its cost."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.programme = make_programme("mini")
+        cls.cabinet_office = make_source("co", publisher="Cabinet Office", kind="press_release", published=datetime.date(2012, 12, 28))
+        cls.nao = make_source("nao", publisher="National Audit Office", published=datetime.date(2016, 5, 20))
+        cls.press = make_source("press", publisher="Civil Service World", kind="news_article", published=datetime.date(2016, 5, 21))
+        cls.promise = make_figure(
+            cls.programme, cls.cabinet_office, status="target", basis="annual", value=None, value_low=D("400"), value_high=D("600"),
+            period_start=None, period_end=None,
+        )  # fmt: skip
+        cls.centres_target = make_figure(
+            cls.programme, cls.nao, status="target", basis="annual", value=D("128"), period_start=2014, period_end=None
+        )
+        cls.saved = make_figure(cls.programme, cls.nao, value=D("90"))
+        cls.spent = make_figure(cls.programme, cls.nao, measure="investment", value=D("94"))
+        cls.unknown = make_figure(
+            cls.programme, cls.nao, measure="savings", status="audited", value=None, qualifier="unknown", description="Benefits to date"
+        )
+        cls.figures = [cls.promise, cls.centres_target, cls.saved, cls.spent, cls.unknown]
+        cls.launch = Event.objects.create(
+            programme=cls.programme, date=datetime.date(2012, 12, 28), kind="launch", title="Strategy launched", source=cls.cabinet_office
+        )
+
+
+class PromiseChartTests(ChartDataTests):
+    def test_it_draws_annual_figures_only_on_the_annual_chart(self):
+        chart = charts.build_promise_chart(self.figures, "annual", "mini")
+        drawn = [point for trace in chart.plotly["data"] for point in trace["customdata"]]
+        self.assertCountEqual(drawn, [self.promise.pk, self.centres_target.pk])
+
+    def test_it_draws_a_range_as_a_floating_bar_not_a_midpoint(self):
+        chart = charts.build_promise_chart(self.figures, "annual", "mini")
+        (target,) = traces_named(chart, "Target")
+        index = target["customdata"].index(self.promise.pk)
+        self.assertEqual((target["base"][index], target["x"][index]), (400.0, 200.0))
+        index = target["customdata"].index(self.centres_target.pk)
+        self.assertEqual((target["base"][index], target["x"][index]), (0, 128.0))
+
+    def test_it_shades_the_target_range_as_a_band(self):
+        chart = charts.build_promise_chart(self.figures, "annual", "mini")
+        (band,) = chart.plotly["layout"]["shapes"]
+        self.assertEqual((band["x0"], band["x1"]), (400.0, 600.0))
+        self.assertIn("£400–600m", chart.plotly["layout"]["annotations"][0]["text"])
+
+    def test_it_says_what_was_promised_and_that_no_delivery_was_reported(self):
+        chart = charts.build_promise_chart(self.figures, "annual", "mini")
+        self.assertTrue(chart.summary.startswith("The first promise was £400–600m a year, stated by Cabinet Office on 28 December 2012"))
+        self.assertTrue(chart.summary.endswith("; no forecast, claim or audit of delivery is in the sources."))
+
+    def test_it_keeps_cumulative_figures_apart_and_reports_the_audit(self):
+        chart = charts.build_promise_chart(self.figures, "cumulative", "mini")
+        drawn = [point for trace in chart.plotly["data"] for point in trace["customdata"]]
+        self.assertEqual(drawn, [self.saved.pk])
+        self.assertEqual(chart.summary, "Auditors found £90m in total (2013-14 to 2015-16, National Audit Office, 20 May 2016).")
+
+    def test_it_says_what_is_unknown_instead_of_drawing_zero(self):
+        chart = charts.build_promise_chart(self.figures, "cumulative", "mini")
+        self.assertEqual(chart.notes, ["Benefits to date: not known, according to National Audit Office (20 May 2016)."])
+        self.assertEqual([row["Value"] for row in chart.rows if row["Figure"] == "Benefits to date"], ["unknown"])
+
+    def test_its_table_has_one_row_per_figure_with_its_source(self):
+        chart = charts.build_promise_chart(self.figures, "annual", "mini")
+        self.assertEqual([row["Value"] for row in chart.rows], ["£400–600m", "£128m"])
+        self.assertEqual(chart.rows[0]["Value (low)"], D("400"))
+        self.assertEqual(chart.rows[0]["url"], self.promise.get_absolute_url())
+        self.assertEqual({s.pk for s in chart.sources}, {self.cabinet_office.pk, self.nao.pk})
+
+    def test_it_leaves_out_a_chart_with_no_data(self):
+        self.assertIsNone(charts.build_promise_chart([self.spent], "annual", "mini"))
+        self.assertIsNone(charts.build_promise_chart([self.unknown], "cumulative", "mini"))
+
+
+class RestatementChartTests(ChartDataTests):
+    def test_it_plots_each_figure_at_its_publication_date_in_panels_by_basis(self):
+        chart = charts.build_restatement_chart(self.figures, [self.launch], "mini")
+        layout = chart.plotly["layout"]
+        self.assertIn("£m a year", layout["yaxis"]["title"]["text"])
+        self.assertIn("£m in total", layout["yaxis2"]["title"]["text"])
+        audited = traces_named(chart, "Audited")[0]
+        self.assertEqual((audited["x"], audited["y"], audited["yaxis"]), (["2016-05-20"], [90.0], "y2"))
+
+    def test_it_draws_ranges_as_bars_from_low_to_high(self):
+        chart = charts.build_restatement_chart(self.figures, [], "mini")
+        (band,) = traces_named(chart, "Target (range)")
+        self.assertEqual(band["y"], [400.0, 600.0, None])
+        self.assertEqual(band["x"], ["2012-12-28", "2012-12-28", None])
+
+    def test_it_marks_events(self):
+        chart = charts.build_restatement_chart(self.figures, [self.launch], "mini")
+        (events,) = traces_named(chart, "Event")
+        self.assertEqual(events["x"], ["2012-12-28"])
+        self.assertIn("Strategy launched", events["hovertext"][0])
+
+    def test_it_tells_the_promise_in_order(self):
+        chart = charts.build_restatement_chart(self.figures, [], "mini")
+        self.assertEqual(
+            chart.summary,
+            "3 savings figures in order of publication: £400–600m a year (target, Cabinet Office, 28 December 2012), "
+            "then £128m a year (target, National Audit Office, 20 May 2016), then £90m in total (audited, National Audit Office, 20 May 2016).",
+        )
+
+
+class MoneyChartTests(ChartDataTests):
+    def test_it_sets_savings_against_investment_and_states_the_net_cost(self):
+        chart = charts.build_money_chart(self.figures, "mini")
+        self.assertEqual(
+            chart.summary, "National Audit Office found £90m saved against £94m invested over 2013-14 to 2015-16, a net cost of £4m."
+        )
+        (net,) = traces_named(chart, "Net benefit (savings minus investment)")
+        self.assertEqual(net["y"], [-4.0])
+        self.assertEqual(traces_named(chart, "Savings")[0]["y"], [90.0])
+        self.assertEqual(traces_named(chart, "Investment (cost)")[0]["y"], [94.0])
+
+    def test_it_pairs_figures_only_within_one_publication(self):
+        other_cost = make_figure(self.programme, self.press, measure="investment", value=D("120"))
+        chart = charts.build_money_chart([self.saved, other_cost], "mini")
+        self.assertIsNone(chart)
+
+    def test_it_drops_a_pair_that_a_later_source_only_repeats(self):
+        repeat_saved = make_figure(self.programme, self.press, value=D("90"))
+        repeat_spent = make_figure(self.programme, self.press, measure="investment", value=D("94"))
+        chart = charts.build_money_chart([self.saved, self.spent, repeat_saved, repeat_spent], "mini")
+        self.assertEqual(len(chart.rows), 2)
+        self.assertTrue(all("National Audit Office" in row["Source"] for row in chart.rows))
+
+    def test_it_gives_a_range_of_net_results_when_a_side_is_a_range(self):
+        ranged = make_figure(self.programme, self.press, measure="investment", value=None, value_low=D("44"), value_high=D("95"))
+        saved = make_figure(self.programme, self.press, value=D("90"))
+        chart = charts.build_money_chart([ranged, saved], "mini")
+        self.assertIn("a net result between -£5m and £46m", chart.summary)
+
+
+class DisagreementTests(ChartDataTests):
+    def test_it_flags_figures_that_another_source_states_differently(self):
+        other = make_figure(self.programme, self.press, value=D("95"))
+        chart = charts.build_promise_chart([self.saved, other], "cumulative", "mini")
+        self.assertTrue(chart.has_disagreement)
+        self.assertTrue(all(row["Flag"].startswith("Differs from 1 other source") for row in chart.rows))
+
+    def test_it_does_not_flag_sources_that_agree(self):
+        same = make_figure(self.programme, self.press, value=D("90"))
+        chart = charts.build_promise_chart([self.saved, same], "cumulative", "mini")
+        self.assertFalse(chart.has_disagreement)
+
+
+class FundingAndDeadlineChartTests(ChartDataTests):
+    def test_it_compares_funding_asked_for_with_funding_approved(self):
+        asked = make_figure(
+            self.programme, self.nao, measure="funding_requested", status="forecast", value=None, value_low=D("382"), value_high=D("403"),
+            period_start=2022, period_end=2024,
+        )  # fmt: skip
+        approved = make_figure(self.programme, self.nao, measure="funding_approved", value=D("300"), period_start=2022, period_end=2024)
+        chart = charts.build_funding_chart([asked, approved], "mini")
+        self.assertEqual(traces_named(chart, "Requested")[0]["base"], [382.0])
+        self.assertEqual(traces_named(chart, "Approved")[0]["y"], [300.0])
+        self.assertIn("a shortfall of £82m to £103m", chart.summary)
+
+    def test_it_shows_a_deadline_moving(self):
+        early = make_figure(
+            self.programme, self.cabinet_office, measure="deadline", status="target", basis="point_in_time", unit="year", value=D("2025")
+        )
+        later = make_figure(
+            self.programme, self.nao, measure="deadline", status="target", basis="point_in_time", unit="year", value=D("2028")
+        )
+        chart = charts.build_deadline_chart([early, later], "mini")
+        self.assertEqual(traces_named(chart, "Target")[0]["y"], [2025.0, 2028.0])
+        self.assertEqual(
+            chart.summary, "Deadlines in order of publication: 2025 (stated 28 December 2012), then 2028 (stated 20 May 2016)."
+        )
+
+
+class OverviewChartTests(ChartDataTests):
+    def test_it_compares_each_strategys_first_promise_with_its_audit(self):
+        chart = charts.build_overview_chart({"Mini strategy": self.figures}, "cumulative")
+        self.assertEqual([t["name"] for t in chart.plotly["data"]], ["Audited"])
+        annual = charts.build_overview_chart({"Mini strategy": self.figures}, "annual")
+        (target,) = traces_named(annual, "Target")
+        self.assertEqual(target["customdata"], [self.promise.pk])
+        self.assertEqual(annual.summary, "Mini strategy: promised £400–600m a year; no audited figure.")
+
+
+class ProgrammeChartsTests(ChartDataTests):
+    def test_it_leaves_out_charts_without_data(self):
+        built = charts.programme_charts(self.figures, [self.launch], "mini")
+        self.assertEqual([c.id for c in built], ["savings-annual", "savings-total", "restatements", "money"])
+        self.assertEqual(len({c.anchor for c in built}), len(built))
