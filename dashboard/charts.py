@@ -237,8 +237,8 @@ def hover_text(row) -> str:
 
 
 def category_label(row) -> str:
-    """Axis label for one figure: who said it, and when."""
-    return f"{row.source.publisher}, {row.source.published_display}"
+    """Axis label for one figure: who said it, and when, on two lines to leave room for the bars."""
+    return f"{row.source.publisher}<br>{row.source.published_display}"
 
 
 def bar_positions(frame: pd.DataFrame) -> tuple[dict[int, int], list[int], list[str]]:
@@ -375,7 +375,7 @@ def build_promise_chart(figures: list[Figure], basis: str, slug: str) -> Chart |
     drawn = len(frame[~frame["is_unknown"]])
     fig = go.Figure(data=bar_traces(frame))
     fig.update_layout(
-        **base_layout(title, height=160 + 34 * drawn + 24 * len(annotations)),
+        **base_layout(title, height=160 + 44 * drawn + 24 * len(annotations)),
         barmode="overlay",
         shapes=shapes,
         annotations=annotations,
@@ -750,10 +750,8 @@ def build_deadline_chart(figures: list[Figure], slug: str) -> Chart | None:
                 name=Status(status).label,
                 x=[r.published.isoformat() for r in rows.itertuples()],
                 y=[as_float(r.value) for r in rows.itertuples()],
-                mode="markers+text",
-                text=[r.description for r in rows.itertuples()],
-                textposition="middle right",
-                marker={"color": style["colour"], "symbol": style["symbol"], "size": 12},
+                mode="markers",
+                marker={"color": style["colour"], "symbol": style["symbol"], "size": 13, "line": {"color": "#ffffff", "width": 1}},
                 customdata=[r.id for r in rows.itertuples()],
                 hovertext=[hover_text(r) for r in rows.itertuples()],
                 hovertemplate="%{hovertext}<extra></extra>",
