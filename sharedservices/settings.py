@@ -49,6 +49,10 @@ def envdatabase(name: str, default: str) -> dict:
         raise ImproperlyConfigured(f"{name} is not a database URL Django understands ({exc}); got {raw!r}.") from exc
     if not config.get("ENGINE"):
         raise ImproperlyConfigured(f"{name} names no database engine; got {raw!r}.")
+    if config["ENGINE"].endswith("sqlite3"):
+        # Opening an SQLite file costs next to nothing, and a held-open file would keep serving a database
+        # that has been replaced or removed underneath it.
+        config["CONN_MAX_AGE"] = 0
     return config
 
 
@@ -78,6 +82,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Pages carry their chart data inline, so they compress well; Django masks the CSRF token per response.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -165,3 +165,11 @@ class ChartCsvTests(TestCase):
     def test_it_answers_404_for_an_unknown_chart(self):
         self.assertEqual(self.client.get("/programmes/ngss-2012/charts/nothing.csv").status_code, 404)
         self.assertEqual(self.client.get("/programmes/nothing/charts/money.csv").status_code, 404)
+
+
+class CompressionTests(TestCase):
+    def test_it_compresses_pages_for_browsers_that_accept_it(self):
+        plain = self.client.get("/programmes/ngss-2012/")
+        compressed = self.client.get("/programmes/ngss-2012/", headers={"accept-encoding": "gzip"})
+        self.assertEqual(compressed["Content-Encoding"], "gzip")
+        self.assertLess(len(compressed.content), len(plain.content) / 3)

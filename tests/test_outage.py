@@ -1,0 +1,194 @@
+"""A real database outage, against a real server: readers get a 503 page, and the site recovers by itself.
+
+The server is gunicorn, as `make run` starts it, on its own copy of the dataset in the same kind of database
+as the rest of the suite. The outage is made the way it happens: on PostgreSQL the network path to the
+server is cut (through a small TCP relay we can stop); on SQLite the database file disappears.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import dj_database_url
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+USES_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Relay:
+    """A TCP relay to PostgreSQL that can be cut and restored, as a network fault would."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = free_port()
+        self.listener: socket.socket | None = None
+        self.connections: list[socket.socket] = []
+
+    def start(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self.accept, args=(self.listener,), daemon=True).start()
+
+    def accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self.connections += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self.pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def cut(self) -> None:
+        # Shut down before closing: a thread blocked in accept() would otherwise keep the port listening.
+        self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        for connection in self.connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            connection.close()
+        self.connections.clear()
+
+
+def get(url: str) -> tuple[int, str, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), dict(error.headers)
+
+
+class OutageTests:
+    def setup_method(self) -> None:
+        self.tmp = Path(tempfile.mkdtemp())
+        self.env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "outage-test", "ALLOWED_HOSTS": "127.0.0.1"}
+        if USES_POSTGRES:
+            self.setup_postgres()
+        else:
+            self.db_file = self.tmp / "outage.sqlite3"
+            self.env["DATABASE_URL"] = f"sqlite:///{self.db_file}"
+        for command in (["migrate", "--no-input", "-v0"], ["load_dataset", "-v0"]):
+            subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=self.env, check=True)
+        self.port = free_port()
+        self.server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "sharedservices.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "1",
+                "--timeout",
+                "20",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.wait_until(lambda: get(self.url("/about/"))[0] == 200)
+
+    def setup_postgres(self) -> None:
+        config = dj_database_url.parse(os.environ["DATABASE_URL"])
+        self.relay = Relay((config["HOST"] or "127.0.0.1", int(config["PORT"] or 5432)))
+        self.relay.start()
+        self.database = f"outage_{os.getpid()}"
+        self.admin_url = f"postgres://{config['USER']}@{config['HOST']}:{config['PORT']}/{config['NAME']}"
+        self.psql("DROP DATABASE IF EXISTS {db}", "CREATE DATABASE {db}")
+        self.env["DATABASE_URL"] = f"postgres://{config['USER']}@127.0.0.1:{self.relay.port}/{self.database}"
+
+    def psql(self, *statements: str) -> None:
+        import psycopg2
+
+        connection = psycopg2.connect(self.admin_url)
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement.format(db=self.database))
+        connection.close()
+
+    def teardown_method(self) -> None:
+        self.server.terminate()
+        self.server.wait(timeout=10)
+        if USES_POSTGRES:
+            self.relay.cut()
+            self.psql("DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    @staticmethod
+    def wait_until(condition, seconds: float = 20) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                if condition():
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError("the server did not reach the expected state in time")
+
+    def break_database(self) -> None:
+        if USES_POSTGRES:
+            self.relay.cut()
+        else:
+            self.db_file.rename(self.tmp / "away.sqlite3")
+
+    def restore_database(self) -> None:
+        if USES_POSTGRES:
+            self.relay.start()
+        else:
+            self.db_file.unlink(missing_ok=True)
+            (self.tmp / "away.sqlite3").rename(self.db_file)
+
+    def test_it_shows_a_503_page_during_an_outage_and_recovers_by_itself(self):
+        assert get(self.url("/programmes/ngss-2012/"))[0] == 200
+
+        self.break_database()
+        status, body, headers = get(self.url("/programmes/ngss-2012/"))
+        assert status == 503
+        assert "temporarily unavailable" in body
+        assert "Traceback" not in body and "OperationalError" not in body
+        assert headers["Retry-After"] == "30"
+
+        self.restore_database()
+        self.wait_until(lambda: get(self.url("/programmes/ngss-2012/"))[0] == 200)
+        status, body, _ = get(self.url("/programmes/ngss-2012/"))
+        assert "Next Generation Shared Services" in body
