@@ -7,6 +7,7 @@ server is cut (through a small TCP relay we can stop); on SQLite the database fi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -65,20 +66,16 @@ class Relay:
             pass
         finally:
             for end in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     end.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def cut(self) -> None:
         # Shut down before closing: a thread blocked in accept() would otherwise keep the port listening.
         self.listener.shutdown(socket.SHUT_RDWR)
         self.listener.close()
         for connection in self.connections:
-            try:
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             connection.close()
         self.connections.clear()
 
