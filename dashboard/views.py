@@ -57,6 +57,9 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     programme = get_object_or_404(Programme.objects.select_related("parent"), slug=slug)
     figures = list(Figure.objects.with_related().filter(programme=programme))
     events = list(Event.objects.with_related().filter(programme=programme))
+    flags = charts.disagreements(charts.figure_frame(figures))
+    for figure in figures:
+        figure.flag = flags.get(figure.pk, "")
     context = {
         "programme": programme,
         "figures": figures,

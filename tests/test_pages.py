@@ -173,3 +173,16 @@ class CompressionTests(TestCase):
         compressed = self.client.get("/programmes/ngss-2012/", headers={"accept-encoding": "gzip"})
         self.assertEqual(compressed["Content-Encoding"], "gzip")
         self.assertLess(len(compressed.content), len(plain.content) / 3)
+
+
+class DisagreementFlagTests(TestCase):
+    def test_it_flags_figures_that_sources_state_differently(self):
+        response = self.client.get("/programmes/early-shared-services/")
+        flagged = [f for f in response.context["figures"] if f.flag]
+        self.assertTrue(flagged, "FACTS.md lists contradictions for the early centres; some must be flagged")
+        for figure in flagged:
+            others = Figure.objects.filter(
+                programme=figure.programme, measure=figure.measure, basis=figure.basis, period_start=figure.period_start, period_end=figure.period_end
+            ).exclude(source=figure.source)
+            self.assertTrue(others.exists())
+        self.assertContains(response, "Differs from")
