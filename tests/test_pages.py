@@ -182,7 +182,11 @@ class DisagreementFlagTests(TestCase):
         self.assertTrue(flagged, "FACTS.md lists contradictions for the early centres; some must be flagged")
         for figure in flagged:
             others = Figure.objects.filter(
-                programme=figure.programme, measure=figure.measure, basis=figure.basis, period_start=figure.period_start, period_end=figure.period_end
+                programme=figure.programme,
+                measure=figure.measure,
+                basis=figure.basis,
+                period_start=figure.period_start,
+                period_end=figure.period_end,
             ).exclude(source=figure.source)
             self.assertTrue(others.exists())
         self.assertContains(response, "Differs from")
