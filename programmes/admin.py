@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -30,9 +30,7 @@ class FinancialYearFilter(admin.SimpleListFilter):
         if not self.value():
             return queryset
         year = int(self.value())
-        starts_in_time = Q(period_start__lte=year) | Q(period_start=None, period_end__gte=year)
-        ends_in_time = Q(period_end__gte=year) | Q(period_end=None, period_start__lte=year)
-        return queryset.filter(starts_in_time & ends_in_time)
+        return queryset.overlapping(year, year)
 
 
 class FigureInline(admin.StackedInline):
