@@ -36,8 +36,9 @@ from programmes.models import Basis, Figure, Measure, Programme, Qualifier, Sour
 
 COLUMNS = [column.name for column in FIGURE_COLUMNS]
 CHOICES = {"measure": Measure, "status": Status, "basis": Basis, "qualifier": Qualifier, "unit": Unit}
-NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$", re.ASCII)
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+WHOLE_NUMBER = re.compile(r"^\d{1,18}$", re.ASCII)
 # Shapes Excel gives a financial year or a date it has "helpfully" converted: Dec-11, 01/12/2011, 2011-12-01.
 EXCEL_DATE = re.compile(r"^([A-Za-z]{3}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})$")
 SOURCE_FIELDS = {"title": "source_title", "publisher": "source_publisher", "published": "source_published", "url": "source_url"}
@@ -185,8 +186,8 @@ class Planner:
     def __init__(self, rows: list[tuple[int, dict[str, str]]]) -> None:
         self.plan = Plan()
         self.programmes = {programme.slug: programme for programme in Programme.objects.all()}
-        ids = [int(row["id"]) for _, row in rows if row["id"].strip().isdigit()]
-        source_ids = [int(row["source_id"]) for _, row in rows if row["source_id"].strip().isdigit()]
+        ids = [int(row["id"]) for _, row in rows if WHOLE_NUMBER.match(row["id"].strip())]
+        source_ids = [int(row["source_id"]) for _, row in rows if WHOLE_NUMBER.match(row["source_id"].strip())]
         self.figures = Figure.objects.select_related("programme", "source").in_bulk(ids)
         self.sources = Source.objects.in_bulk(source_ids)
         self.new_by_id: dict[int, tuple[int, Source]] = {}
@@ -246,7 +247,7 @@ class Planner:
         text = row[name].strip()
         if not text:
             return None
-        if not text.isdigit() or int(text) == 0:
+        if not WHOLE_NUMBER.match(text) or int(text) == 0:
             self.problem(line, name, f"{text!r} is not an id (a whole number from the export), nor blank")
             return None
         return int(text)

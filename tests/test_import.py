@@ -203,6 +203,15 @@ class MalformedImportTests(TestCase):
             with self.subTest(value=bad):
                 self.assert_refused(to_csv(new_row(value=bad)), 2, "value", "not a plain number")
 
+    def test_it_refuses_ids_that_are_not_plain_whole_numbers(self):
+        for bad in ("\u00b2", "\u0663", "-3", "4.0", "12345678901234567890"):
+            with self.subTest(id=bad):
+                self.assert_refused(to_csv(new_row(id=bad)), 2, "id", "is not an id")
+        self.assert_refused(to_csv(new_row(source_id="x1")), 2, "source_id", "is not an id")
+
+    def test_it_refuses_a_number_too_large_for_the_record(self):
+        self.assert_refused(to_csv(new_row(value="123456789012345")), 2, "value", "14 digits")
+
     def test_it_refuses_more_than_two_decimal_places(self):
         self.assert_refused(to_csv(new_row(value="1.234")), 2, "value", "2 decimal places")
 
