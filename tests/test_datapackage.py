@@ -54,14 +54,14 @@ class DataPackageTests(TestCase):
         self.assertIn({"fields": ["source_id"], "reference": {"resource": "sources", "fields": ["id"]}}, figures["schema"]["foreignKeys"])
         self.assertEqual(self.descriptor["profile"], "tabular-data-package")
 
-    def test_frictionless_validates_the_package_and_every_row(self):
+    def test_it_passes_frictionless_validation_of_the_package_and_every_row(self):
         report = self.validate()
         self.assertTrue(report.valid, report.flatten(["taskNumber", "rowNumber", "fieldName", "type", "note"]))
         rows = {task.name: task.stats["rows"] for task in report.tasks}
         self.assertEqual(rows["figures"], len(json.loads(b"".join(self.client.get("/data/figures.json").streaming_content))["rows"]))
         self.assertTrue(all(count > 0 for count in rows.values()), rows)
 
-    def test_frictionless_would_catch_a_figure_citing_a_missing_source(self):
+    def test_it_would_fail_validation_for_a_figure_citing_a_missing_source(self):
         def break_a_source_id(folder: Path) -> None:
             path = folder / "figures.csv"
             with path.open(encoding="utf-8-sig", newline="") as file:
@@ -76,7 +76,7 @@ class DataPackageTests(TestCase):
         self.assertFalse(report.valid)
         self.assertIn("foreign-key", [error.type for task in report.tasks for error in task.errors])
 
-    def test_frictionless_would_catch_a_status_outside_the_vocabulary(self):
+    def test_it_would_fail_validation_for_a_status_outside_the_vocabulary(self):
         def promise(folder: Path) -> None:
             path = folder / "figures.csv"
             path.write_text(path.read_text(encoding="utf-8").replace(",audited,", ",promised,", 1), encoding="utf-8")

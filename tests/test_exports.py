@@ -159,7 +159,7 @@ class SpreadsheetTests(TestCase):
         self.assertIn("£".encode(), data)
         self.assertIn("£", data.decode("utf-8-sig"))
 
-    def test_pandas_reads_it_without_options(self):
+    def test_it_reads_into_pandas_without_options(self):
         frame = pandas.read_csv(io.BytesIO(body(self.client.get("/data/figures.csv?programme=ngss-2012&include_children=1"))))
         self.assertEqual(list(frame.columns), FIGURE_COLUMNS)
         figures = Figure.objects.in_programmes(Programme.objects.filter(slug="ngss-2012"), include_children=True)
@@ -171,7 +171,7 @@ class SpreadsheetTests(TestCase):
             actual = by_id.loc[figure.pk, "value"]
             self.assertTrue(pandas.isna(actual) if expected is None else actual == expected, figure.key)
 
-    def test_pandas_reads_the_pound_sign_and_dashes_intact(self):
+    def test_it_keeps_the_pound_sign_and_dashes_intact_in_pandas(self):
         frame = pandas.read_csv(io.BytesIO(body(self.client.get("/data/figures.csv"))))
         notes = " ".join(frame["note"].dropna())
         self.assertIn("£", notes)
@@ -196,7 +196,7 @@ class SpreadsheetTests(TestCase):
         row = csv_rows(self.client.get("/data/figures.csv?programme=formula-source"))[0]
         self.assertEqual((row["source_title"], row["source_publisher"]), ("'=cmd|' /C calc'!A0", "'@Publisher"))
 
-    def test_json_keeps_text_exactly_as_stored(self):
+    def test_it_keeps_text_exactly_as_stored_in_json(self):
         make_figure(make_programme("formula-json"), make_source("formula-json"), note="=1+1")
         document = json_document(self.client.get("/data/figures.json?programme=formula-json"))
         self.assertEqual(document["rows"][0]["note"], "=1+1")
@@ -216,7 +216,7 @@ class FormulaEscapeTests(unittest.TestCase):
 
     @given(st.text())
     @settings(max_examples=300)
-    def test_no_escaped_cell_starts_with_a_trigger(self, text):
+    def test_it_leaves_no_cell_starting_with_a_trigger(self, text):
         self.assertFalse(exports.neutralise(text).startswith(exports.FORMULA_TRIGGERS))
 
 
@@ -273,7 +273,7 @@ class FigureFilterTests(TestCase):
             with self.subTest(**params):
                 self.assertTrue(self.assert_filters(params))
 
-    def test_a_figure_matches_when_its_period_overlaps_and_open_ends_reach_out(self):
+    def test_it_matches_a_period_that_overlaps_with_open_ends_reaching_out(self):
         programme, source = make_programme("overlap"), make_source("overlap")
         spans = {"inside": (2014, 2014), "across": (2010, 2020), "before": (2005, 2012), "after": (2016, 2018), "open-start": (None, 2014)}
         spans |= {"open-end": (2012, None), "open-end-late": (2016, None), "no-period": (None, None)}
@@ -298,7 +298,7 @@ class FilterCombinationPropertyTests(HypothesisTestCase):
 
     @settings(max_examples=40, deadline=None)
     @given(st.data())
-    def test_any_combination_of_filters_matches_the_rules(self, data):
+    def test_it_matches_the_rules_for_any_combination_of_filters(self, data):
         slugs = list(Programme.objects.order_by("slug").values_list("slug", flat=True))
         publishers = sorted(set(Source.objects.values_list("publisher", flat=True)))
         params: dict = {}
@@ -348,7 +348,7 @@ BAD_QUERIES = [
 class BadParameterTests(TestCase):
     """Mistakes get a 400 naming the parameter and what it accepts: never a 500, never an empty file that looks like data."""
 
-    def test_csv_answers_400_in_plain_text(self):
+    def test_it_answers_400_in_plain_text_for_csv(self):
         for query, parameter, allowed in BAD_QUERIES:
             with self.subTest(query=query):
                 response = self.client.get(f"/data/figures.csv?{query}")
@@ -359,7 +359,7 @@ class BadParameterTests(TestCase):
                 self.assertIn(allowed, text)
                 self.assertNotIn("Content-Disposition", response)
 
-    def test_json_answers_400_with_the_parameter_message_and_allowed_values(self):
+    def test_it_answers_400_in_json_with_the_parameter_message_and_allowed_values(self):
         for query, parameter, allowed in BAD_QUERIES:
             with self.subTest(query=query):
                 response = self.client.get(f"/data/figures.json?{query}")
@@ -370,7 +370,7 @@ class BadParameterTests(TestCase):
                 self.assertIsInstance(error["allowed"], list)
                 self.assertTrue(any(allowed in value for value in error["allowed"]), error)
 
-    def test_the_issue_examples_say_what_is_wrong(self):
+    def test_it_says_what_is_wrong_with_the_usual_mistakes(self):
         self.assertEqual(
             self.client.get("/data/figures.json?status=promised").json()["error"],
             {
@@ -382,7 +382,7 @@ class BadParameterTests(TestCase):
         self.assertIn("2025 is followed by 2025-26", self.client.get("/data/figures.json?from=2025-23").json()["error"]["message"])
         self.assertIn("before from=2030-31", self.client.get("/data/figures.csv?from=2030-31&to=2020-21").content.decode())
 
-    def test_other_tables_refuse_bad_parameters_too(self):
+    def test_it_refuses_bad_parameters_on_the_other_tables_too(self):
         for url, parameter in (
             ("/data/sources.csv?kind=blog", "kind"),
             ("/data/sources.json?publisher=Nobody", "publisher"),
@@ -396,7 +396,7 @@ class BadParameterTests(TestCase):
                 self.assertEqual(response.status_code, 400)
                 self.assertIn(parameter, response.content.decode())
 
-    def test_only_safe_methods_are_allowed(self):
+    def test_it_allows_only_safe_methods(self):
         self.assertEqual(self.client.post("/data/figures.csv").status_code, 405)
         self.assertEqual(self.client.head("/data/figures.csv").status_code, 200)
 
@@ -461,7 +461,7 @@ class ConditionalRequestTests(TestCase):
 
 
 class OtherTableTests(TestCase):
-    def test_sources_have_one_row_each_with_dates_and_booleans_plain(self):
+    def test_it_lists_every_source_with_plain_dates_and_booleans(self):
         rows = csv_rows(self.client.get("/data/sources.csv"))
         self.assertEqual(len(rows), Source.objects.count())
         self.assertEqual(list(rows[0]), exports.SOURCES.names)
@@ -469,13 +469,13 @@ class OtherTableTests(TestCase):
         row = next(row for row in rows if row["id"] == str(source.pk))
         self.assertEqual((row["published"], row["is_primary"], row["kind"]), (source.published.isoformat(), "true", source.kind))
 
-    def test_sources_filter_by_publisher_and_kind(self):
+    def test_it_filters_sources_by_publisher_and_kind(self):
         rows = csv_rows(self.client.get("/data/sources.csv?publisher=National+Audit+Office&kind=audit_report"))
         expected = Source.objects.filter(publisher="National Audit Office", kind="audit_report")
         self.assertEqual({int(row["id"]) for row in rows}, set(expected.values_list("id", flat=True)))
         self.assertTrue(rows)
 
-    def test_programmes_list_each_with_its_parent(self):
+    def test_it_lists_every_programme_with_its_parent(self):
         rows = {row["slug"]: row for row in csv_rows(self.client.get("/data/programmes.csv"))}
         self.assertEqual(set(rows), set(Programme.objects.values_list("slug", flat=True)))
         self.assertEqual(rows["issc1"]["parent"], "ngss-2012")
@@ -483,7 +483,7 @@ class OtherTableTests(TestCase):
         clusters = json_document(self.client.get("/data/programmes.json?kind=cluster"))
         self.assertEqual({row["slug"] for row in clusters["rows"]}, {"matrix", "synergy", "unity", "defence", "overseas"})
 
-    def test_events_filter_by_programme_with_children_and_kind(self):
+    def test_it_filters_events_by_programme_with_children_and_kind(self):
         rows = csv_rows(self.client.get("/data/events.csv?programme=clusters-2021&include_children=1"))
         expected = Event.objects.filter(programme__slug="clusters-2021") | Event.objects.filter(programme__parent__slug="clusters-2021")
         self.assertEqual({int(row["id"]) for row in rows}, set(expected.values_list("id", flat=True)))
@@ -491,7 +491,7 @@ class OtherTableTests(TestCase):
         self.assertEqual(document["count"], Event.objects.filter(kind="report").count())
         self.assertEqual(document["filters"], {"kind": ["report"]})
 
-    def test_every_table_downloads_as_csv_and_json_with_its_columns(self):
+    def test_it_downloads_every_table_as_csv_and_json_with_its_columns(self):
         for resource in exports.RESOURCES.values():
             with self.subTest(resource=resource.name):
                 rows = csv_rows(self.client.get(f"/data/{resource.name}.csv"))

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.test import TestCase
+from django.test import Client, TestCase
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -46,20 +46,9 @@ def new_row(**cells: str) -> dict[str, str]:
 
 def existing_row(figure: Figure, **cells: str) -> dict[str, str]:
     """The figure's row exactly as the export writes it, with cells overridden."""
-    rows = list(csv.DictReader(io.StringIO(export_client_row(figure))))
-    return rows[0] | cells
-
-
-def export_client_row(figure: Figure) -> str:
-    from django.test import Client
-
     text = export(Client(), f"?programme={figure.programme.slug}").decode("utf-8-sig")
-    lines = list(csv.reader(io.StringIO(text, newline="")))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(lines[0])
-    writer.writerows(line for line in lines[1:] if line[0] == str(figure.pk))
-    return buffer.getvalue()
+    row = next(row for row in csv.DictReader(io.StringIO(text, newline="")) if row["id"] == str(figure.pk))
+    return row | cells
 
 
 def to_csv(*rows: dict[str, str], columns: list[str] = COLUMNS) -> bytes:
@@ -269,7 +258,7 @@ class MalformedImportTests(TestCase):
         rows = [new_row(note="first line\nsecond line"), new_row(value="x")]
         self.assert_refused(to_csv(*rows), 4, "value", "not a plain number")
 
-    def test_the_command_fails_with_every_problem_and_saves_nothing(self):
+    def test_it_fails_the_command_with_every_problem_and_saves_nothing(self):
         path = self.write(to_csv(new_row(value="1,400"), new_row(programme="nowhere")))
         before = state()
         with self.assertRaises(CommandError) as raised:
@@ -324,7 +313,7 @@ class ImportCommandTests(TestCase):
 
 
 class RoundTripTests(TestCase):
-    def test_the_real_dataset_exports_imports_into_no_figures_and_exports_the_same(self):
+    def test_it_exports_the_real_dataset_the_same_after_importing_it_into_no_figures(self):
         # Sources stay: a few are kept only as archived copies (no link), which the figure columns cannot recreate.
         first = export(self.client)
         Figure.objects.all().delete()
@@ -333,7 +322,7 @@ class RoundTripTests(TestCase):
         self.assertEqual(plan.count("create"), Figure.objects.count())
         self.assertEqual(export(self.client), first)
 
-    def test_a_second_import_of_the_same_export_changes_nothing(self):
+    def test_it_changes_nothing_on_a_second_import_of_the_same_export(self):
         first = export(self.client)
         plan = import_figures(first)
         self.assertEqual((plan.count("create"), plan.count("update")), (0, 0))
