@@ -247,12 +247,12 @@ class Query:
         self.params = params
         self.applied: dict[str, object] = {}
 
-    def values(self, name: str, allowed: list[str], allowed_text: list[str] | None = None) -> list[str]:
+    def values(self, name: str, allowed: list[str]) -> list[str]:
         """Every value given for a repeatable parameter, each one checked against the allowed list."""
         values = self.params.getlist(name)
         for value in values:
             if value not in allowed:
-                raise FilterError(name, f"{name}={value!r} is not allowed.", allowed_text or allowed)
+                raise FilterError(name, f"{name}={value!r} is not allowed.", allowed)
         if values:
             self.applied[name] = list(dict.fromkeys(values))
         return values
