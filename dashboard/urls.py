@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import views
+from dashboard import data_views, views
 
 app_name = "dashboard"
 
@@ -13,4 +13,18 @@ urlpatterns = [
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
     path("figures/<int:pk>/", views.figure_detail, name="figure-detail"),
     path("about/", views.about, name="about"),
+]
+
+# Data downloads (dashboard/data_views.py): every table as CSV and JSON, the data package and the page documenting them.
+urlpatterns += [
+    path("data/", data_views.data, name="data"),
+    path("data/datapackage.json", data_views.datapackage, name="datapackage"),
+    path("data/figures.csv", data_views.table_csv, {"resource": "figures"}, name="figures-csv"),
+    path("data/figures.json", data_views.table_json, {"resource": "figures"}, name="figures-json"),
+    path("data/sources.csv", data_views.table_csv, {"resource": "sources"}, name="sources-csv"),
+    path("data/sources.json", data_views.table_json, {"resource": "sources"}, name="sources-json"),
+    path("data/programmes.csv", data_views.table_csv, {"resource": "programmes"}, name="programmes-csv"),
+    path("data/programmes.json", data_views.table_json, {"resource": "programmes"}, name="programmes-json"),
+    path("data/events.csv", data_views.table_csv, {"resource": "events"}, name="events-csv"),
+    path("data/events.json", data_views.table_json, {"resource": "events"}, name="events-json"),
 ]

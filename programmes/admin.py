@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
-from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+import base64
+import binascii
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from programmes import fiscal
+from programmes.importing import Plan, import_figures
 from programmes.models import Event, Figure, Programme, Source
 
 admin.site.site_header = "Shared Services Savings Tracker: editors"
@@ -30,9 +39,7 @@ class FinancialYearFilter(admin.SimpleListFilter):
         if not self.value():
             return queryset
         year = int(self.value())
-        starts_in_time = Q(period_start__lte=year) | Q(period_start=None, period_end__gte=year)
-        ends_in_time = Q(period_end__gte=year) | Q(period_end=None, period_start__lte=year)
-        return queryset.filter(starts_in_time & ends_in_time)
+        return queryset.overlapping(year, year)
 
 
 class FigureInline(admin.StackedInline):
@@ -85,6 +92,36 @@ class SourceAdmin(SimpleHistoryAdmin):
         return source.figure_count
 
 
+# Thousands of figures, far above any NAO report's. The preview sends the file back base64-encoded (a third
+# larger), and Django refuses form bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB); larger files go through
+# the import_figures command.
+MAX_IMPORT_BYTES = 1_800_000
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="UTF-8 CSV with exactly the columns of /data/figures.csv.")
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError("The file is larger than 1.8 MB: split it, or load it with the import_figures command.")
+        return upload.read()
+
+
+class ImportConfirmForm(forms.Form):
+    """The previewed file travels back base64-encoded: browsers rewrite line breaks in form fields, which would alter notes."""
+
+    content = forms.CharField(widget=forms.HiddenInput)
+    filename = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def clean_content(self) -> bytes:
+        try:
+            return base64.b64decode(self.cleaned_data["content"], validate=True)
+        except binascii.Error as error:
+            raise forms.ValidationError("The previewed file was damaged in transit; upload it again.") from error
+
+
 @admin.register(Figure)
 class FigureAdmin(SimpleHistoryAdmin):
     list_display = ["programme", "measure", "status", "value_display", "period_display", "source_display", "key"]
@@ -106,6 +143,61 @@ class FigureAdmin(SimpleHistoryAdmin):
         ("Period (UK financial years)", {"fields": [("period_start", "period_end")]}),
         ("Source", {"fields": ["source", "locator", "note", "key"]}),
     ]
+
+    def get_urls(self) -> list[URLPattern]:
+        importer = path("import/", self.admin_site.admin_view(self.import_view), name="programmes_figure_import")
+        return [importer, *super().get_urls()]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload a CSV, preview what it would create and update, then confirm; nothing is saved before the confirmation."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        if request.method == "POST" and "confirm" in request.POST:
+            return self.import_confirm(request)
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            plan = import_figures(upload, dry_run=True)
+            if not plan.problems:
+                return self.import_preview(request, plan, upload, request.FILES["file"].name)
+            return self.import_page(request, form=form, plan=plan)
+        return self.import_page(request, form=form)
+
+    def import_confirm(self, request: HttpRequest) -> HttpResponse:
+        form = ImportConfirmForm(request.POST)
+        if not form.is_valid():
+            return self.import_page(request, form=ImportUploadForm(), damaged=True)
+        data, name = form.cleaned_data["content"], form.cleaned_data["filename"]
+        if not self.may_create_sources(request, import_figures(data, dry_run=True)):
+            raise PermissionDenied
+        plan = import_figures(data, user=request.user, reason=f"Imported from {name} in the admin", expected=form.cleaned_data["digest"])
+        if plan.saved:
+            messages.success(request, f"Imported {name}: {plan.summary}.")
+            return redirect(reverse("admin:programmes_figure_changelist"))
+        if plan.stale and not plan.problems:
+            return self.import_preview(request, plan, data, name, stale=True)
+        return self.import_page(request, form=ImportUploadForm(), plan=plan)
+
+    def import_preview(self, request: HttpRequest, plan: Plan, data: bytes, name: str, stale: bool = False) -> HttpResponse:
+        confirm = ImportConfirmForm(initial={"content": base64.b64encode(data).decode("ascii"), "filename": name, "digest": plan.digest})
+        context = {
+            "plan": plan,
+            "filename": name,
+            "confirm": confirm,
+            "stale": stale,
+            "created": [change for change in plan.changes if change.action == "create"],
+            "updated": [change for change in plan.changes if change.action == "update"],
+            "unchanged": plan.count("unchanged"),
+            "may_create_sources": self.may_create_sources(request, plan),
+        }
+        return self.import_page(request, template="import_preview.html", **context)
+
+    def import_page(self, request: HttpRequest, template: str = "import.html", **context) -> HttpResponse:
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": "Import figures from a CSV file", **context}
+        return TemplateResponse(request, f"admin/programmes/figure/{template}", context)
+
+    def may_create_sources(self, request: HttpRequest, plan: Plan) -> bool:
+        return not plan.new_sources or request.user.has_perm("programmes.add_source")
 
     @admin.display(description="value", ordering="value")
     def value_display(self, figure: Figure) -> str:

@@ -7,6 +7,7 @@ constraint, because `choices` alone constrains nothing once data arrives by fixt
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -255,6 +256,24 @@ class FigureQuerySet(models.QuerySet):
         """Load each figure's programme and source with it."""
         return self.select_related("programme", "source")
 
+    def in_programmes(self, programmes: Iterable[Programme], include_children: bool = False) -> FigureQuerySet:
+        """Figures about any of these programmes, and optionally about their centres or clusters."""
+        programmes = list(programmes)
+        if include_children:
+            return self.filter(Q(programme__in=programmes) | Q(programme__parent__in=programmes))
+        return self.filter(programme__in=programmes)
+
+    def overlapping(self, first: int | None, last: int | None) -> FigureQuerySet:
+        """Figures whose period overlaps the financial years first..last; an open end reaches as far as needed."""
+        # A period known at one end only ("by 2023-24") is open on the other; one known at neither end
+        # cannot be placed in time, so any year filter leaves it out.
+        queryset = self.exclude(period_start=None, period_end=None)
+        if first is not None:
+            queryset = queryset.filter(Q(period_end__gte=first) | Q(period_end=None))
+        if last is not None:
+            queryset = queryset.filter(Q(period_start__lte=last) | Q(period_start=None))
+        return queryset
+
     def for_programme(self, programme: Programme, include_children: bool = False) -> FigureQuerySet:
         """Figures about a programme, and optionally about its centres or clusters."""
         if include_children:
@@ -432,6 +451,13 @@ class EventQuerySet(models.QuerySet):
     def with_related(self) -> EventQuerySet:
         """Load each event's programme and source with it."""
         return self.select_related("programme", "source")
+
+    def in_programmes(self, programmes: Iterable[Programme], include_children: bool = False) -> EventQuerySet:
+        """Events of any of these programmes, and optionally of their centres or clusters."""
+        programmes = list(programmes)
+        if include_children:
+            return self.filter(Q(programme__in=programmes) | Q(programme__parent__in=programmes))
+        return self.filter(programme__in=programmes)
 
 
 class Event(models.Model):

@@ -1,0 +1,69 @@
+"""The data downloads: each table as streamed CSV and JSON, the Frictionless data package, and the page that documents them."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.cache import get_conditional_response
+from django.utils.http import content_disposition_header, http_date
+from django.views.decorators.http import require_safe
+
+from dashboard import exports
+
+
+def stamp(response: HttpResponse, changed: datetime.datetime | None) -> HttpResponse:
+    """Headers every download shares: when the data last changed, and that any site may fetch it."""
+    if changed is not None:
+        response["Last-Modified"] = http_date(changed.timestamp())
+    # Public, read-only data with no cookies involved: notebooks on other sites may read it.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def not_modified(request: HttpRequest, changed: datetime.datetime | None) -> HttpResponse | None:
+    """A 304 when the client already holds the current data, so polling costs no export."""
+    if changed is None:
+        return None
+    return get_conditional_response(request, last_modified=int(changed.timestamp()))
+
+
+@require_safe
+def data(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/data.html", {"resources": exports.RESOURCES.values()})
+
+
+@require_safe
+def datapackage(request: HttpRequest) -> HttpResponse:
+    return stamp(JsonResponse(exports.datapackage(), json_dumps_params={"ensure_ascii": False, "indent": 2}), exports.last_changed())
+
+
+@require_safe
+def table_csv(request: HttpRequest, resource: str) -> HttpResponse:
+    table = exports.RESOURCES[resource]
+    try:
+        queryset, applied = table.select(request.GET)
+    except exports.FilterError as error:
+        return HttpResponseBadRequest(error.as_text(), content_type="text/plain; charset=utf-8")
+    changed = exports.last_changed()
+    if cached := not_modified(request, changed):
+        return stamp(cached, changed)
+    response = StreamingHttpResponse(exports.csv_pieces(table, queryset), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, exports.filename(table, applied, "csv"))
+    return stamp(response, changed)
+
+
+@require_safe
+def table_json(request: HttpRequest, resource: str) -> HttpResponse:
+    table = exports.RESOURCES[resource]
+    try:
+        queryset, applied = table.select(request.GET)
+    except exports.FilterError as error:
+        return JsonResponse(error.as_json(), status=400, json_dumps_params={"ensure_ascii": False})
+    changed = exports.last_changed()
+    if cached := not_modified(request, changed):
+        return stamp(cached, changed)
+    response = StreamingHttpResponse(exports.json_pieces(table, queryset, applied, changed), content_type="application/json")
+    response["Content-Disposition"] = content_disposition_header(False, exports.filename(table, applied, "json"))
+    return stamp(response, changed)

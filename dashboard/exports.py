@@ -1,0 +1,625 @@
+"""Every table the site publishes, as CSV and JSON: columns, filters, cell formatting and streaming.
+
+One set of column definitions feeds the downloads, the Frictionless data package and the data dictionary on
+/data/, so the three cannot drift apart. The import (programmes/importing.py) reads the figures columns back.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Max, QuerySet
+from django.http import QueryDict
+from django.utils.text import slugify
+
+from programmes import fiscal
+from programmes.models import (
+    Basis,
+    DatePrecision,
+    Event,
+    EventKind,
+    Figure,
+    Measure,
+    Programme,
+    ProgrammeKind,
+    Qualifier,
+    Source,
+    SourceKind,
+    Status,
+    Unit,
+)
+
+# Rows fetched per round trip to the database; also how many rows go into one piece of the response.
+CHUNK_SIZE = 2000
+
+# A spreadsheet runs a cell starting with one of these as a formula (CWE-1236, "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+# Table Schema type for each kind of column; "text" and "code" differ only in what the dictionary says.
+SCHEMA_TYPES = {
+    "text": "string",
+    "code": "string",
+    "integer": "integer",
+    "decimal": "number",
+    "financial_year": "string",
+    "date": "date",
+    "boolean": "boolean",
+}
+TYPE_NAMES = {
+    "text": "text",
+    "code": "code",
+    "integer": "whole number",
+    "decimal": "decimal number",
+    "financial_year": "financial year",
+    "date": "date (YYYY-MM-DD)",
+    "boolean": "true or false",
+}
+YEAR_PATTERN = r"\d{4}-\d{2}"
+
+
+def neutralise(text: str) -> str:
+    """Prefix ' to text a spreadsheet would run as a formula; also to text already so escaped, so that unescape is exact."""
+    if text.lstrip("'").startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+def unescape(text: str) -> str:
+    """Undo neutralise(): drop the ' that the export added in front of a formula-like cell."""
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text
+
+
+def plain_decimal(number: Decimal | None) -> str:
+    """Write a decimal as analysts type it: 128.00 -> "128", 55.40 -> "55.4", None -> ""."""
+    if number is None:
+        return ""
+    text = f"{number.normalize():f}"
+    return "0" if text == "-0" else text
+
+
+def json_number(number: Decimal | None) -> int | float | None:
+    """A decimal for JSON: whole numbers as integers; two decimal places of at most 14 digits survive a float exactly."""
+    if number is None:
+        return None
+    if number == number.to_integral_value():
+        return int(number)
+    return float(number)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    lookup: str
+    kind: str
+    description: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+    @property
+    def type_name(self) -> str:
+        return TYPE_NAMES[self.kind]
+
+    def csv_cell(self, value: object) -> str:
+        """The value as a CSV cell: numbers plain, years as labels, text safe to open in a spreadsheet."""
+        if value is None:
+            return ""
+        if self.kind in ("text", "code"):
+            return neutralise(str(value))
+        if self.kind == "decimal":
+            return plain_decimal(value)
+        if self.kind == "financial_year":
+            return fiscal.label(value)
+        if self.kind == "date":
+            return value.isoformat()
+        if self.kind == "boolean":
+            return "true" if value else "false"
+        return str(value)
+
+    def json_value(self, value: object) -> object:
+        """The value as JSON: numbers as numbers, years as labels, absent as null; text as stored."""
+        if value is None:
+            return None
+        if self.kind == "decimal":
+            return json_number(value)
+        if self.kind == "financial_year":
+            return fiscal.label(value)
+        if self.kind == "date":
+            return value.isoformat()
+        return value
+
+    def descriptor(self) -> dict:
+        """This column as a Table Schema field."""
+        constraints: dict = {}
+        if self.required:
+            constraints["required"] = True
+        if self.choices:
+            constraints["enum"] = list(self.choices)
+        if self.kind == "financial_year":
+            constraints["pattern"] = YEAR_PATTERN
+        described = {"name": self.name, "type": SCHEMA_TYPES[self.kind], "description": self.description}
+        if constraints:
+            described["constraints"] = constraints
+        return described
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    column: str
+    resource: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    description: str
+    allowed: str
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    title: str
+    description: str
+    columns: tuple[Column, ...]
+    primary_key: str
+    select: Callable[[QueryDict], tuple[QuerySet, dict]]
+    parameters: tuple[Parameter, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    examples: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    def rows(self, queryset: QuerySet) -> Iterator[tuple]:
+        """The rows of a filtered queryset in export order, fetched CHUNK_SIZE at a time (a server-side cursor on PostgreSQL)."""
+        lookups = [column.lookup for column in self.columns]
+        return queryset.order_by(self.primary_key_lookup).values_list(*lookups).iterator(chunk_size=CHUNK_SIZE)
+
+    @property
+    def primary_key_lookup(self) -> str:
+        return next(column.lookup for column in self.columns if column.name == self.primary_key)
+
+    def descriptor(self) -> dict:
+        """This resource as a Frictionless Tabular Data Resource, its CSV beside the descriptor."""
+        schema: dict = {
+            "fields": [column.descriptor() for column in self.columns],
+            "missingValues": [""],
+            "primaryKey": [self.primary_key],
+        }
+        if self.foreign_keys:
+            schema["foreignKeys"] = [
+                {"fields": [key.column], "reference": {"resource": key.resource, "fields": [key.reference]}} for key in self.foreign_keys
+            ]
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "path": f"{self.name}.csv",
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "schema": schema,
+        }
+
+
+class FilterError(ValueError):
+    """A query parameter an export cannot honour; it names the parameter and what it accepts."""
+
+    def __init__(self, parameter: str, message: str, allowed: list[str]) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        self.message = message
+        self.allowed = allowed
+
+    def as_text(self) -> str:
+        return f"{self.message}\nAllowed: {', '.join(self.allowed)}.\nSee /data/ for every parameter.\n"
+
+    def as_json(self) -> dict:
+        return {"error": {"parameter": self.parameter, "message": self.message, "allowed": self.allowed}}
+
+
+YEAR_ALLOWED = [f"a financial year written like 2013-14, from {fiscal.label(fiscal.EARLIEST)} to {fiscal.label(fiscal.LATEST)}"]
+FLAG_VALUES = ["0", "1"]
+
+
+class Query:
+    """An export's query string, read one parameter at a time so that each mistake names its parameter.
+
+    Unknown parameters are refused: a typo such as ?staus=audited must not quietly return every row.
+    """
+
+    def __init__(self, params: QueryDict, resource: Resource) -> None:
+        accepted = [parameter.name for parameter in resource.parameters]
+        for name in params:
+            if name not in accepted:
+                raise FilterError(name, f"{name!r} is not a parameter of the {resource.name} export.", accepted)
+        self.params = params
+        self.applied: dict[str, object] = {}
+
+    def values(self, name: str, allowed: list[str]) -> list[str]:
+        """Every value given for a repeatable parameter, each one checked against the allowed list."""
+        values = self.params.getlist(name)
+        for value in values:
+            if value not in allowed:
+                raise FilterError(name, f"{name}={value!r} is not allowed.", allowed)
+        if values:
+            self.applied[name] = list(dict.fromkeys(values))
+        return values
+
+    def single(self, name: str, allowed: list[str]) -> str | None:
+        values = self.params.getlist(name)
+        if len(values) > 1:
+            raise FilterError(name, f"{name} was given {len(values)} times; give it once.", allowed)
+        return values[0] if values else None
+
+    def flag(self, name: str) -> bool:
+        value = self.single(name, FLAG_VALUES)
+        if value is None:
+            return False
+        if value not in FLAG_VALUES:
+            raise FilterError(name, f"{name}={value!r} is not allowed.", FLAG_VALUES)
+        if value == "1":
+            self.applied[name] = True
+        return value == "1"
+
+    def year(self, name: str) -> int | None:
+        value = self.single(name, YEAR_ALLOWED)
+        if value is None:
+            return None
+        try:
+            year = fiscal.parse(value)
+        except fiscal.FinancialYearError as error:
+            raise FilterError(name, f"{name}: {error}", YEAR_ALLOWED) from error
+        self.applied[name] = fiscal.label(year)
+        return year
+
+    def programmes(self, name: str) -> list[Programme]:
+        slugs = self.values(name, list(Programme.objects.order_by("slug").values_list("slug", flat=True)))
+        return list(Programme.objects.filter(slug__in=slugs))
+
+    def publishers(self, name: str) -> list[str]:
+        known = list(Source.objects.order_by("publisher").values_list("publisher", flat=True).distinct())
+        # Publishers are names, not codes; matching them regardless of case saves analysts a round trip.
+        by_folded = {publisher.casefold(): publisher for publisher in known}
+        given = self.params.getlist(name)
+        for value in given:
+            if value.casefold() not in by_folded:
+                raise FilterError(name, f"{name}={value!r} is not a publisher in the record.", known)
+        publishers = list(dict.fromkeys(by_folded[value.casefold()] for value in given))
+        if publishers:
+            self.applied[name] = publishers
+        return publishers
+
+    def period(self) -> tuple[int | None, int | None]:
+        first, last = self.year("from"), self.year("to")
+        if first is not None and last is not None and last < first:
+            raise FilterError(
+                "to",
+                f"to={fiscal.label(last)} is before from={fiscal.label(first)}; the period would be empty.",
+                [f"a financial year from {fiscal.label(first)} onwards"],
+            )
+        return first, last
+
+
+def programme_parameters(noun: str) -> tuple[Parameter, ...]:
+    return (
+        Parameter("programme", f"{noun} of this programme (its slug). Repeat it for several programmes.", "a programme slug"),
+        Parameter("include_children", "With 1, also the centres or clusters of the programmes given.", "0 or 1"),
+    )
+
+
+def choice_parameter(name: str, choices: type, noun: str) -> Parameter:
+    return Parameter(name, f"{noun} with this {name}. Repeat it to allow several.", ", ".join(choices.values))
+
+
+FIGURE_COLUMNS = (
+    Column(
+        "id", "id", "integer", "The figure's number on this site; its page is /figures/<id>/. Blank in an import creates a figure.", True
+    ),
+    Column("programme", "programme__slug", "code", "Slug of the programme the figure is about (see programmes.csv).", True),
+    Column("programme_name", "programme__name", "text", "Name of the programme, for reading; the slug decides.", True),
+    Column("measure", "measure", "code", "What is measured.", True, tuple(Measure.values)),
+    Column(
+        "status",
+        "status",
+        "code",
+        "How assured it is: target (an ambition), forecast (a projection), claimed (reported by government or a supplier, "
+        "unverified), audited (found or validated by the NAO or PAC).",
+        True,
+        tuple(Status.values),
+    ),
+    Column(
+        "basis",
+        "basis",
+        "code",
+        "annual (a yearly run-rate), cumulative (a total over period_start to period_end), one_off (a single cost), "
+        "point_in_time (a count at a date). Never add annual and cumulative figures together.",
+        True,
+        tuple(Basis.values),
+    ),
+    Column(
+        "qualifier",
+        "qualifier",
+        "code",
+        "exact; approx (\u201cabout\u201d); at_least (\u201cover\u201d); at_most (\u201cup to\u201d); unknown (the source says the amount is "
+        "not known: value, value_low and value_high are blank, which is not zero).",
+        True,
+        tuple(Qualifier.values),
+    ),
+    Column("value", "value", "decimal", "The number, when the source gives one number. Blank for a range or an unknown."),
+    Column("value_low", "value_low", "decimal", "Low end of a range such as \u00a3400\u2013600m (400). Blank unless a range."),
+    Column("value_high", "value_high", "decimal", "High end of a range (600). Blank unless a range. Ranges are bands, not midpoints."),
+    Column(
+        "unit",
+        "unit",
+        "code",
+        "gbp_m (\u00a3 millions, nominal), percent, count, year (a calendar year), years, months, gbp_per_fte (\u00a3 per full-time employee).",
+        True,
+        tuple(Unit.values),
+    ),
+    Column(
+        "period_start",
+        "period_start",
+        "financial_year",
+        "First UK financial year covered (April to March), e.g. 2013-14. Blank if unknown.",
+    ),
+    Column("period_end", "period_end", "financial_year", "Last financial year covered, e.g. 2015-16. Blank if unknown or open."),
+    Column(
+        "source_id", "source__id", "integer", "The publication that states the figure (see sources.csv); its page is /sources/<id>/.", True
+    ),
+    Column("source_title", "source__title", "text", "Title of the publication.", True),
+    Column("source_publisher", "source__publisher", "text", "Who published it, e.g. National Audit Office.", True),
+    Column("source_published", "source__published", "date", "When it was published.", True),
+    Column("source_url", "source__url", "text", "Link to the publication; blank where only an archived copy is kept."),
+    Column("locator", "locator", "text", "Where in the publication: page, paragraph, figure or table."),
+    Column("note", "note", "text", "A short caveat, e.g. where another source disagrees."),
+)
+
+SOURCE_COLUMNS = (
+    Column("id", "id", "integer", "The source's number on this site; figures.csv and events.csv refer to it as source_id.", True),
+    Column("key", "key", "code", "Stable short name of the source.", True),
+    Column("title", "title", "text", "Title as published.", True),
+    Column("publisher", "publisher", "text", "Who published it.", True),
+    Column("kind", "kind", "code", "What sort of publication it is.", True, tuple(SourceKind.values)),
+    Column("published", "published", "date", "Publication date; for a month or a year only, the 1st (see date_precision).", True),
+    Column("date_precision", "date_precision", "code", "How precisely the source is dated.", True, tuple(DatePrecision.values)),
+    Column("url", "url", "text", "Link to the publication; blank where only an archived copy (seed_file) is kept."),
+    Column("seed_file", "seed_file", "text", "File name of the archived copy the project started from, if any."),
+    Column("reference", "reference", "text", "Official reference, e.g. HC 16 2016-17."),
+    Column("is_primary", "is_primary", "boolean", "false for a secondary source: an aggregator or mirror repeating others' figures.", True),
+    Column("note", "note", "text", "A short caveat about the source itself."),
+)
+
+PROGRAMME_COLUMNS = (
+    Column("slug", "slug", "code", "Short name used in web addresses and in the programme column of the other tables.", True),
+    Column("name", "name", "text", "Full name.", True),
+    Column("kind", "kind", "code", "A strategy, or a centre or cluster within one.", True, tuple(ProgrammeKind.values)),
+    Column("parent", "parent__slug", "code", "Slug of the strategy this centre or cluster belongs to, or that this strategy revised."),
+    Column("started", "started", "date", "When it was launched or began operating, if known."),
+    Column("ended", "ended", "date", "When it was replaced or wound up, if it has been."),
+    Column("summary", "summary", "text", "A few plain sentences about it."),
+)
+
+EVENT_COLUMNS = (
+    Column("id", "id", "integer", "The event's number on this site.", True),
+    Column("key", "key", "code", "Identifier in the cited dataset; blank for an event entered by an editor."),
+    Column("programme", "programme__slug", "code", "Slug of the programme.", True),
+    Column("date", "date", "date", "When it happened; for a month or a year only, the 1st (see date_precision).", True),
+    Column("date_precision", "date_precision", "code", "How precisely the date is known.", True, tuple(DatePrecision.values)),
+    Column("kind", "kind", "code", "What sort of event.", True, tuple(EventKind.values)),
+    Column("title", "title", "text", "Short label, as shown on charts.", True),
+    Column("source_id", "source__id", "integer", "The publication that reports it (see sources.csv).", True),
+    Column("note", "note", "text", "A short caveat."),
+)
+
+
+def select_figures(params: QueryDict) -> tuple[QuerySet, dict]:
+    """Figures matching the query string, and the filters applied."""
+    query = Query(params, FIGURES)
+    figures = Figure.objects.all()
+    programmes = query.programmes("programme")
+    include_children = query.flag("include_children")
+    if include_children and not programmes:
+        raise FilterError("include_children", "include_children needs at least one programme=<slug>.", FLAG_VALUES)
+    if programmes:
+        figures = figures.in_programmes(programmes, include_children)
+    for name, choices in (("measure", Measure), ("status", Status), ("basis", Basis), ("unit", Unit)):
+        if values := query.values(name, list(choices.values)):
+            figures = figures.filter(**{f"{name}__in": values})
+    if publishers := query.publishers("publisher"):
+        figures = figures.filter(source__publisher__in=publishers)
+    first, last = query.period()
+    if first is not None or last is not None:
+        figures = figures.overlapping(first, last)
+    return figures, query.applied
+
+
+def select_sources(params: QueryDict) -> tuple[QuerySet, dict]:
+    """Sources matching the query string, and the filters applied."""
+    query = Query(params, SOURCES)
+    sources = Source.objects.all()
+    if publishers := query.publishers("publisher"):
+        sources = sources.filter(publisher__in=publishers)
+    if kinds := query.values("kind", list(SourceKind.values)):
+        sources = sources.filter(kind__in=kinds)
+    return sources, query.applied
+
+
+def select_programmes(params: QueryDict) -> tuple[QuerySet, dict]:
+    """Programmes matching the query string, and the filters applied."""
+    query = Query(params, PROGRAMMES)
+    programmes = Programme.objects.all()
+    if kinds := query.values("kind", list(ProgrammeKind.values)):
+        programmes = programmes.filter(kind__in=kinds)
+    return programmes, query.applied
+
+
+def select_events(params: QueryDict) -> tuple[QuerySet, dict]:
+    """Events matching the query string, and the filters applied."""
+    query = Query(params, EVENTS)
+    events = Event.objects.all()
+    programmes = query.programmes("programme")
+    include_children = query.flag("include_children")
+    if include_children and not programmes:
+        raise FilterError("include_children", "include_children needs at least one programme=<slug>.", FLAG_VALUES)
+    if programmes:
+        events = events.in_programmes(programmes, include_children)
+    if kinds := query.values("kind", list(EventKind.values)):
+        events = events.filter(kind__in=kinds)
+    return events, query.applied
+
+
+FIGURES = Resource(
+    name="figures",
+    title="Figures",
+    description="Every figure: one value or range that one publication stated about one programme.",
+    columns=FIGURE_COLUMNS,
+    primary_key="id",
+    select=select_figures,
+    parameters=(
+        *programme_parameters("Figures"),
+        choice_parameter("measure", Measure, "Figures"),
+        choice_parameter("status", Status, "Figures"),
+        choice_parameter("basis", Basis, "Figures"),
+        choice_parameter("unit", Unit, "Figures"),
+        Parameter(
+            "publisher", "Figures from publications by this publisher (any case). Repeat it to allow several.", "a publisher in sources.csv"
+        ),
+        Parameter("from", "Figures whose period reaches this financial year or later.", "a financial year, e.g. 2013-14"),
+        Parameter("to", "Figures whose period starts by this financial year.", "a financial year, not before from"),
+    ),
+    foreign_keys=(ForeignKey("programme", "programmes", "slug"), ForeignKey("source_id", "sources", "id")),
+    examples=(
+        ("programme=ngss-2012&include_children=1", "Next Generation Shared Services with its two centres"),
+        ("status=audited&measure=savings", "Audited savings"),
+        ("from=2013-14&to=2015-16&unit=gbp_m", "Money figures whose period overlaps 2013-14 to 2015-16"),
+        ("publisher=National+Audit+Office", "Figures from NAO reports"),
+    ),
+)
+SOURCES = Resource(
+    name="sources",
+    title="Sources",
+    description="Every publication cited by a figure or an event.",
+    columns=SOURCE_COLUMNS,
+    primary_key="id",
+    select=select_sources,
+    parameters=(
+        Parameter("publisher", "Sources by this publisher (any case). Repeat it to allow several.", "a publisher"),
+        choice_parameter("kind", SourceKind, "Sources"),
+    ),
+    examples=(("kind=audit_report", "NAO and other audit reports"),),
+)
+PROGRAMMES = Resource(
+    name="programmes",
+    title="Programmes",
+    description="The strategies, and the centres and clusters within them.",
+    columns=PROGRAMME_COLUMNS,
+    primary_key="slug",
+    select=select_programmes,
+    parameters=(choice_parameter("kind", ProgrammeKind, "Programmes"),),
+    foreign_keys=(ForeignKey("parent", "", "slug"),),
+    examples=(("kind=cluster", "The five clusters"),),
+)
+EVENTS = Resource(
+    name="events",
+    title="Events",
+    description="Dated milestones: launches, deadlines moved, departures, reports.",
+    columns=EVENT_COLUMNS,
+    primary_key="id",
+    select=select_events,
+    parameters=(*programme_parameters("Events"), choice_parameter("kind", EventKind, "Events")),
+    foreign_keys=(ForeignKey("programme", "programmes", "slug"), ForeignKey("source_id", "sources", "id")),
+    examples=(("programme=gss-2018&include_children=1", "Events of the 2018 strategy and its cluster model"),),
+)
+
+RESOURCES = {resource.name: resource for resource in (FIGURES, SOURCES, PROGRAMMES, EVENTS)}
+
+
+def last_changed() -> datetime.datetime | None:
+    """When any row was last added, changed or deleted, from the change history."""
+    stamps = [model.history.aggregate(latest=Max("history_date"))["latest"] for model in (Figure, Source, Programme, Event)]
+    known = [stamp for stamp in stamps if stamp is not None]
+    return max(known) if known else None
+
+
+def filename(resource: Resource, applied: dict, extension: str) -> str:
+    """A download name that says what was filtered: figures_programme-ngss-2012_include-children.csv."""
+    parts = [resource.name]
+    for parameter in resource.parameters:
+        value = applied.get(parameter.name)
+        if value is True:
+            parts.append(slugify(parameter.name))
+        elif isinstance(value, list):
+            parts.append(slugify(f"{parameter.name}-{'-'.join(value)}"))
+        elif value:
+            parts.append(slugify(f"{parameter.name}-{value}"))
+    # Long enough to tell downloads apart, short enough for every file system.
+    return "_".join(parts)[:150] + f".{extension}"
+
+
+def csv_pieces(resource: Resource, queryset: QuerySet) -> Iterator[str]:
+    """The CSV, in pieces of CHUNK_SIZE rows, starting with a byte-order mark so that Excel reads it as UTF-8."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(resource.names)
+    yield "\ufeff" + buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    cells = [column.csv_cell for column in resource.columns]
+    for count, row in enumerate(resource.rows(queryset), start=1):
+        writer.writerow([cell(value) for cell, value in zip(cells, row, strict=True)])
+        if count % CHUNK_SIZE == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def json_pieces(resource: Resource, queryset: QuerySet, applied: dict, changed: datetime.datetime | None) -> Iterator[str]:
+    """The JSON document, written as it streams: metadata, the rows as objects, then the count of rows sent."""
+    head = {
+        "resource": resource.name,
+        "filters": applied,
+        "last_changed": changed.astimezone(datetime.UTC).isoformat() if changed else None,
+        "fields": resource.names,
+        "schema": "/data/datapackage.json",
+    }
+    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": ['
+    names = resource.names
+    values = [column.json_value for column in resource.columns]
+    piece: list[str] = []
+    count = 0
+    for count, row in enumerate(resource.rows(queryset), start=1):
+        record = {name: value(cell) for name, value, cell in zip(names, values, row, strict=True)}
+        piece.append(("\n" if count == 1 else ",\n") + json.dumps(record, ensure_ascii=False))
+        if count % CHUNK_SIZE == 0:
+            yield "".join(piece)
+            piece = []
+    # The count comes last because it is counted as the rows go out: it always matches the rows sent.
+    yield "".join(piece) + f'\n], "count": {count}}}\n'
+
+
+def datapackage() -> dict:
+    """The Frictionless Data Package describing every CSV download."""
+    return {
+        "profile": "tabular-data-package",
+        "name": "uk-shared-services-savings",
+        "title": "UK government shared-services savings: promised and delivered",
+        "description": (
+            "Every figure the Shared Services Savings Tracker shows, with the publication it comes from. Money is in "
+            "\u00a3 millions, nominal; periods are UK financial years (April to March) written 2013-14. Text cells that a "
+            "spreadsheet would run as a formula (starting with = + - @, tab or carriage return) are prefixed with an apostrophe."
+        ),
+        "resources": [resource.descriptor() for resource in RESOURCES.values()],
+    }

@@ -1,0 +1,493 @@
+"""The bulk import: every row checked first, all problems reported together, nothing saved unless all pass."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.test import Client, TestCase
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
+
+from programmes.importing import COLUMNS, import_figures
+from programmes.models import Basis, Event, Figure, Measure, Programme, Source, Status, Unit
+from tests.helpers import make_source
+
+NEW_SOURCE = {
+    "source_id": "",
+    "source_title": "Progress with the shared services strategy",
+    "source_publisher": "National Audit Office",
+    "source_published": "2026-10-14",
+    "source_url": "https://www.nao.org.uk/reports/progress-with-shared-services/",
+}
+
+
+def export(client, query: str = "") -> bytes:
+    response = client.get(f"/data/figures.csv{query}")
+    assert response.status_code == 200, response.content
+    return b"".join(response.streaming_content)
+
+
+def new_row(**cells: str) -> dict[str, str]:
+    """A valid row for a new audited figure about ngss-2012 from a new NAO report; cells override it."""
+    row = dict.fromkeys(COLUMNS, "")
+    row |= {"programme": "ngss-2012", "measure": "savings", "status": "audited", "basis": "annual", "qualifier": "exact"}
+    row |= {"value": "95", "unit": "gbp_m", "period_start": "2024-25", "period_end": "2025-26", "locator": "para 2.4"}
+    return row | NEW_SOURCE | cells
+
+
+def existing_row(figure: Figure, **cells: str) -> dict[str, str]:
+    """The figure's row exactly as the export writes it, with cells overridden."""
+    text = export(Client(), f"?programme={figure.programme.slug}").decode("utf-8-sig")
+    row = next(row for row in csv.DictReader(io.StringIO(text, newline="")) if row["id"] == str(figure.pk))
+    return row | cells
+
+
+def to_csv(*rows: dict[str, str], columns: list[str] = COLUMNS) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def state() -> tuple:
+    """Everything an import could touch, to prove a refused import touched nothing."""
+    figures = list(Figure.objects.order_by("id").values())
+    sources = list(Source.objects.order_by("id").values())
+    history = (Figure.history.count(), Source.history.count())
+    return figures, sources, history
+
+
+class ImportTests(TestCase):
+    def test_it_creates_a_figure_and_its_new_source_from_a_row_without_ids(self):
+        plan = import_figures(to_csv(new_row()))
+        self.assertEqual(plan.problems, [])
+        self.assertEqual(plan.summary, "1 created, 0 updated, 0 unchanged; 1 new sources")
+        figure = Figure.objects.get(source__title=NEW_SOURCE["source_title"])
+        self.assertEqual((figure.programme.slug, figure.value, figure.period_start, figure.period_end), ("ngss-2012", 95, 2024, 2025))
+        self.assertEqual(figure.source.kind, "audit_report")
+        self.assertEqual(figure.source.published, datetime.date(2026, 10, 14))
+        self.assertEqual(figure.description, "Savings, audited")
+
+    def test_it_updates_the_figure_an_id_names_and_reports_the_rest_unchanged(self):
+        figure = Figure.objects.get(key="F041")
+        other = Figure.objects.exclude(pk=figure.pk).filter(programme=figure.programme).first()
+        data = to_csv(existing_row(figure, locator="paragraph 12", value="91.5"), existing_row(other))
+        plan = import_figures(data)
+        self.assertEqual([c.action for c in plan.changes], ["update", "unchanged"])
+        self.assertEqual(plan.changes[0].differences, [("value", "90", "91.5"), ("locator", figure.locator, "paragraph 12")])
+        figure.refresh_from_db()
+        self.assertEqual((figure.value, figure.locator), (Decimal("91.5"), "paragraph 12"))
+        self.assertEqual(figure.description, Figure.objects.get(key="F041").description)
+
+    def test_it_matches_an_existing_source_by_id_with_its_other_cells_blank(self):
+        source = Source.objects.get(key="nao-2016-shared-service-centres")
+        blank = dict.fromkeys(["source_title", "source_publisher", "source_published", "source_url"], "")
+        plan = import_figures(to_csv(new_row(**blank, source_id=str(source.pk))))
+        self.assertEqual(plan.problems, [])
+        self.assertEqual(plan.new_sources, [])
+        self.assertEqual(Figure.objects.latest("id").source, source)
+
+    def test_it_matches_an_existing_source_by_title_publisher_date_and_link(self):
+        source = make_source(
+            "already-here", title=NEW_SOURCE["source_title"], published=datetime.date(2026, 10, 14), url=NEW_SOURCE["source_url"]
+        )
+        plan = import_figures(to_csv(new_row()))
+        self.assertEqual(plan.new_sources, [])
+        self.assertEqual(Figure.objects.latest("id").source, source)
+
+    def test_it_creates_one_source_for_every_row_describing_it(self):
+        plan = import_figures(to_csv(new_row(), new_row(measure="investment", value="80")))
+        self.assertEqual(len(plan.new_sources), 1)
+        self.assertEqual(Source.objects.filter(title=NEW_SOURCE["source_title"]).count(), 1)
+        self.assertEqual(Figure.objects.filter(source__title=NEW_SOURCE["source_title"]).count(), 2)
+
+    def test_it_saves_nothing_on_a_dry_run_and_says_what_would_change(self):
+        before = state()
+        plan = import_figures(to_csv(new_row()), dry_run=True)
+        self.assertEqual(plan.count("create"), 1)
+        self.assertFalse(plan.saved)
+        self.assertEqual(state(), before)
+
+    def test_it_records_who_imported_and_why_in_the_history(self):
+        editor = get_user_model().objects.create_user("importer")
+        figure = Figure.objects.get(key="F041")
+        import_figures(to_csv(existing_row(figure, note="Restated"), new_row()), user=editor, reason="Imported from nao-2026.csv")
+        for record in (figure.history.latest(), Figure.objects.latest("id").history.latest(), Source.objects.latest("id").history.latest()):
+            self.assertEqual(record.history_user, editor)
+            self.assertEqual(record.history_change_reason, "Imported from nao-2026.csv")
+
+    def test_it_removes_the_apostrophe_the_export_puts_before_formula_like_text(self):
+        import_figures(to_csv(new_row(note="'=1+1", locator="'-p. 4")))
+        figure = Figure.objects.latest("id")
+        self.assertEqual((figure.note, figure.locator), ("=1+1", "-p. 4"))
+
+    def test_it_keeps_an_apostrophe_that_starts_ordinary_text(self):
+        import_figures(to_csv(new_row(note="'Flimsy' was the PAC's word")))
+        self.assertEqual(Figure.objects.latest("id").note, "'Flimsy' was the PAC's word")
+
+    def test_it_accepts_a_file_with_a_byte_order_mark_and_blank_lines(self):
+        data = b"\xef\xbb\xbf" + to_csv(new_row()) + b",,,,,,,,,,,,,,,,,,,\r\n\r\n"
+        self.assertEqual(import_figures(data).problems, [])
+
+    def test_it_accepts_the_columns_in_any_order(self):
+        self.assertEqual(import_figures(to_csv(new_row(), columns=list(reversed(COLUMNS)))).problems, [])
+
+    def test_it_records_an_unknown_figure_as_unknown_not_zero(self):
+        import_figures(to_csv(new_row(qualifier="unknown", value="", measure="investment")))
+        figure = Figure.objects.latest("id")
+        self.assertEqual((figure.qualifier, figure.value, figure.value_low, figure.value_high), ("unknown", None, None, None))
+
+
+class MalformedImportTests(TestCase):
+    """Each bad file is refused with its line, column and reason, and leaves the database exactly as it was."""
+
+    def assert_refused(self, data: bytes, line: int, column: str, reason: str) -> list:
+        before = state()
+        plan = import_figures(data)
+        self.assertFalse(plan.saved)
+        self.assertEqual(state(), before)
+        matching = [p for p in plan.problems if p.line == line and p.column == column and reason in p.reason]
+        self.assertTrue(matching, f"no problem at line {line}, {column!r} mentioning {reason!r} in {[str(p) for p in plan.problems]}")
+        return plan.problems
+
+    def test_it_refuses_a_file_that_is_not_utf8_and_names_the_line(self):
+        data = to_csv(new_row(), new_row(note="Cost £4m")).decode().encode("cp1252")
+        self.assert_refused(data, 3, "", "not UTF-8")
+
+    def test_it_refuses_a_utf16_file(self):
+        self.assert_refused(to_csv(new_row()).decode().encode("utf-16"), 1, "", "not UTF-8")
+
+    def test_it_refuses_missing_columns_by_name(self):
+        columns = [c for c in COLUMNS if c not in ("note", "unit")]
+        problems = self.assert_refused(to_csv(new_row(), columns=columns), 1, "note", "missing")
+        self.assertIn("unit", [p.column for p in problems])
+
+    def test_it_refuses_extra_columns_by_name(self):
+        self.assert_refused(to_csv(new_row(description="x"), columns=[*COLUMNS, "description"]), 1, "description", "unexpected column")
+
+    def test_it_refuses_a_repeated_column(self):
+        data = to_csv(new_row()).replace(b"note\r\n", b"note,note\r\n", 1)
+        self.assert_refused(data, 1, "note", "twice")
+
+    def test_it_refuses_an_empty_file_and_a_header_without_rows(self):
+        self.assert_refused(b"", 1, "", "empty")
+        self.assert_refused(to_csv(), 2, "", "no rows")
+
+    def test_it_refuses_a_row_with_the_wrong_number_of_cells(self):
+        data = to_csv(new_row()) + b"1,2,3\r\n"
+        self.assert_refused(data, 3, "", "has 3 cells")
+
+    def test_it_refuses_numbers_that_are_not_plain_decimals(self):
+        for bad in ("1,400", "\u00a3128", "12m", "abc", "1e3"):
+            with self.subTest(value=bad):
+                self.assert_refused(to_csv(new_row(value=bad)), 2, "value", "not a plain number")
+
+    def test_it_refuses_ids_that_are_not_plain_whole_numbers(self):
+        for bad in ("\u00b2", "\u0663", "-3", "4.0", "12345678901234567890"):
+            with self.subTest(id=bad):
+                self.assert_refused(to_csv(new_row(id=bad)), 2, "id", "is not an id")
+        self.assert_refused(to_csv(new_row(source_id="x1")), 2, "source_id", "is not an id")
+
+    def test_it_refuses_a_number_too_large_for_the_record(self):
+        self.assert_refused(to_csv(new_row(value="123456789012345")), 2, "value", "14 digits")
+
+    def test_it_refuses_more_than_two_decimal_places(self):
+        self.assert_refused(to_csv(new_row(value="1.234")), 2, "value", "2 decimal places")
+
+    def test_it_refuses_a_range_whose_low_end_is_above_its_high_end(self):
+        self.assert_refused(to_csv(new_row(value="", value_low="600", value_high="400")), 2, "value_high", "below the low end")
+
+    def test_it_refuses_a_value_and_a_range_together(self):
+        self.assert_refused(to_csv(new_row(value_low="400", value_high="600")), 2, "value", "not both")
+
+    def test_it_refuses_an_unknown_figure_with_a_value(self):
+        self.assert_refused(to_csv(new_row(qualifier="unknown")), 2, "qualifier", "Not known")
+
+    def test_it_refuses_an_unknown_programme_and_lists_the_known_ones(self):
+        self.assert_refused(to_csv(new_row(programme="ngss-2013")), 2, "programme", "ngss-2012")
+
+    def test_it_refuses_a_programme_name_that_contradicts_the_slug(self):
+        self.assert_refused(
+            to_csv(new_row(programme_name="Government Shared Services Strategy (2018)")), 2, "programme_name", "not the name"
+        )
+
+    def test_it_refuses_bad_financial_years(self):
+        for bad, reason in (("2013-15", "is not a financial year"), ("2013", "write it as 2023-24"), ("1850-51", "outside")):
+            with self.subTest(year=bad):
+                self.assert_refused(to_csv(new_row(period_start=bad)), 2, "period_start", reason)
+
+    def test_it_recognises_a_year_excel_turned_into_a_date(self):
+        self.assert_refused(to_csv(new_row(period_end="Dec-11")), 2, "period_end", "Excel")
+
+    def test_it_refuses_a_period_that_ends_before_it_starts(self):
+        self.assert_refused(to_csv(new_row(period_start="2020-21", period_end="2018-19")), 2, "period_end", "before it starts")
+
+    def test_it_refuses_a_value_outside_the_vocabulary(self):
+        self.assert_refused(to_csv(new_row(status="promised")), 2, "status", "target, forecast, claimed, audited")
+
+    def test_it_refuses_a_second_row_for_the_same_figure(self):
+        row = existing_row(Figure.objects.get(key="F041"))
+        self.assert_refused(to_csv(row, row), 3, "id", "already appears on line 2")
+
+    def test_it_refuses_source_cells_that_contradict_the_source_id(self):
+        row = existing_row(Figure.objects.get(key="F041"), source_title="Another report")
+        self.assert_refused(to_csv(row), 2, "source_title", "never edits sources")
+
+    def test_it_refuses_a_new_source_without_a_link_or_a_date(self):
+        self.assert_refused(to_csv(new_row(source_url="")), 2, "source_url", "link")
+        self.assert_refused(to_csv(new_row(source_published="14/10/2026")), 2, "source_published", "YYYY-MM-DD")
+
+    def test_it_saves_nothing_when_one_row_of_many_is_bad_and_reports_every_problem(self):
+        rows = [new_row(locator=f"para {n}") for n in range(5)]
+        rows[1]["value"] = "lots"
+        rows[4]["period_end"] = "2025-27"
+        problems = self.assert_refused(to_csv(*rows), 3, "value", "not a plain number")
+        self.assertIn((6, "period_end"), [(p.line, p.column) for p in problems])
+
+    def test_it_counts_lines_from_the_header_even_across_multiline_cells(self):
+        rows = [new_row(note="first line\nsecond line"), new_row(value="x")]
+        self.assert_refused(to_csv(*rows), 4, "value", "not a plain number")
+
+    def test_it_fails_the_command_with_every_problem_and_saves_nothing(self):
+        path = self.write(to_csv(new_row(value="1,400"), new_row(programme="nowhere")))
+        before = state()
+        with self.assertRaises(CommandError) as raised:
+            call_command("import_figures", str(path))
+        self.assertIn("line 2, value", str(raised.exception))
+        self.assertIn("line 3, programme", str(raised.exception))
+        self.assertEqual(state(), before)
+
+    def write(self, data: bytes):
+        import tempfile
+        from pathlib import Path
+
+        folder = Path(tempfile.mkdtemp())
+        path = folder / "figures.csv"
+        path.write_bytes(data)
+        return path
+
+
+class ImportCommandTests(TestCase):
+    def run_command(self, data: bytes, *args: str) -> str:
+        import tempfile
+        from pathlib import Path
+
+        path = Path(tempfile.mkdtemp()) / "nao-2026.csv"
+        path.write_bytes(data)
+        out = io.StringIO()
+        call_command("import_figures", str(path), *args, stdout=out)
+        return out.getvalue()
+
+    def test_it_previews_a_dry_run_without_saving(self):
+        before = state()
+        output = self.run_command(to_csv(new_row()), "--dry-run")
+        self.assertIn("line 2: create ngss-2012 savings audited 95 gbp_m", output)
+        self.assertIn("Dry run, nothing saved: 1 created, 0 updated, 0 unchanged; 1 new sources.", output)
+        self.assertEqual(state(), before)
+
+    def test_it_saves_and_records_the_user_given(self):
+        get_user_model().objects.create_user("nao-loader")
+        output = self.run_command(to_csv(new_row()), "--user", "nao-loader")
+        self.assertIn("Saved: 1 created", output)
+        record = Figure.objects.latest("id").history.latest()
+        self.assertEqual(record.history_user.username, "nao-loader")
+        self.assertEqual(record.history_change_reason, "Imported from nao-2026.csv")
+
+    def test_it_refuses_an_unknown_user_before_reading_anything(self):
+        with self.assertRaisesMessage(CommandError, "There is no user 'ghost'"):
+            self.run_command(to_csv(new_row()), "--user", "ghost")
+
+    def test_it_says_when_the_file_cannot_be_read(self):
+        with self.assertRaisesMessage(CommandError, "Cannot read"):
+            call_command("import_figures", "/nonexistent/figures.csv")
+
+
+class RoundTripTests(TestCase):
+    def test_it_exports_the_real_dataset_the_same_after_importing_it_into_no_figures(self):
+        # Sources stay: a few are kept only as archived copies (no link), which the figure columns cannot recreate.
+        first = export(self.client)
+        Figure.objects.all().delete()
+        plan = import_figures(first)
+        self.assertEqual(plan.problems, [])
+        self.assertEqual(plan.count("create"), Figure.objects.count())
+        self.assertEqual(export(self.client), first)
+
+    def test_it_changes_nothing_on_a_second_import_of_the_same_export(self):
+        first = export(self.client)
+        plan = import_figures(first)
+        self.assertEqual((plan.count("create"), plan.count("update")), (0, 0))
+        self.assertEqual(plan.count("unchanged"), Figure.objects.count())
+
+
+# Text as analysts' files hold it: any character a database stores, with formula triggers, apostrophes,
+# quotes, commas and line breaks well represented.
+awkward_text = st.tuples(
+    st.sampled_from(["", "=", "+", "-", "@", "\t", "\r", "'", "'=", "''-", '"', '=HYPERLINK("x")']),
+    st.text(alphabet=st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=30),
+).map("".join)
+money = st.decimals(min_value=-(10**6), max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
+years = st.integers(min_value=1990, max_value=2100)
+
+
+@st.composite
+def generated_source(draw) -> dict:
+    return {
+        "title": draw(awkward_text.filter(lambda text: text != "")),
+        "publisher": draw(awkward_text.filter(lambda text: text != "")),
+        "published": draw(st.dates(min_value=datetime.date(1990, 1, 1), max_value=datetime.date(2100, 12, 31))),
+        "url": "https://example.org/" + draw(st.from_regex(r"[a-z0-9]{1,12}", fullmatch=True)),
+    }
+
+
+@st.composite
+def generated_figure(draw, source_count: int) -> dict:
+    shape = draw(st.sampled_from(["point", "range", "unknown"]))
+    figure = {
+        "programme": draw(st.sampled_from(["ngss-2012", "issc1", "gss-2018", "matrix"])),
+        "measure": draw(st.sampled_from(Measure.values)),
+        "status": draw(st.sampled_from(Status.values)),
+        "basis": draw(st.sampled_from(Basis.values)),
+        "unit": draw(st.sampled_from(Unit.values)),
+        "qualifier": "unknown" if shape == "unknown" else draw(st.sampled_from(["exact", "approx", "at_least", "at_most"])),
+        "locator": draw(awkward_text)[:200],
+        "note": draw(awkward_text),
+        "source": draw(st.integers(min_value=0, max_value=source_count - 1)),
+    }
+    if shape == "point":
+        figure["value"] = draw(money)
+    elif shape == "range":
+        low, high = sorted([draw(money), draw(money)])
+        figure |= {"value_low": low, "value_high": high}
+    start, end = draw(st.one_of(st.none(), years)), draw(st.one_of(st.none(), years))
+    if start is not None and end is not None and end < start:
+        start, end = end, start
+    return figure | {"period_start": start, "period_end": end}
+
+
+@st.composite
+def generated_record(draw) -> tuple[list[dict], list[dict]]:
+    sources = draw(st.lists(generated_source(), min_size=1, max_size=3))
+    figures = draw(st.lists(generated_figure(len(sources)), min_size=1, max_size=8))
+    return sources, figures
+
+
+class RoundTripPropertyTests(HypothesisTestCase):
+    """Export, import into a database with no figures or sources, export again: the same file, whatever the figures hold."""
+
+    @classmethod
+    def setUpTestData(cls):
+        Event.objects.all().delete()
+        Figure.objects.all().delete()
+        Source.objects.all().delete()
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(generated_record())
+    def test_it_round_trips_generated_figures(self, record):
+        sources_given, figures_given = record
+        programmes = {p.slug: p for p in Programme.objects.all()}
+        sources = [make_source(f"generated-{n}", **fields) for n, fields in enumerate(sources_given)]
+        for fields in figures_given:
+            fields = dict(fields)
+            Figure.objects.create(
+                programme=programmes[fields.pop("programme")], source=sources[fields.pop("source")], description="generated", **fields
+            )
+        first = export(self.client)
+        Figure.objects.all().delete()
+        Source.objects.all().delete()
+        plan = import_figures(first)
+        self.assertEqual(plan.problems, [])
+        self.assertEqual(export(self.client), first)
+
+
+class AdminImportTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = get_user_model().objects.create_superuser("editor", "editor@example.org", "a-long-test-password")
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+        self.url = reverse("admin:programmes_figure_import")
+
+    def upload(self, data: bytes, name: str = "nao-2026.csv"):
+        return self.client.post(self.url, {"file": SimpleUploadedFile(name, data, content_type="text/csv")})
+
+    def test_it_links_the_import_from_the_figure_list(self):
+        response = self.client.get(reverse("admin:programmes_figure_changelist"))
+        self.assertContains(response, f'href="{self.url}"')
+        self.assertContains(response, 'href="/data/figures.csv"')
+
+    def test_it_shows_the_upload_form(self):
+        response = self.client.get(self.url)
+        self.assertContains(response, 'type="file"')
+        self.assertContains(response, "Check the file")
+
+    def test_it_previews_an_upload_without_saving_it(self):
+        figure = Figure.objects.get(key="F041")
+        before = state()
+        response = self.upload(to_csv(existing_row(figure, locator="paragraph 12"), new_row()))
+        self.assertContains(response, "Nothing has been saved yet")
+        self.assertContains(response, "Figures to create")
+        self.assertContains(response, "Figures to update")
+        self.assertContains(response, "paragraph 12")
+        self.assertContains(response, NEW_SOURCE["source_title"])
+        self.assertContains(response, 'name="confirm"')
+        self.assertEqual(state(), before)
+
+    def test_it_saves_on_confirmation_with_the_editor_in_the_history(self):
+        figure = Figure.objects.get(key="F041")
+        preview = self.upload(to_csv(existing_row(figure, locator="paragraph 12"), new_row()))
+        confirm = preview.context["confirm"]
+        response = self.client.post(self.url, {**confirm.initial, "confirm": "1"})
+        self.assertRedirects(response, reverse("admin:programmes_figure_changelist"))
+        figure.refresh_from_db()
+        self.assertEqual(figure.locator, "paragraph 12")
+        latest = figure.history.latest()
+        self.assertEqual(latest.history_user, self.editor)
+        self.assertEqual(latest.history_change_reason, "Imported from nao-2026.csv in the admin")
+        self.assertEqual(Figure.objects.latest("id").history.latest().history_user, self.editor)
+
+    def test_it_saves_nothing_when_the_record_changed_since_the_preview(self):
+        figure = Figure.objects.get(key="F041")
+        preview = self.upload(to_csv(existing_row(figure, locator="paragraph 12")))
+        Figure.objects.filter(pk=figure.pk).update(value=Decimal("77"))
+        response = self.client.post(self.url, {**preview.context["confirm"].initial, "confirm": "1"})
+        self.assertContains(response, "The record changed since your preview")
+        figure.refresh_from_db()
+        self.assertEqual((figure.value, figure.locator), (Decimal("77"), Figure.objects.get(pk=figure.pk).locator))
+        self.assertNotEqual(figure.locator, "paragraph 12")
+
+    def test_it_lists_every_problem_and_saves_nothing(self):
+        before = state()
+        response = self.upload(to_csv(new_row(value="1,400"), new_row(period_start="2013-15")))
+        self.assertContains(response, "2 problems in the file")
+        self.assertContains(response, "not a plain number")
+        self.assertContains(response, "is not a financial year")
+        self.assertNotContains(response, 'name="confirm"')
+        self.assertEqual(state(), before)
+
+    def test_it_keeps_line_breaks_in_notes_through_the_preview(self):
+        preview = self.upload(to_csv(new_row(note="one\ntwo\r\nthree")))
+        self.client.post(self.url, {**preview.context["confirm"].initial, "confirm": "1"})
+        self.assertEqual(Figure.objects.latest("id").note, "one\ntwo\r\nthree")
+
+    def test_it_refuses_staff_who_may_not_add_figures(self):
+        clerk = get_user_model().objects.create_user("clerk", is_staff=True)
+        clerk.user_permissions.add(Permission.objects.get(codename="view_figure"))
+        self.client.force_login(clerk)
+        self.assertEqual(self.client.get(self.url).status_code, 403)
+
+    def test_it_sends_anonymous_visitors_to_the_login_page(self):
+        self.client.logout()
+        response = self.client.get(self.url)
+        self.assertEqual(response.status_code, 302)
+        self.assertIn("/admin/login/", response["Location"])
