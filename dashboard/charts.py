@@ -247,6 +247,31 @@ def bar_positions(frame: pd.DataFrame) -> tuple[dict[int, int], list[int], list[
     return {row.id: index for index, row in enumerate(drawn)}, list(range(len(drawn))), [category_label(r) for r in drawn]
 
 
+def figure_bar(
+    rows: pd.DataFrame, name: str, colour: str, pattern: str, categories: list, horizontal: bool = False, labels: list[str] | None = None
+) -> go.Bar:
+    """Bars for figures at the given categories; a range is a floating bar from low to high, never a midpoint."""
+    lengths = [as_float(r.high - r.low) if r.is_range else as_float(r.value) for r in rows.itertuples()]
+    bar = {
+        "name": name,
+        "base": [as_float(r.low) if r.is_range else 0 for r in rows.itertuples()],
+        "marker": {
+            "color": colour,
+            "line": {"color": colour, "width": 1.5},
+            "pattern": {"shape": pattern, "fgcolor": "#ffffff", "solidity": 0.3, "fillmode": "overlay"},
+        },
+        "customdata": [r.id for r in rows.itertuples()],
+        "hovertext": [hover_text(r) for r in rows.itertuples()],
+        "hovertemplate": "%{hovertext}<extra></extra>",
+        "text": labels if labels is not None else [r.display for r in rows.itertuples()],
+        "textposition": "outside",
+        "cliponaxis": False,
+    }
+    if horizontal:
+        return go.Bar(orientation="h", y=categories, x=lengths, **bar)
+    return go.Bar(x=categories, y=lengths, **bar)
+
+
 def bar_traces(frame: pd.DataFrame) -> list[go.Bar]:
     """One horizontal bar trace per status; a range is a floating bar from low to high, never a midpoint."""
     positions, _, _ = bar_positions(frame)
@@ -257,23 +282,14 @@ def bar_traces(frame: pd.DataFrame) -> list[go.Bar]:
             continue
         style = STATUS_STYLE[status]
         traces.append(
-            go.Bar(
-                name=Status(status).label,
-                orientation="h",
-                y=[positions[r.id] for r in rows.itertuples()],
-                x=[as_float(r.high - r.low) if r.is_range else as_float(r.value) for r in rows.itertuples()],
-                base=[as_float(r.low) if r.is_range else 0 for r in rows.itertuples()],
-                customdata=[r.id for r in rows.itertuples()],
-                hovertext=[hover_text(r) for r in rows.itertuples()],
-                hovertemplate="%{hovertext}<extra></extra>",
-                marker={
-                    "color": style["colour"],
-                    "line": {"color": style["colour"], "width": 1.5},
-                    "pattern": {"shape": style["pattern"], "fgcolor": "#ffffff", "solidity": 0.3, "fillmode": "overlay"},
-                },
-                text=[f"{r.display} ({Status(status).label.lower()})" for r in rows.itertuples()],
-                textposition="outside",
-                cliponaxis=False,
+            figure_bar(
+                rows,
+                Status(status).label,
+                style["colour"],
+                style["pattern"],
+                [positions[r.id] for r in rows.itertuples()],
+                horizontal=True,
+                labels=[f"{r.display} ({Status(status).label.lower()})" for r in rows.itertuples()],
             )
         )
     return traces
@@ -586,21 +602,7 @@ def build_money_chart(figures: list[Figure], slug: str) -> Chart | None:
         rows = frame[frame["measure"] == measure]
         if rows.empty:
             continue
-        fig.add_trace(
-            go.Bar(
-                name=name,
-                x=[group_label[(r.source_id, r.period)] for r in rows.itertuples()],
-                y=[as_float(r.high - r.low) if r.is_range else as_float(r.value) for r in rows.itertuples()],
-                base=[as_float(r.low) if r.is_range else 0 for r in rows.itertuples()],
-                marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#ffffff", "solidity": 0.3, "fillmode": "overlay"}},
-                customdata=[r.id for r in rows.itertuples()],
-                hovertext=[hover_text(r) for r in rows.itertuples()],
-                hovertemplate="%{hovertext}<extra></extra>",
-                text=[r.display for r in rows.itertuples()],
-                textposition="outside",
-                cliponaxis=False,
-            )
-        )
+        fig.add_trace(figure_bar(rows, name, colour, pattern, [group_label[(r.source_id, r.period)] for r in rows.itertuples()]))
     computed_x, computed_y, computed_text = [], [], []
     sentences = []
     for key, group in groups:
@@ -683,21 +685,7 @@ def build_funding_chart(figures: list[Figure], slug: str) -> Chart | None:
         rows = frame[(frame["measure"] == measure) & ~frame["is_unknown"]]
         if rows.empty:
             continue
-        fig.add_trace(
-            go.Bar(
-                name=name,
-                x=[f"{r.period}<br>{r.source.publisher}" for r in rows.itertuples()],
-                y=[as_float(r.high - r.low) if r.is_range else as_float(r.value) for r in rows.itertuples()],
-                base=[as_float(r.low) if r.is_range else 0 for r in rows.itertuples()],
-                marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#ffffff", "solidity": 0.3, "fillmode": "overlay"}},
-                customdata=[r.id for r in rows.itertuples()],
-                hovertext=[hover_text(r) for r in rows.itertuples()],
-                hovertemplate="%{hovertext}<extra></extra>",
-                text=[r.display for r in rows.itertuples()],
-                textposition="outside",
-                cliponaxis=False,
-            )
-        )
+        fig.add_trace(figure_bar(rows, name, colour, pattern, [f"{r.period}<br>{r.source.publisher}" for r in rows.itertuples()]))
     fig.update_layout(
         **base_layout("Funding asked for and approved"),
         barmode="group",
@@ -799,23 +787,13 @@ def build_overview_chart(figures_by_strategy: dict[str, list[Figure]], basis: st
             continue
         style = STATUS_STYLE[status]
         fig.add_trace(
-            go.Bar(
-                name=Status(status).label,
-                orientation="h",
-                y=[wrap_name(r.strategy) for r in rows.itertuples()],
-                x=[as_float(r.high - r.low) if r.is_range else as_float(r.value) for r in rows.itertuples()],
-                base=[as_float(r.low) if r.is_range else 0 for r in rows.itertuples()],
-                marker={
-                    "color": style["colour"],
-                    "line": {"color": style["colour"], "width": 1.5},
-                    "pattern": {"shape": style["pattern"], "fgcolor": "#ffffff", "solidity": 0.3, "fillmode": "overlay"},
-                },
-                customdata=[r.id for r in rows.itertuples()],
-                hovertext=[hover_text(r) for r in rows.itertuples()],
-                hovertemplate="%{hovertext}<extra></extra>",
-                text=[r.display for r in rows.itertuples()],
-                textposition="outside",
-                cliponaxis=False,
+            figure_bar(
+                rows,
+                Status(status).label,
+                style["colour"],
+                style["pattern"],
+                [wrap_name(r.strategy) for r in rows.itertuples()],
+                horizontal=True,
             )
         )
     title = (

@@ -10,12 +10,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from dashboard import charts
+from dashboard import charts, exports
 from dashboard.charts import Chart
 from dashboard.headlines import headlines
 from programmes.models import Basis, Event, Figure, Measure, Programme, Source
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def overview_charts() -> list[Chart]:
@@ -104,9 +102,9 @@ def chart_csv(chart: Chart) -> HttpResponse:
 
 
 def safe_cell(value: object) -> object:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-        return "'" + value
+    """Text cells are escaped as in the data downloads; numbers stay numbers."""
+    if isinstance(value, str):
+        return exports.neutralise(value)
     return "" if value is None else value
 
 

@@ -274,20 +274,6 @@ class FigureQuerySet(models.QuerySet):
             queryset = queryset.filter(Q(period_start__lte=last) | Q(period_start=None))
         return queryset
 
-    def for_programme(self, programme: Programme, include_children: bool = False) -> FigureQuerySet:
-        """Figures about a programme, and optionally about its centres or clusters."""
-        if include_children:
-            return self.filter(Q(programme=programme) | Q(programme__parent=programme))
-        return self.filter(programme=programme)
-
-    def money(self) -> FigureQuerySet:
-        """Figures in £ millions."""
-        return self.filter(unit=Unit.GBP_M)
-
-    def known(self) -> FigureQuerySet:
-        """Figures with a number: not the ones a source says are unknown."""
-        return self.exclude(qualifier=Qualifier.UNKNOWN)
-
 
 class Figure(models.Model):
     Measure = Measure
