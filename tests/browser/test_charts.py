@@ -51,9 +51,9 @@ class ChartTests(BrowserTestCase):
                 drawing = chart.locator("svg.main-svg").first.bounding_box()
                 caption = chart.locator("figcaption").bounding_box()
                 self.assertGreater(drawing["height"], 100)
-                self.assertLessEqual(drawing["y"] + drawing["height"], caption["y"] + 1)
+                self.assertLessEqual(drawing["y"] + drawing["height"], caption["y"] + 1, "the drawing covers its caption and table")
 
     def test_it_prints_the_sources_of_each_chart(self):
         page = self.visit(BUSIEST_PAGE, media="print").page
         for sources in page.locator(".chart-sources ol").all():
-            self.assertTrue(sources.is_visible())
+            self.assertTrue(sources.is_visible(), "a chart's list of sources is hidden in print")

@@ -17,7 +17,8 @@ from programmes.models import Basis, Event, Figure, Measure, Programme, Unit
 from tests.browser.base import DESKTOP, PHONE, SCREENSHOTS, BrowserTestCase, chart_pages, other_pages
 
 # Which figures each programme chart must draw, asked of the database directly rather than of the chart builders.
-# The money chart's savings-and-investment pairs are chosen by its builder, so its table says which figures it holds.
+# The overview's headline picks and the money chart's savings-and-investment pairs are chosen by their builders, so for
+# those charts the builder's table says which figures they hold.
 CHART_FIGURES = {
     "savings-annual": Q(measure=Measure.SAVINGS, unit=Unit.GBP_M, basis=Basis.ANNUAL),
     "savings-total": Q(measure=Measure.SAVINGS, unit=Unit.GBP_M, basis__in=[Basis.CUMULATIVE, Basis.ONE_OFF]),
@@ -28,8 +29,9 @@ CHART_FIGURES = {
 # The restatement chart needs two figures to show a change; the others need one.
 FIGURES_NEEDED = {"restatements": 2}
 
-# For each trace plotly drew, the figure behind each visible mark (bar or marker). plotly binds each trace's data to
-# its <g class="trace"> and each point's to its mark (d3's __data__), so this reads what is on screen, not the JSON.
+# For each trace plotly drew, the figure behind each visible mark (bar or marker); a mark of no size is one nobody
+# sees. plotly binds each trace's data to its <g class="trace"> and each point's to its mark (d3's __data__), so this
+# reads what is on screen, not the JSON that was sent.
 MARKS = """plot => [...plot.querySelectorAll("g.trace")].map(group => {
   const trace = group.__data__[0].trace;
   const marks = [...group.querySelectorAll(".point")].filter(mark => {
@@ -85,9 +87,10 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 @pytest.mark.browser
 class PageTests(BrowserTestCase):
-    """Each page is opened once at each width and shared by these tests, which keeps the whole class under a minute."""
+    """Each page is opened once per width and shared by these tests, rather than loaded again by each of them."""
 
     def pages_at_both_widths(self) -> list[tuple[str, int]]:
+        """Pages with charts at desktop and phone widths, the others at desktop width."""
         return [(path, width) for path in chart_pages() for width in (DESKTOP, PHONE)] + [(path, DESKTOP) for path in other_pages()]
 
     def test_it_draws_every_chart_with_every_figure_from_the_database(self):
@@ -111,7 +114,8 @@ class PageTests(BrowserTestCase):
                     self.assertEqual([t["index"] for t in traces], list(range(len(sent))), "one drawn trace per trace built")
                     self.assertEqual([len(t["figures"]) for t in traces], [points_in(trace) for trace in sent], "marks per trace")
                     drawn = Counter(pk for trace in traces for pk in trace["figures"] if pk is not None)
-                    self.assertEqual(drawn, expected_marks(chart, programme))
+                    expected = expected_marks(chart, programme)
+                    self.assertEqual(drawn, expected, f"figures missing: {expected - drawn}, unexpected: {drawn - expected}")
                     links = page.locator(f"#{chart.anchor} .chart-table tbody tr td:first-child a").evaluate_all(
                         "as => as.map(a => a.pathname)"
                     )
