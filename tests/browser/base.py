@@ -37,6 +37,8 @@ DESKTOP = 1280
 PHONE = 375
 HEIGHTS = {DESKTOP: 900, PHONE: 812}
 SCREENSHOTS = Path(settings.BASE_DIR) / "screenshots"
+# The page with the most charts (five: savings a year and in total, restatements, money in and out, deadlines).
+BUSIEST_PAGE = "/programmes/ngss-2012/"
 
 ALL_CHARTS_DRAWN = "() => [...document.querySelectorAll('.chart-plot')].every(plot => plot.dataset.drawn === 'true')"
 
