@@ -274,6 +274,10 @@ class FigureQuerySet(models.QuerySet):
             queryset = queryset.filter(Q(period_start__lte=last) | Q(period_start=None))
         return queryset
 
+    def known(self) -> FigureQuerySet:
+        """Figures with a number: not the ones a source says are unknown."""
+        return self.exclude(qualifier=Qualifier.UNKNOWN)
+
 
 class Figure(models.Model):
     Measure = Measure

@@ -6,6 +6,8 @@
   var CONFIG = {
     responsive: true,
     displaylogo: false,
+    // plotly.js 4 adds a "Share chart..." button by default that uploads the chart to Plotly's cloud; nothing leaves this site.
+    showSendToCloud: false,
     modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
   };
 
