@@ -371,7 +371,7 @@ def promise_summary(frame: pd.DataFrame, per: str) -> str:
         if not later.empty:
             latest = later.sort_values("published").iloc[-1]
             parts.append(
-                f"no audited figure exists; the latest is {latest.display} {per}, {latest.figure.get_status_display().lower()} by {latest.source.publisher} in {latest.source.published_display}"
+                f"no audited figure exists; the latest is {latest.display} {per}, {latest.figure.get_status_display().lower()} by {latest.source.publisher} {when(latest.source)}"
             )
         else:
             parts.append("no forecast, claim or audit of delivery is in the sources")

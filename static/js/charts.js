@@ -8,7 +8,8 @@
     displaylogo: false,
     // plotly.js 4 adds a "Share chart..." button by default that uploads the chart to Plotly's cloud; nothing leaves this site.
     showSendToCloud: false,
-    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
+    // The page's own "Download PNG" button replaces plotly's: it puts the chart's title into the image.
+    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines", "toImage"],
   };
 
   function figureFor(id) {
@@ -16,21 +17,32 @@
     return script ? JSON.parse(script.textContent) : null;
   }
 
+  // On the page the chart's heading is HTML, so plotly's copy of the title is left out (it would be cut off
+  // on a phone); the PNG download keeps it, because an image travels without the page around it.
+  function withoutTitle(layout) {
+    var copy = Object.assign({}, layout, { title: { text: "" } });
+    var margin = Object.assign({}, layout.margin || {});
+    margin.t = Math.max(16, (margin.t || 48) - 32);
+    copy.margin = margin;
+    return copy;
+  }
+
   function draw(container) {
     var figure = figureFor(container.dataset.chart);
     if (!figure) return;
-    var config = Object.assign({}, CONFIG, {
-      toImageButtonOptions: { format: "png", filename: container.dataset.filename, scale: 2 },
-    });
-    window.Plotly.newPlot(container, figure.data, figure.layout, config).then(function () {
+    window.Plotly.newPlot(container, figure.data, withoutTitle(figure.layout), CONFIG).then(function () {
       container.setAttribute("data-drawn", "true");
     });
   }
 
   function downloadPng(button) {
     var container = document.querySelector('[data-chart="' + button.dataset.target + '"]');
-    if (!container) return;
-    window.Plotly.downloadImage(container, { format: "png", filename: container.dataset.filename, width: 1200, height: 700, scale: 1 });
+    var figure = container && figureFor(container.dataset.chart);
+    if (!figure) return;
+    window.Plotly.downloadImage(
+      { data: figure.data, layout: figure.layout },
+      { format: "png", filename: container.dataset.filename, width: 1200, height: figure.layout.height || 700, scale: 1 }
+    );
   }
 
   document.addEventListener("DOMContentLoaded", function () {
