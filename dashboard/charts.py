@@ -149,6 +149,8 @@ def figure_frame(figures: Iterable[Figure]) -> pd.DataFrame:
             "period_end": f.period_end,
             "period": f.period_display or "not stated",
             "published": f.source.published,
+            # Ordering uses the latest date a source can have appeared, so "December 2012" follows 28 December 2012.
+            "published_by": f.source.published_by,
             "source": f.source,
             "display": f.display_value,
         }
@@ -168,6 +170,7 @@ def figure_frame(figures: Iterable[Figure]) -> pd.DataFrame:
             "period_end",
             "period",
             "published",
+            "published_by",
             "source",
             "display",
         ],
@@ -175,7 +178,7 @@ def figure_frame(figures: Iterable[Figure]) -> pd.DataFrame:
     if frame.empty:
         return frame
     frame["status_rank"] = frame["status"].map({s.value: i for i, s in enumerate(STATUS_ORDER)})
-    return frame.sort_values(["status_rank", "published", "id"], kind="stable").reset_index(drop=True)
+    return frame.sort_values(["status_rank", "published_by", "id"], kind="stable").reset_index(drop=True)
 
 
 def disagreements(frame: pd.DataFrame) -> dict[int, str]:
@@ -352,24 +355,33 @@ def describe(row) -> str:
     return f"{row.display} ({row.figure.get_status_display().lower()}{period})"
 
 
+def best_sourced(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows from primary, then official, publications when there are any: a press repeat does not speak for an audit."""
+    for preferred in (lambda s: s.is_primary, lambda s: s.kind in headlines.OFFICIAL_KINDS):
+        mask = rows["source"].map(preferred).astype(bool)
+        if mask.any():
+            rows = rows[mask]
+    return rows.sort_values(["published_by", "id"])
+
+
 def promise_summary(frame: pd.DataFrame, per: str) -> str:
     """First promise, then the latest audited or otherwise latest figure, in one sentence."""
     known = frame[~frame["is_unknown"]]
-    targets = known[known["status"] == Status.TARGET]
-    audited = known[known["status"] == Status.AUDITED]
+    targets = best_sourced(known[known["status"] == Status.TARGET])
+    audited = best_sourced(known[known["status"] == Status.AUDITED])
     parts = []
     if not targets.empty:
-        first = targets.sort_values("published").iloc[0]
+        first = targets.iloc[0]
         parts.append(f"The first promise was {first.display} {per}, stated by {first.source.publisher} {when(first.source)}")
     if not audited.empty:
-        latest = audited.sort_values("published").iloc[-1]
+        latest = audited.iloc[-1]
         parts.append(
             f"auditors found {latest.display} {per} ({latest.period}, {latest.source.publisher}, {latest.source.published_display})"
         )
     else:
-        later = known[known["status"] != Status.TARGET]
+        later = best_sourced(known[known["status"] != Status.TARGET])
         if not later.empty:
-            latest = later.sort_values("published").iloc[-1]
+            latest = later.iloc[-1]
             parts.append(
                 f"no audited figure exists; the latest is {latest.display} {per}, {latest.figure.get_status_display().lower()} by {latest.source.publisher} {when(latest.source)}"
             )
@@ -522,22 +534,23 @@ def build_restatement_chart(figures: list[Figure], events: list[Event], slug: st
     )
 
 
+FIRST_OF_STATUS = {
+    Status.TARGET: "first target",
+    Status.FORECAST: "first forecast",
+    Status.CLAIMED: "first claim",
+    Status.AUDITED: "first audit",
+}
+
+
 def restatement_summary(frame: pd.DataFrame) -> str:
-    """The savings figures in order of publication: "£400–600m a year (target, Dec 2012) became ..."."""
-    known = frame[~frame["is_unknown"]].sort_values(["published", "id"])
-    steps: list[str] = []
-    said: set[tuple[str, str]] = set()
-    for row in known.itertuples():
+    """How the promise moved: the first figure of each status, in order of publication, and how many there are."""
+    known = frame[~frame["is_unknown"]].sort_values(["published_by", "id"])
+    firsts = known.drop_duplicates("status")
+    steps = []
+    for row in firsts.itertuples():
         per = "a year" if row.basis == Basis.ANNUAL else "in total"
-        if (row.display, per) in said:
-            continue
-        said.add((row.display, per))
-        steps.append(
-            f"{row.display} {per} ({row.figure.get_status_display().lower()}, {row.source.publisher}, {row.source.published_display})"
-        )
-    if len(steps) > 5:
-        steps = [*steps[:2], f"{len(steps) - 4} other figures", *steps[-2:]]
-    return f"{len(known)} savings figures in order of publication: " + ", then ".join(steps) + "."
+        steps.append(f"{row.display} {per} ({FIRST_OF_STATUS[row.status]}, {row.source.publisher}, {row.source.published_display})")
+    return f"How the savings figure moved: {', then '.join(steps)}. {len(known)} savings figures in all, each in the table below."
 
 
 def pair_money(figures: list[Figure]) -> pd.DataFrame:
@@ -750,7 +763,7 @@ def build_deadline_chart(figures: list[Figure], slug: str) -> Chart | None:
         xaxis=axis("Date stated", type="date"),
         yaxis=axis("Deadline (year)", tickformat="d", dtick=1),
     )
-    ordered = frame.sort_values("published")
+    ordered = frame.sort_values(["published_by", "id"])
     steps = [f"{int(r.value)} (stated {r.source.published_display})" for r in ordered.itertuples()]
     summary = "Deadlines in order of publication: " + ", then ".join(steps) + "."
     return Chart(
@@ -766,7 +779,8 @@ def build_deadline_chart(figures: list[Figure], slug: str) -> Chart | None:
 
 def build_overview_chart(figures_by_strategy: dict[str, list[Figure]], basis: str) -> Chart | None:
     """Across strategies, each strategy's headline savings by status: first target, latest forecast, claim, audit."""
-    bases = (Basis.ANNUAL,) if basis == Basis.ANNUAL else (Basis.CUMULATIVE, Basis.ONE_OFF)
+    # One-off savings (costs avoided once) are left out: they are not a strategy's promised total.
+    bases = (Basis.ANNUAL,) if basis == Basis.ANNUAL else (Basis.CUMULATIVE,)
     picked = []
     for name, figures in figures_by_strategy.items():
         for status in STATUS_ORDER:

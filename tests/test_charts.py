@@ -110,12 +110,16 @@ class RestatementChartTests(ChartDataTests):
         self.assertEqual(events["x"], ["2012-12-28"])
         self.assertIn("Strategy launched", events["hovertext"][0])
 
-    def test_it_tells_the_promise_in_order(self):
-        chart = charts.build_restatement_chart(self.figures, [], "mini")
+    def test_it_tells_how_the_promise_moved(self):
+        forecast = make_figure(
+            self.programme, self.press, status="forecast", basis="annual", value=D("128"), period_start=None, period_end=None
+        )
+        chart = charts.build_restatement_chart([*self.figures, forecast], [], "mini")
         self.assertEqual(
             chart.summary,
-            "3 savings figures in order of publication: £400–600m a year (target, Cabinet Office, 28 December 2012), "
-            "then £128m a year (target, National Audit Office, 20 May 2016), then £90m in total (audited, National Audit Office, 20 May 2016).",
+            "How the savings figure moved: £400–600m a year (first target, Cabinet Office, 28 December 2012), "
+            "then £90m in total (first audit, National Audit Office, 20 May 2016), "
+            "then £128m a year (first forecast, Civil Service World, 21 May 2016). 4 savings figures in all, each in the table below.",
         )
 
 
