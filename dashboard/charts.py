@@ -19,7 +19,7 @@ from plotly.utils import PlotlyJSONEncoder
 
 from dashboard import headlines
 from programmes.formatting import money
-from programmes.models import Basis, Event, Figure, Measure, Source, Status, Unit
+from programmes.models import Basis, Event, Figure, Measure, Qualifier, Source, Status, Unit
 
 STATUS_KEY = (
     "Colour and marker shape or fill pattern both show status: target ◆ hatched, forecast ▲ dotted, claimed ■ crossed, audited ● solid."
@@ -181,20 +181,36 @@ def figure_frame(figures: Iterable[Figure]) -> pd.DataFrame:
     return frame.sort_values(["status_rank", "published_by", "id"], kind="stable").reset_index(drop=True)
 
 
+# Measures where two numbers for one programme, status, basis and period contradict each other. Counts and
+# contracts are left out: two sources often count different things (users and departments, one contract
+# and another), which the record cannot yet tell apart.
+COMPARABLE_MEASURES = {
+    Measure.SAVINGS,
+    Measure.SAVINGS_NPV,
+    Measure.SAVINGS_RATE,
+    Measure.INVESTMENT,
+    Measure.NET_BENEFIT,
+    Measure.FUNDING_REQUESTED,
+    Measure.FUNDING_APPROVED,
+    Measure.FUNDING_GAP,
+    Measure.BASELINE_COST,
+    Measure.WRITE_OFF,
+    Measure.PROCEEDS,
+    Measure.DELAY,
+}
+
+
 def disagreements(frame: pd.DataFrame) -> dict[int, str]:
-    """Figures that another source states differently for the same programme, measure, basis and period."""
+    """Figures that another source states differently for the same programme, measure, status, basis and period."""
     flags: dict[int, str] = {}
     if frame.empty:
         return flags
-    keys = ["programme_slug", "measure", "basis", "unit", "period_start", "period_end"]
-    known = frame[~frame["is_unknown"]]
-    for _, group in known.groupby(keys, dropna=False):
-        if group["source"].map(lambda s: s.pk).nunique() < 2:
-            continue
-        if len({(row.low, row.high) for row in group.itertuples()}) < 2:
-            continue
+    # Without a stated period two figures cannot be shown to cover the same years, so they are not compared.
+    comparable = frame[~frame["is_unknown"] & frame["measure"].isin(COMPARABLE_MEASURES) & (frame["period"] != "not stated")]
+    for _, group in comparable.groupby(["programme_slug", "measure", "status", "basis", "unit", "period"]):
         for row in group.itertuples():
-            differing = {r.source.pk for r in group.itertuples() if (r.low, r.high) != (row.low, row.high)}
+            # Two numbers from one publication describe two things (a total and its part), not a contradiction.
+            differing = {r.source.pk for r in group.itertuples() if (r.low, r.high) != (row.low, row.high) and r.source.pk != row.source.pk}
             if differing:
                 flags[row.id] = f"Differs from {len(differing)} other source{'s' if len(differing) > 1 else ''} for the same period"
     return flags
@@ -566,10 +582,12 @@ def pair_money(figures: list[Figure]) -> pd.DataFrame:
     )
     if frame.empty:
         return frame
-    frame = frame[~frame["is_unknown"]].assign(source_id=lambda f: f["source"].map(lambda s: s.pk))
+    # A net needs both sides over one stated period at one level of assurance; "not stated" twice is not a match.
+    frame = frame[~frame["is_unknown"] & (frame["period"] != "not stated")]
+    frame = frame.assign(source_id=frame["source"].map(lambda s: s.pk))
     groups = [
         group
-        for _, group in frame.groupby(["source_id", "period"], sort=False)
+        for _, group in frame.groupby(["source_id", "period", "status"], sort=False)
         if {Measure.SAVINGS, Measure.INVESTMENT} <= set(group["measure"])
         and (group["measure"] == Measure.SAVINGS).sum() == 1
         and (group["measure"] == Measure.INVESTMENT).sum() == 1
@@ -588,11 +606,15 @@ def pair_money(figures: list[Figure]) -> pd.DataFrame:
     return pd.concat(kept).reset_index(drop=True)
 
 
-def net_of(group: pd.DataFrame) -> tuple[Decimal, Decimal]:
-    """Savings minus investment, as (low, high); one number only where both are single values."""
+def net_of(group: pd.DataFrame) -> tuple[Decimal, Decimal, str] | None:
+    """Savings minus investment as (low, high, qualifier); None where a side is only a bound ("over £90m")."""
     savings = group[group["measure"] == Measure.SAVINGS].iloc[0]
     investment = group[group["measure"] == Measure.INVESTMENT].iloc[0]
-    return savings.low - investment.high, savings.high - investment.low
+    qualifiers = {savings.qualifier, investment.qualifier}
+    if qualifiers & {Qualifier.AT_LEAST, Qualifier.AT_MOST}:
+        return None
+    qualifier = Qualifier.APPROX if Qualifier.APPROX in qualifiers else Qualifier.EXACT
+    return savings.low - investment.high, savings.high - investment.low, qualifier
 
 
 def build_money_chart(figures: list[Figure], slug: str) -> Chart | None:
@@ -619,12 +641,14 @@ def build_money_chart(figures: list[Figure], slug: str) -> Chart | None:
     computed_x, computed_y, computed_text = [], [], []
     sentences = []
     for key, group in groups:
-        low, high = net_of(group)
-        if not (group["measure"] == Measure.NET_BENEFIT).any() and low == high:
+        net = net_of(group)
+        states_net = (group["measure"] == Measure.NET_BENEFIT).any()
+        if net is not None and not states_net and net[0] == net[1]:
+            prefix = "about " if net[2] == Qualifier.APPROX else ""
             computed_x.append(group_label[key])
-            computed_y.append(as_float(low))
-            computed_text.append(money(low))
-        sentences.append(money_sentence(group, low, high))
+            computed_y.append(as_float(net[0]))
+            computed_text.append(prefix + money(net[0]))
+        sentences.append(money_sentence(group, net))
     if computed_x:
         fig.add_trace(
             go.Bar(
@@ -667,17 +691,22 @@ def period_phrase(period: str) -> str:
     return f"over {period}" if " to " in period else f"in {period}"
 
 
-def money_sentence(group: pd.DataFrame, low: Decimal, high: Decimal) -> str:
+def money_sentence(group: pd.DataFrame, net: tuple[Decimal, Decimal, str] | None) -> str:
     """ "The NAO found £90m saved against £94m invested over 2013-14 to 2015-16, a net cost of £4m." """
     savings = group[group["measure"] == Measure.SAVINGS].iloc[0]
     investment = group[group["measure"] == Measure.INVESTMENT].iloc[0]
     who = savings.source.publisher
     verb = {"audited": "found", "claimed": "reported", "forecast": "forecast", "target": "targeted"}[savings.status]
     period = period_phrase(savings.period)
-    if low == high:
-        outcome = f"a net cost of {money(-low)}" if low < 0 else f"a net benefit of {money(low)}"
+    if net is None:
+        outcome = "so the net result cannot be worked out from these figures"
     else:
-        outcome = f"a net result between {money(low)} and {money(high)}"
+        low, high, qualifier = net
+        about = "about " if qualifier == Qualifier.APPROX else ""
+        if low == high:
+            outcome = f"a net cost of {about}{money(-low)}" if low < 0 else f"a net benefit of {about}{money(low)}"
+        else:
+            outcome = f"a net result between {money(low)} and {money(high)}"
     return f"{who} {verb} {savings.display} saved against {investment.display} invested {period}, {outcome}."
 
 
@@ -691,7 +720,7 @@ FUNDING_STYLE = {
 def build_funding_chart(figures: list[Figure], slug: str) -> Chart | None:
     """Funding asked for against funding approved."""
     frame = figure_frame(f for f in figures if f.measure in FUNDING_STYLE and f.unit == Unit.GBP_M)
-    if frame.empty:
+    if frame.empty or frame["is_unknown"].all():
         return None
     fig = go.Figure()
     for measure, (name, colour, pattern) in FUNDING_STYLE.items():
@@ -705,23 +734,7 @@ def build_funding_chart(figures: list[Figure], slug: str) -> Chart | None:
         xaxis=axis(""),
         yaxis=axis("£ million", tickprefix="£", ticksuffix="m"),
     )
-    requested = frame[frame["measure"] == Measure.FUNDING_REQUESTED]
-    approved = frame[frame["measure"] == Measure.FUNDING_APPROVED]
-    parts = []
-    if not requested.empty:
-        r = requested.iloc[-1]
-        parts.append(f"{r.display} was asked for ({r.period})")
-    if not approved.empty:
-        a = approved.iloc[-1]
-        parts.append(f"{a.display} was approved ({a.period}, {a.source.publisher})")
-    if not requested.empty and not approved.empty:
-        r, a = requested.iloc[-1], approved.iloc[-1]
-        if a.high is not None and r.low is not None and a.high < r.low:
-            parts.append(
-                f"a shortfall of {money(r.low - a.high)} to {money(r.high - a.low)}"
-                if r.is_range
-                else f"a shortfall of {money(r.high - a.high)}"
-            )
+    parts = funding_sentences(frame[~frame["is_unknown"]])
     summary = "; ".join(parts) + "."
     return Chart(
         id="funding",
@@ -732,7 +745,30 @@ def build_funding_chart(figures: list[Figure], slug: str) -> Chart | None:
         rows=table_rows(frame),
         sources=unique_sources(frame),
         filename=f"{slug}-funding",
+        notes=unknown_notes(frame),
     )
+
+
+def funding_sentences(known: pd.DataFrame) -> list[str]:
+    """What was asked for and approved, latest first stated, and the shortfall where both cover one period."""
+    requested = best_sourced(known[known["measure"] == Measure.FUNDING_REQUESTED])
+    approved = best_sourced(known[known["measure"] == Measure.FUNDING_APPROVED])
+    parts = []
+    if not requested.empty:
+        asked = requested.iloc[-1]
+        parts.append(f"{asked.display} was asked for ({asked.period}, {asked.source.publisher})")
+    if not approved.empty:
+        granted = approved.iloc[-1]
+        parts.append(f"{granted.display} was approved ({granted.period}, {granted.source.publisher})")
+    if not requested.empty and not approved.empty and asked.period == granted.period and asked.period != "not stated":
+        exact = {asked.qualifier, granted.qualifier} <= {Qualifier.EXACT}
+        low, high = asked.low - granted.high, asked.high - granted.low
+        if exact and low > 0:
+            gap = money(low) if low == high else f"{money(low)} to {money(high)}"
+            parts.append(f"a shortfall of {gap}")
+    for stated in known[known["measure"] == Measure.FUNDING_GAP].itertuples():
+        parts.append(f"{stated.source.publisher} put the gap at {stated.display} ({stated.period})")
+    return parts
 
 
 def build_deadline_chart(figures: list[Figure], slug: str) -> Chart | None:

@@ -94,6 +94,9 @@ class Programme(models.Model):
             choices_constraint("kind", ProgrammeKind),
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="%(app_label)s_%(class)s_not_own_parent"),
             models.CheckConstraint(
+                condition=Q(kind=ProgrammeKind.STRATEGY) | Q(parent__isnull=False), name="%(app_label)s_%(class)s_part_of_a_strategy"
+            ),
+            models.CheckConstraint(
                 condition=Q(started__isnull=True) | Q(ended__isnull=True) | Q(ended__gte=models.F("started")),
                 name="%(app_label)s_%(class)s_ends_after_start",
             ),
@@ -113,6 +116,8 @@ class Programme(models.Model):
             raise ValidationError({"ended": "The end date is before the start date."})
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": "A programme cannot be its own parent."})
+        if self.kind != ProgrammeKind.STRATEGY and not self.parent_id:
+            raise ValidationError({"parent": "A centre or cluster belongs to a strategy: choose it here."})
 
 
 class SourceKind(models.TextChoices):
@@ -347,8 +352,11 @@ class Figure(models.Model):
             choices_constraint("unit", Unit),
             models.CheckConstraint(
                 condition=(
-                    Q(value__isnull=False, value_low__isnull=True, value_high__isnull=True)
-                    | Q(value__isnull=True, value_low__isnull=False, value_high__isnull=False, value_low__lte=models.F("value_high"))
+                    (Q(value__isnull=False, value_low__isnull=True, value_high__isnull=True) & ~Q(qualifier="unknown"))
+                    | (
+                        Q(value__isnull=True, value_low__isnull=False, value_high__isnull=False, value_low__lte=models.F("value_high"))
+                        & ~Q(qualifier="unknown")
+                    )
                     | Q(value__isnull=True, value_low__isnull=True, value_high__isnull=True, qualifier="unknown")
                 ),
                 name="%(app_label)s_%(class)s_value_or_range",

@@ -207,3 +207,60 @@ class ProgrammeChartsTests(ChartDataTests):
         built = charts.programme_charts(self.figures, [self.launch], "mini")
         self.assertEqual([c.id for c in built], ["savings-annual", "savings-total", "restatements", "money"])
         self.assertEqual(len({c.anchor for c in built}), len(built))
+
+
+class NetRuleTests(ChartDataTests):
+    def test_it_does_not_work_out_a_net_from_a_bound(self):
+        over = make_figure(self.programme, self.press, value=D("90"), qualifier="at_least")
+        cost = make_figure(self.programme, self.press, measure="investment", value=D("94"))
+        chart = charts.build_money_chart([over, cost], "mini")
+        self.assertIn(
+            "over £90m saved against £94m invested over 2013-14 to 2015-16, so the net result cannot be worked out", chart.summary
+        )
+        self.assertFalse(traces_named(chart, "Net benefit (savings minus investment)"))
+
+    def test_it_carries_about_into_the_net(self):
+        about = make_figure(self.programme, self.press, value=D("1800"), qualifier="approx")
+        cost = make_figure(self.programme, self.press, measure="investment", value=D("900"), qualifier="approx")
+        chart = charts.build_money_chart([about, cost], "mini")
+        self.assertTrue(chart.summary.endswith("a net benefit of about £900m."))
+
+    def test_it_pairs_only_figures_of_one_status_over_a_stated_period(self):
+        target = make_figure(self.programme, self.press, status="target", value=D("200"))
+        cost = make_figure(self.programme, self.press, measure="investment", value=D("94"))
+        self.assertIsNone(charts.build_money_chart([target, cost], "mini"))
+        unstated = make_figure(self.programme, self.press, value=D("2000"), period_start=None, period_end=None)
+        unstated_cost = make_figure(self.programme, self.press, measure="investment", value=D("900"), period_start=None, period_end=None)
+        self.assertIsNone(charts.build_money_chart([unstated, unstated_cost], "mini"))
+
+
+class FundingRuleTests(ChartDataTests):
+    def funding(self, measure, **fields):
+        defaults = {"measure": measure, "status": "audited", "period_start": 2022, "period_end": 2024}
+        return make_figure(self.programme, self.nao, **{**defaults, **fields})
+
+    def test_it_gives_the_shortfall_as_a_range_when_the_approval_is_a_range(self):
+        asked = self.funding("funding_requested", value=D("300"))
+        granted = self.funding("funding_approved", value=None, value_low=D("100"), value_high=D("200"))
+        chart = charts.build_funding_chart([asked, granted], "mini")
+        self.assertIn("a shortfall of £100m to £200m", chart.summary)
+
+    def test_it_gives_no_shortfall_across_different_periods(self):
+        asked = self.funding("funding_requested", value=D("300"))
+        granted = self.funding("funding_approved", value=D("200"), period_start=2025, period_end=2026)
+        self.assertNotIn("shortfall", charts.build_funding_chart([asked, granted], "mini").summary)
+
+    def test_it_leaves_out_a_chart_where_every_figure_is_unknown(self):
+        unknown = self.funding("funding_requested", value=None, qualifier="unknown")
+        self.assertIsNone(charts.build_funding_chart([unknown], "mini"))
+
+
+class FlagTests(ChartDataTests):
+    def test_it_does_not_flag_two_figures_from_one_publication(self):
+        part = make_figure(self.programme, self.nao, value=D("30"))
+        self.assertEqual(charts.disagreements(charts.figure_frame([self.saved, part])), {})
+
+    def test_it_does_not_compare_figures_without_a_stated_period(self):
+        one = make_figure(self.programme, self.nao, value=D("30"), period_start=None, period_end=None)
+        other = make_figure(self.programme, self.press, value=D("40"), period_start=None, period_end=None)
+        self.assertEqual(charts.disagreements(charts.figure_frame([one, other])), {})

@@ -159,3 +159,19 @@ class PublishedByTests(TestCase):
         self.assertEqual(
             make_source(key="y", date_precision="year", published=datetime.date(2013, 1, 1)).published_by, datetime.date(2013, 12, 31)
         )
+
+
+class StricterRuleTests(TestCase):
+    def test_it_rejects_a_value_marked_unknown(self):
+        programme, source = make_programme(), make_source()
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            make_figure(programme, source, qualifier="unknown")
+
+    def test_it_rejects_a_centre_that_belongs_to_no_strategy(self):
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            make_programme("lonely-centre", kind="centre")
+
+    def test_it_explains_the_missing_strategy_next_to_the_field(self):
+        with self.assertRaises(ValidationError) as caught:
+            Programme(slug="lonely", name="Lonely cluster", kind="cluster").full_clean()
+        self.assertIn("belongs to a strategy", caught.exception.message_dict["parent"][0])

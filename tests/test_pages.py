@@ -176,7 +176,7 @@ class CompressionTests(TestCase):
 
 
 class DisagreementFlagTests(TestCase):
-    def test_it_flags_figures_that_sources_state_differently(self):
+    def test_it_flags_figures_that_another_source_states_differently(self):
         response = self.client.get("/programmes/early-shared-services/")
         flagged = [f for f in response.context["figures"] if f.flag]
         self.assertTrue(flagged, "FACTS.md lists contradictions for the early centres; some must be flagged")
@@ -184,9 +184,19 @@ class DisagreementFlagTests(TestCase):
             others = Figure.objects.filter(
                 programme=figure.programme,
                 measure=figure.measure,
+                status=figure.status,
                 basis=figure.basis,
                 period_start=figure.period_start,
                 period_end=figure.period_end,
             ).exclude(source=figure.source)
-            self.assertTrue(others.exists())
+            self.assertTrue(any(o.bounds != figure.bounds for o in others), figure.key)
         self.assertContains(response, "Differs from")
+
+    def test_it_does_not_flag_figures_that_agree_or_differ_in_status_basis_or_kind(self):
+        response = self.client.get("/programmes/ngss-2012/")
+        by_key = {f.key: f for f in response.context["figures"]}
+        self.assertEqual(by_key["F041"].flag, "", "the NAO's £90m agrees with its repeats")
+        self.assertEqual(by_key["F040"].flag, "", "with no period stated, figures cannot be shown to cover the same years")
+        self.assertFalse([f.key for f in response.context["figures"] if f.flag and not f.period_display])
+        matrix = self.client.get("/programmes/matrix/").context["figures"]
+        self.assertFalse([f.key for f in matrix if f.flag and f.measure in ("coverage", "contract_value")])
