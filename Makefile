@@ -5,11 +5,14 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# Local defaults; set them in the environment for a real deployment.
+# Local defaults for plain-HTTP runs on this machine; a deployment sets its own in the environment.
 export DEBUG ?= 0
-export SECRET_KEY ?= local-only-key-change-me-for-any-public-deployment
 export ALLOWED_HOSTS ?= 127.0.0.1,localhost
 export SECURE_COOKIES ?= 0
+ifndef SECRET_KEY
+# A fresh key per run: nothing is published that could sign a session elsewhere.
+export SECRET_KEY := $(shell $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))")
+endif
 
 .PHONY: run test install migrate data admin lint format migrations-check static vendor bench clean
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from html import escape
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -251,13 +252,17 @@ def unique_sources(frame: pd.DataFrame) -> list[Source]:
 
 
 def hover_text(row) -> str:
+    """Value, status, period and source for the hover label; editors' text is escaped, as plotly reads tags in it."""
     source = row.source
-    return f"<b>{row.display}</b><br>{row.figure.get_status_display()} · {row.figure.get_basis_display().lower()}<br>Period: {row.period}<br>{row.description}<br>Source: {source.publisher}, {source.published_display}"
+    return (
+        f"<b>{row.display}</b><br>{row.figure.get_status_display()} · {row.figure.get_basis_display().lower()}<br>"
+        f"Period: {row.period}<br>{escape(row.description)}<br>Source: {escape(source.publisher)}, {source.published_display}"
+    )
 
 
 def category_label(row) -> str:
     """Axis label for one figure: who said it, and when, on two lines to leave room for the bars."""
-    return f"{row.source.publisher}<br>{row.source.published_display}"
+    return f"{escape(row.source.publisher)}<br>{row.source.published_display}"
 
 
 def bar_positions(frame: pd.DataFrame) -> tuple[dict[int, int], list[int], list[str]]:
@@ -320,7 +325,7 @@ def target_band_shapes(frame: pd.DataFrame) -> tuple[list[dict], list[dict]]:
     ranges = frame[(frame["status"] == Status.TARGET) & frame["is_range"]]
     for position, ((low, high), group) in enumerate(ranges.groupby(["low", "high"], sort=True)):
         first = group.iloc[0]
-        cited = f"{len(group)} sources" if len(group) > 1 else f"{first.source.publisher}, {first.source.published_display}"
+        cited = f"{len(group)} sources" if len(group) > 1 else f"{escape(first.source.publisher)}, {first.source.published_display}"
         shapes.append(
             {
                 "type": "rect",
@@ -451,20 +456,20 @@ def unknown_notes(frame: pd.DataFrame) -> list[str]:
 def build_restatement_chart(figures: list[Figure], events: list[Event], slug: str) -> Chart | None:
     """Every £ savings figure at the date it was published, annual and cumulative in separate panels, with events."""
     frame = figure_frame(f for f in figures if f.measure == Measure.SAVINGS and f.unit == Unit.GBP_M)
-    if frame.empty or len(frame[~frame["is_unknown"]]) < 2:
+    if frame.empty:
         return None
-    panels = [(Basis.ANNUAL, "£m a year"), (Basis.CUMULATIVE, "£m in total")]
-    present = [
-        (b, t)
-        for b, t in panels
-        if not frame[(frame["basis"] == b if b == Basis.ANNUAL else frame["basis"] != Basis.ANNUAL) & ~frame["is_unknown"]].empty
-    ]
+    # A total over a period and a one-off sum are both totals; a yearly run-rate gets its own axis.
+    panels = [((Basis.ANNUAL,), "£m a year"), ((Basis.CUMULATIVE, Basis.ONE_OFF), "£m in total")]
+    frame = frame[frame["basis"].isin([b for bases, _ in panels for b in bases])]
+    present = [(bases, title) for bases, title in panels if not frame[frame["basis"].isin(bases) & ~frame["is_unknown"]].empty]
+    if len(frame[~frame["is_unknown"]]) < 2:
+        return None
     rows_count = len(present) + (1 if events else 0)
     heights = [1.0] * len(present) + ([0.18] if events else [])
     fig = make_subplots(rows=rows_count, cols=1, shared_xaxes=True, vertical_spacing=0.06, row_heights=heights)
     in_legend: set[str] = set()
-    for index, (basis, y_title) in enumerate(present, start=1):
-        part = frame[(frame["basis"] == basis) if basis == Basis.ANNUAL else (frame["basis"] != Basis.ANNUAL)]
+    for index, (bases, y_title) in enumerate(present, start=1):
+        part = frame[frame["basis"].isin(bases)]
         part = part[~part["is_unknown"]]
         for status in STATUS_ORDER:
             rows = part[part["status"] == status]
@@ -529,7 +534,7 @@ def build_restatement_chart(figures: list[Figure], events: list[Event], slug: st
                 y=[0] * len(events),
                 mode="markers",
                 marker={"symbol": "line-ns-open", "size": 18, "color": EVENT_COLOUR, "line": {"width": 2}},
-                hovertext=[f"<b>{e.title}</b><br>{e.date_display}<br>{e.get_kind_display()}" for e in events],
+                hovertext=[f"<b>{escape(e.title)}</b><br>{e.date_display}<br>{e.get_kind_display()}" for e in events],
                 hovertemplate="%{hovertext}<extra></extra>",
             ),
             row=rows_count,
@@ -627,9 +632,10 @@ def build_money_chart(figures: list[Figure], slug: str) -> Chart | None:
         Measure.INVESTMENT: ("Investment (cost)", "#C25400", "/"),
         Measure.NET_BENEFIT: ("Net benefit (stated)", "#1b1b1b", "x"),
     }
-    groups = list(frame.groupby(["source_id", "period"], sort=False))
+    groups = list(frame.groupby(["source_id", "period", "status"], sort=False))
     group_label = {
-        key: f"{group.iloc[0].period}<br>{group.iloc[0].source.publisher}, {group.iloc[0].source.published_display}"
+        key: f"{group.iloc[0].period} ({Status(group.iloc[0].status).label.lower()})<br>{escape(group.iloc[0].source.publisher)}, "
+        f"{group.iloc[0].source.published_display}"
         for key, group in groups
     }
     fig = go.Figure()
@@ -637,7 +643,7 @@ def build_money_chart(figures: list[Figure], slug: str) -> Chart | None:
         rows = frame[frame["measure"] == measure]
         if rows.empty:
             continue
-        fig.add_trace(figure_bar(rows, name, colour, pattern, [group_label[(r.source_id, r.period)] for r in rows.itertuples()]))
+        fig.add_trace(figure_bar(rows, name, colour, pattern, [group_label[(r.source_id, r.period, r.status)] for r in rows.itertuples()]))
     computed_x, computed_y, computed_text = [], [], []
     sentences = []
     for key, group in groups:
@@ -727,7 +733,7 @@ def build_funding_chart(figures: list[Figure], slug: str) -> Chart | None:
         rows = frame[(frame["measure"] == measure) & ~frame["is_unknown"]]
         if rows.empty:
             continue
-        fig.add_trace(figure_bar(rows, name, colour, pattern, [f"{r.period}<br>{r.source.publisher}" for r in rows.itertuples()]))
+        fig.add_trace(figure_bar(rows, name, colour, pattern, [f"{r.period}<br>{escape(r.source.publisher)}" for r in rows.itertuples()]))
     fig.update_layout(
         **base_layout("Funding asked for and approved"),
         barmode="group",
@@ -882,7 +888,7 @@ def wrap_name(name: str, width: int = 24) -> str:
             line = word
         else:
             line = f"{line} {word}".strip()
-    return "<br>".join([*lines, line])
+    return "<br>".join(escape(text) for text in [*lines, line])
 
 
 def overview_summary(frame: pd.DataFrame, order: list[str], per: str) -> str:

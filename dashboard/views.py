@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from dashboard import charts, exports
@@ -16,9 +18,8 @@ from dashboard.headlines import headlines
 from programmes.models import Basis, Event, Figure, Measure, Programme, Source
 
 
-def overview_charts() -> list[Chart]:
+def overview_charts(programmes: list[Programme]) -> list[Chart]:
     """The overview's charts: each strategy's own figures with those of its centres and clusters."""
-    programmes = list(Programme.objects.for_overview())
     by_strategy: dict[str, list[Figure]] = {}
     for programme in programmes:
         strategy = programme if programme.kind == Programme.Kind.STRATEGY else programme.parent
@@ -47,7 +48,8 @@ def with_csv_urls(built: list[Chart], programme: Programme) -> list[Chart]:
 def overview(request: HttpRequest) -> HttpResponse:
     programmes = list(Programme.objects.for_overview())
     cards = [{"programme": p, "headlines": headlines(list(p.figures.all()))} for p in programmes if p.kind == Programme.Kind.STRATEGY]
-    return render(request, "dashboard/overview.html", {"cards": cards, "programmes": programmes, "charts": overview_charts()})
+    context = {"cards": cards, "programmes": programmes, "charts": overview_charts(programmes)}
+    return render(request, "dashboard/overview.html", context)
 
 
 @require_safe
@@ -62,7 +64,7 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "programme": programme,
         "figures": figures,
         "headlines": headlines(figures),
-        "children": programme.children.all(),
+        "children": programme.children.annotate(figure_count=Count("figures")),
         "events": events,
         "charts": with_csv_urls(charts.programme_charts(figures, events, programme.slug), programme),
         "coverage": [f for f in figures if f.measure == Measure.COVERAGE],
@@ -73,7 +75,7 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def overview_chart_csv(request: HttpRequest, chart_id: str) -> HttpResponse:
-    return chart_csv(find_chart(overview_charts(), chart_id))
+    return chart_csv(find_chart(overview_charts(list(Programme.objects.for_overview())), chart_id))
 
 
 @require_safe
@@ -92,7 +94,7 @@ def find_chart(built: list[Chart], chart_id: str) -> Chart:
 def chart_csv(chart: Chart) -> HttpResponse:
     """Exactly the rows of the chart's data table, as CSV that Excel and pandas both read."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{chart.filename}.csv"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{chart.filename}.csv")
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow(chart.columns)
@@ -102,10 +104,10 @@ def chart_csv(chart: Chart) -> HttpResponse:
 
 
 def safe_cell(value: object) -> object:
-    """Text cells are escaped as in the data downloads; numbers stay numbers."""
+    """Cells written as in the data downloads: text escaped against formulas, numbers as plain decimals."""
     if isinstance(value, str):
         return exports.neutralise(value)
-    return "" if value is None else value
+    return exports.plain_decimal(value)
 
 
 @require_safe
@@ -125,12 +127,20 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def figure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     figure = get_object_or_404(Figure.objects.with_related(), pk=pk)
-    others = (
+    others = list(
         Figure.objects.with_related()
-        .filter(programme=figure.programme, measure=figure.measure, period_start=figure.period_start, period_end=figure.period_end)
+        .filter(
+            programme=figure.programme,
+            measure=figure.measure,
+            basis=figure.basis,
+            unit=figure.unit,
+            period_start=figure.period_start,
+            period_end=figure.period_end,
+        )
         .exclude(pk=figure.pk)
     )
-    return render(request, "dashboard/figure_detail.html", {"figure": figure, "others": others})
+    differing = [other for other in others if other.bounds != figure.bounds]
+    return render(request, "dashboard/figure_detail.html", {"figure": figure, "others": others, "differing": differing})
 
 
 @require_safe

@@ -38,6 +38,9 @@ class FinancialYearFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if not self.value():
             return queryset
+        if not self.value().isascii() or not self.value().isdigit():
+            # A hand-edited address: show nothing rather than fail.
+            return queryset.none()
         year = int(self.value())
         return queryset.overlapping(year, year)
 

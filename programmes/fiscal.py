@@ -12,7 +12,7 @@ import re
 from django import forms
 from django.db import models
 
-LABEL_PATTERN = re.compile(r"^(?P<start>\d{4})-(?P<end>\d{2})$")
+LABEL_PATTERN = re.compile(r"^(?P<start>\d{4})-(?P<end>\d{2})$", re.ASCII)
 EARLIEST = 1990
 LATEST = 2100
 

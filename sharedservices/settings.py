@@ -40,6 +40,24 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def envint(name: str, default: int) -> int:
+    """Read a whole number of zero or more."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if not raw.strip().isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number of zero or more; got {raw!r}.")
+    return int(raw)
+
+
+def envchoice(name: str, default: str, choices: list[str]) -> str:
+    """Read one of a fixed set of words."""
+    raw = os.environ.get(name, default).strip().upper()
+    if raw not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; got {raw!r}.")
+    return raw
+
+
 def envdatabase(name: str, default: str) -> dict:
     """Read a database URL such as postgres://user@host:5432/db or sqlite:///path."""
     raw = os.environ.get(name) or default
@@ -155,6 +173,12 @@ SECURE_CSP = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Behind a TLS-terminating proxy, set BEHIND_HTTPS_PROXY so Django knows the request was HTTPS, and turn on
+# HSTS once the site is served only over HTTPS.
+if envbool("BEHIND_HTTPS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", default=0)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -163,5 +187,5 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": envchoice("LOG_LEVEL", "WARNING", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])},
 }

@@ -35,6 +35,11 @@ class AdminAccessTests(TestCase):
         self.assertIn(self.figure, shown)
         self.assertTrue(all(f.status == "audited" for f in shown))
 
+    def test_it_shows_an_empty_list_for_a_hand_edited_year(self):
+        response = self.client.get(reverse("admin:programmes_figure_changelist"), {"year": "abc"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(list(response.context["cl"].result_list), [])
+
     def test_it_shows_add_change_and_history_pages(self):
         for name in ("programmes_figure_add", "programmes_source_add", "programmes_event_add", "programmes_programme_add"):
             with self.subTest(page=name):

@@ -91,10 +91,28 @@ class DatasetLoadingTests(TestCase):
         load()
         self.assertTrue(Figure.objects.filter(note="Entered by an editor").exists())
 
-    def test_it_adds_back_a_row_that_is_missing(self):
-        Figure.objects.filter(key="F041").update(key="RENAMED")
+    def test_it_adds_a_row_the_database_never_had(self):
+        # As when a new release of the dataset adds a figure: no row and no history of one.
+        Figure.objects.filter(key="F041").delete()
+        Figure.history.filter(key="F041").delete()
         load()
         self.assertTrue(Figure.objects.filter(key="F041").exists())
+
+    def test_it_does_not_duplicate_a_figure_an_editor_re_keyed(self):
+        figure = Figure.objects.get(key="F041")
+        figure.key = "F041-corrected"
+        figure.save()
+        load()
+        self.assertFalse(Figure.objects.filter(key="F041").exists())
+        self.assertEqual(Figure.objects.filter(value=90, source=figure.source, measure="savings", status="audited").count(), 1)
+
+    def test_it_keeps_loading_after_an_editor_renames_a_programme(self):
+        programme = Programme.objects.get(slug="issc1")
+        programme.slug = "issc1-arvato"
+        programme.save()
+        output = load()
+        self.assertIn("figures.json: 0 added", output)
+        self.assertFalse(Programme.objects.filter(slug="issc1").exists())
 
     def test_it_does_not_bring_back_a_figure_an_editor_deleted(self):
         Figure.objects.get(key="F043").delete()

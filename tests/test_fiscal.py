@@ -69,3 +69,9 @@ class FormFieldTests:
 
         with pytest.raises(forms.ValidationError, match="write it as 2023-24"):
             fiscal.FinancialYearFormField().clean("2015")
+
+
+class AsciiDigitTests:
+    def test_it_rejects_digits_from_other_scripts(self):
+        with pytest.raises(fiscal.FinancialYearError):
+            fiscal.parse("٢٠١٣-١٤")

@@ -156,7 +156,7 @@ class ChartCsvTests(TestCase):
         (row,) = rows
         self.assertEqual(row["Figure"], '\'=HYPERLINK("http://evil.example")')
         self.assertEqual(row["Value"], "'-£4m")
-        self.assertEqual(row["Value (low)"], "-4.00")
+        self.assertEqual(row["Value (low)"], "-4")
 
     def test_it_downloads_overview_charts(self):
         _, rows = self.read("/charts/overview-total.csv")
@@ -200,3 +200,46 @@ class DisagreementFlagTests(TestCase):
         self.assertFalse([f.key for f in response.context["figures"] if f.flag and not f.period_display])
         matrix = self.client.get("/programmes/matrix/").context["figures"]
         self.assertFalse([f.key for f in matrix if f.flag and f.measure in ("coverage", "contract_value")])
+
+
+class FigureComparisonTests(TestCase):
+    def test_it_lists_only_the_same_quantity_and_says_when_values_differ(self):
+        figure = Figure.objects.get(key="F008a")  # The Register's £55.4m; the NAO page rounds it to about £55m
+        response = self.client.get(figure.get_absolute_url())
+        others = response.context["others"]
+        self.assertTrue(others)
+        self.assertTrue(all((o.basis, o.unit, o.measure) == (figure.basis, figure.unit, figure.measure) for o in others))
+        self.assertContains(response, "state a different value")
+
+    def test_it_says_when_every_other_source_agrees(self):
+        response = self.client.get(Figure.objects.get(key="F041").get_absolute_url())
+        self.assertTrue(response.context["others"])
+        self.assertEqual(response.context["differing"], [])
+        self.assertContains(response, "These state the same value.")
+
+
+class QueryCountTests(TestCase):
+    """Public pages load what they show in a fixed number of queries, whatever the number of figures."""
+
+    def test_it_renders_each_page_in_a_handful_of_queries(self):
+        for url, most in (("/", 3), ("/programmes/clusters-2021/", 6), ("/sources/", 2), ("/figures/1/", 3)):
+            with self.subTest(url=url):
+                from django.db import connection
+                from django.test.utils import CaptureQueriesContext
+
+                with CaptureQueriesContext(connection) as queries:
+                    self.client.get(url)
+                self.assertLessEqual(len(queries), most)
+
+
+class ChartEscapingTests(TestCase):
+    def test_it_escapes_editors_text_inside_chart_labels(self):
+        from decimal import Decimal
+
+        from tests.helpers import make_figure, make_programme, make_source
+
+        programme = make_programme("escape-test")
+        make_figure(programme, make_source("escape-source", publisher='<a href="http://evil.example">Press</a>'), value=Decimal("5"))
+        chart = self.client.get("/programmes/escape-test/").context["charts"][0]
+        labels = chart.plotly["layout"]["yaxis"]["ticktext"] + chart.plotly["data"][0]["hovertext"]
+        self.assertTrue(all("<a href" not in label and "&lt;a href" in label for label in labels))

@@ -68,3 +68,21 @@ class SecretKeyTests:
         result = self.run_settings(DEBUG="1")
         assert result.returncode == 0
         assert "dev-only" in result.stdout
+
+
+class EnvNumberAndChoiceTests:
+    def test_it_reads_a_whole_number(self, monkeypatch):
+        from sharedservices.settings import envint
+
+        monkeypatch.setenv("SECURE_HSTS_SECONDS", "3600")
+        assert envint("SECURE_HSTS_SECONDS", default=0) == 3600
+        monkeypatch.setenv("SECURE_HSTS_SECONDS", "an hour")
+        with pytest.raises(ImproperlyConfigured, match="SECURE_HSTS_SECONDS must be a whole number"):
+            envint("SECURE_HSTS_SECONDS", default=0)
+
+    def test_it_rejects_an_unknown_log_level_by_name(self, monkeypatch):
+        from sharedservices.settings import envchoice
+
+        monkeypatch.setenv("LOG_LEVEL", "loud")
+        with pytest.raises(ImproperlyConfigured, match="LOG_LEVEL must be one of"):
+            envchoice("LOG_LEVEL", "WARNING", ["DEBUG", "WARNING"])

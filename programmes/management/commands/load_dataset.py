@@ -1,7 +1,7 @@
 """Load the cited dataset from fixtures/ without touching anything an editor has entered or changed.
 
 Django's loaddata overwrites rows whose keys match, which would undo an editor's corrections on every
-deploy. This command adds only the rows that are missing, and does not bring back a row an editor deleted.
+deploy. This command adds only the rows that are missing, and does not bring back a row an editor deleted or re-keyed.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ FIXTURE_FILES = ["programmes.json", "sources.json", "figures.json", "events.json
 CHANGE_REASON = "Loaded from the cited dataset"
 
 
-def was_deleted_by_editor(instance) -> bool:
-    """True when the history shows a row with this natural key was deleted after being loaded."""
+def was_changed_by_editor(instance) -> bool:
+    """True when a row with this natural key existed before: an editor has since deleted it or renamed its key."""
     key_field = "slug" if hasattr(instance, "slug") else "key"
-    return instance.history.model.objects.filter(**{key_field: getattr(instance, key_field), "history_type": "-"}).exists()
+    return instance.history.model.objects.filter(**{key_field: getattr(instance, key_field)}).exists()
 
 
 class Command(BaseCommand):
@@ -38,14 +38,14 @@ class Command(BaseCommand):
             if not path.exists():
                 raise CommandError(f"{path} is missing.")
             added, kept = self.load_file(path)
-            self.stdout.write(f"{name}: {added} added, {kept} already present or removed by an editor")
+            self.stdout.write(f"{name}: {added} added, {kept} already present or changed by an editor")
 
     def load_file(self, path: Path) -> tuple[int, int]:
         added = kept = 0
         with path.open(encoding="utf-8") as fixture:
             for record in serializers.deserialize("json", fixture, handle_forward_references=True):
                 instance = record.object
-                if instance.pk is not None or was_deleted_by_editor(instance):
+                if instance.pk is not None or was_changed_by_editor(instance):
                     kept += 1
                     continue
                 try:
