@@ -1,0 +1,378 @@
+"""Savings charts: promise against delivery, how the promise was restated, and the overview across strategies."""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboard import headlines
+from dashboard.charts.base import (
+    EVENT_COLOUR,
+    STATUS_ORDER,
+    STATUS_STYLE,
+    Chart,
+    as_float,
+    axis,
+    base_layout,
+    best_sourced,
+    figure_bar,
+    figure_frame,
+    hover_text,
+    plotly_json,
+    table_rows,
+    unique_sources,
+    unknown_notes,
+    when,
+)
+from programmes.models import Basis, Event, Figure, Measure, Status, Unit
+
+
+def category_label(row) -> str:
+    """Axis label for one figure: who said it, and when, on two lines to leave room for the bars."""
+    return f"{escape(row.source.publisher)}<br>{row.source.published_display}"
+
+
+def bar_positions(frame: pd.DataFrame) -> tuple[dict[int, int], list[int], list[str]]:
+    """One axis row per figure drawn, numbered so that two figures from one source do not share a row."""
+    drawn = list(frame[~frame["is_unknown"]].itertuples())
+    return {row.id: index for index, row in enumerate(drawn)}, list(range(len(drawn))), [category_label(r) for r in drawn]
+
+
+def bar_traces(frame: pd.DataFrame) -> list[go.Bar]:
+    """One horizontal bar trace per status; a range is a floating bar from low to high, never a midpoint."""
+    positions, _, _ = bar_positions(frame)
+    traces = []
+    for status in STATUS_ORDER:
+        rows = frame[(frame["status"] == status) & ~frame["is_unknown"]]
+        if rows.empty:
+            continue
+        style = STATUS_STYLE[status]
+        traces.append(
+            figure_bar(
+                rows,
+                Status(status).label,
+                style["colour"],
+                style["pattern"],
+                [positions[r.id] for r in rows.itertuples()],
+                horizontal=True,
+                labels=[f"{r.display} ({Status(status).label.lower()})" for r in rows.itertuples()],
+            )
+        )
+    return traces
+
+
+def target_band_shapes(frame: pd.DataFrame) -> tuple[list[dict], list[dict]]:
+    """Each distinct target range as a shaded vertical band behind the bars, labelled once."""
+    shapes, annotations = [], []
+    ranges = frame[(frame["status"] == Status.TARGET) & frame["is_range"]]
+    for position, ((low, high), group) in enumerate(ranges.groupby(["low", "high"], sort=True)):
+        first = group.iloc[0]
+        cited = f"{len(group)} sources" if len(group) > 1 else f"{escape(first.source.publisher)}, {first.source.published_display}"
+        shapes.append(
+            {
+                "type": "rect",
+                "yref": "paper",
+                "y0": 0,
+                "y1": 1,
+                "xref": "x",
+                "x0": as_float(low),
+                "x1": as_float(high),
+                "fillcolor": "rgba(0,114,178,0.10)",
+                "line": {"color": STATUS_STYLE[Status.TARGET]["colour"], "width": 1, "dash": "dash"},
+                "layer": "below",
+            }
+        )
+        annotations.append(
+            {
+                "yref": "paper",
+                "y": 1 + 0.06 * (position + 1),
+                "yanchor": "bottom",
+                "xref": "x",
+                "x": as_float(high),
+                "xanchor": "right",
+                "text": f"Target range {first.display} ({cited})",
+                "showarrow": False,
+                "font": {"size": 11, "color": STATUS_STYLE[Status.TARGET]["colour"]},
+            }
+        )
+    return shapes, annotations
+
+
+def savings_frame(figures: list[Figure], basis: str) -> pd.DataFrame:
+    frame = figure_frame(f for f in figures if f.measure == Measure.SAVINGS and f.unit == Unit.GBP_M)
+    if frame.empty:
+        return frame
+    if basis == Basis.ANNUAL:
+        return frame[frame["basis"] == Basis.ANNUAL].reset_index(drop=True)
+    return frame[frame["basis"].isin([Basis.CUMULATIVE, Basis.ONE_OFF])].reset_index(drop=True)
+
+
+def promise_summary(frame: pd.DataFrame, per: str) -> str:
+    """First promise, then the latest audited or otherwise latest figure, in one sentence."""
+    known = frame[~frame["is_unknown"]]
+    targets = best_sourced(known[known["status"] == Status.TARGET])
+    audited = best_sourced(known[known["status"] == Status.AUDITED])
+    parts = []
+    if not targets.empty:
+        first = targets.iloc[0]
+        parts.append(f"The first promise was {first.display} {per}, stated by {first.source.publisher} {when(first.source)}")
+    if not audited.empty:
+        latest = audited.iloc[-1]
+        parts.append(
+            f"auditors found {latest.display} {per} ({latest.period}, {latest.source.publisher}, {latest.source.published_display})"
+        )
+    else:
+        later = best_sourced(known[known["status"] != Status.TARGET])
+        if not later.empty:
+            latest = later.iloc[-1]
+            parts.append(
+                f"no audited figure exists; the latest is {latest.display} {per}, {latest.figure.get_status_display().lower()} by {latest.source.publisher} {when(latest.source)}"
+            )
+        else:
+            parts.append("no forecast, claim or audit of delivery is in the sources")
+    sentence = "; ".join(parts)
+    return sentence[0].upper() + sentence[1:] + "."
+
+
+def build_promise_chart(figures: list[Figure], basis: str, slug: str) -> Chart | None:
+    """Savings by status, annual or cumulative (never both): target ranges as shaded bands."""
+    frame = savings_frame(figures, basis)
+    if frame.empty or frame["is_unknown"].all():
+        return None
+    annual = basis == Basis.ANNUAL
+    title = "Savings a year: promised against delivered" if annual else "Savings over a period: promised against delivered"
+    x_title = "£ million a year" if annual else "£ million in total over the period"
+    shapes, annotations = target_band_shapes(frame)
+    drawn = len(frame[~frame["is_unknown"]])
+    fig = go.Figure(data=bar_traces(frame))
+    fig.update_layout(
+        **base_layout(title, height=160 + 44 * drawn + 24 * len(annotations)),
+        barmode="overlay",
+        shapes=shapes,
+        annotations=annotations,
+        xaxis=axis(x_title, rangemode="tozero", tickprefix="£", ticksuffix="m"),
+        yaxis=axis("", autorange="reversed", tickvals=bar_positions(frame)[1], ticktext=bar_positions(frame)[2], showgrid=False),
+    )
+    fig.update_layout(margin={"l": 16, "r": 110, "t": 60 + 24 * len(annotations), "b": 48})
+    chart_id = "savings-annual" if annual else "savings-total"
+    return Chart(
+        id=chart_id,
+        title=title,
+        summary=promise_summary(frame, "a year" if annual else "in total"),
+        plotly=plotly_json(fig),
+        rows=table_rows(frame),
+        sources=unique_sources(frame),
+        notes=unknown_notes(frame),
+        filename=f"{slug}-{chart_id}",
+    )
+
+
+def build_restatement_chart(figures: list[Figure], events: list[Event], slug: str) -> Chart | None:
+    """Every £ savings figure at the date it was published, annual and cumulative in separate panels, with events."""
+    frame = figure_frame(f for f in figures if f.measure == Measure.SAVINGS and f.unit == Unit.GBP_M)
+    if frame.empty:
+        return None
+    # A total over a period and a one-off sum are both totals; a yearly run-rate gets its own axis.
+    panels = [((Basis.ANNUAL,), "£m a year"), ((Basis.CUMULATIVE, Basis.ONE_OFF), "£m in total")]
+    frame = frame[frame["basis"].isin([b for bases, _ in panels for b in bases])]
+    present = [(bases, title) for bases, title in panels if not frame[frame["basis"].isin(bases) & ~frame["is_unknown"]].empty]
+    if len(frame[~frame["is_unknown"]]) < 2:
+        return None
+    rows_count = len(present) + (1 if events else 0)
+    heights = [1.0] * len(present) + ([0.18] if events else [])
+    fig = make_subplots(rows=rows_count, cols=1, shared_xaxes=True, vertical_spacing=0.06, row_heights=heights)
+    in_legend: set[str] = set()
+    for index, (bases, y_title) in enumerate(present, start=1):
+        part = frame[frame["basis"].isin(bases)]
+        part = part[~part["is_unknown"]]
+        for status in STATUS_ORDER:
+            rows = part[part["status"] == status]
+            if rows.empty:
+                continue
+            style = STATUS_STYLE[status]
+            points = rows[~rows["is_range"]]
+            ranges = rows[rows["is_range"]]
+            legend_shown = status not in in_legend
+            in_legend.add(status)
+            if not points.empty:
+                fig.add_trace(
+                    go.Scatter(
+                        name=Status(status).label,
+                        legendgroup=status,
+                        showlegend=legend_shown,
+                        x=[r.published.isoformat() for r in points.itertuples()],
+                        y=[as_float(r.value) for r in points.itertuples()],
+                        mode="markers",
+                        marker={"color": style["colour"], "symbol": style["symbol"], "size": 12, "line": {"color": "#ffffff", "width": 1}},
+                        customdata=[r.id for r in points.itertuples()],
+                        hovertext=[hover_text(r) for r in points.itertuples()],
+                        hovertemplate="%{hovertext}<extra></extra>",
+                    ),
+                    row=index,
+                    col=1,
+                )
+                legend_shown = False
+            if not ranges.empty:
+                range_legend_shown = f"{status}-range" not in in_legend
+                in_legend.add(f"{status}-range")
+                xs: list = []
+                ys: list = []
+                texts: list = []
+                for r in ranges.itertuples():
+                    xs += [r.published.isoformat(), r.published.isoformat(), None]
+                    ys += [as_float(r.low), as_float(r.high), None]
+                    texts += [hover_text(r), hover_text(r), None]
+                fig.add_trace(
+                    go.Scatter(
+                        name=f"{Status(status).label} (range)",
+                        legendgroup=status,
+                        showlegend=range_legend_shown,
+                        x=xs,
+                        y=ys,
+                        mode="lines+markers",
+                        line={"color": style["colour"], "width": 8},
+                        marker={"symbol": "line-ew-open", "size": 16, "color": style["colour"]},
+                        customdata=[i for r in ranges.itertuples() for i in (r.id, r.id, None)],
+                        hovertext=texts,
+                        hovertemplate="%{hovertext}<extra></extra>",
+                    ),
+                    row=index,
+                    col=1,
+                )
+            fig.update_yaxes(axis(y_title, rangemode="tozero", tickprefix="£"), row=index, col=1)
+    if events:
+        fig.add_trace(
+            go.Scatter(
+                name="Event",
+                x=[e.date.isoformat() for e in events],
+                y=[0] * len(events),
+                mode="markers",
+                marker={"symbol": "line-ns-open", "size": 18, "color": EVENT_COLOUR, "line": {"width": 2}},
+                hovertext=[f"<b>{escape(e.title)}</b><br>{e.date_display}<br>{e.get_kind_display()}" for e in events],
+                hovertemplate="%{hovertext}<extra></extra>",
+            ),
+            row=rows_count,
+            col=1,
+        )
+        fig.update_yaxes(visible=False, row=rows_count, col=1, fixedrange=True)
+    fig.update_xaxes(axis("", type="date"))
+    fig.update_layout(**base_layout("How the savings promise was restated over time", height=460 + 60 * len(present)))
+    return Chart(
+        id="restatements",
+        title="How the savings promise was restated over time",
+        summary=restatement_summary(frame),
+        plotly=plotly_json(fig),
+        rows=table_rows(frame),
+        sources=unique_sources(frame),
+        notes=unknown_notes(frame),
+        filename=f"{slug}-restatements",
+    )
+
+
+FIRST_OF_STATUS = {
+    Status.TARGET: "first target",
+    Status.FORECAST: "first forecast",
+    Status.CLAIMED: "first claim",
+    Status.AUDITED: "first audit",
+}
+
+
+def restatement_summary(frame: pd.DataFrame) -> str:
+    """How the promise moved: the first figure of each status, in order of publication, and how many there are."""
+    known = frame[~frame["is_unknown"]].sort_values(["published_by", "id"])
+    firsts = known.drop_duplicates("status")
+    steps = []
+    for row in firsts.itertuples():
+        per = "a year" if row.basis == Basis.ANNUAL else "in total"
+        steps.append(f"{row.display} {per} ({FIRST_OF_STATUS[row.status]}, {row.source.publisher}, {row.source.published_display})")
+    return f"How the savings figure moved: {', then '.join(steps)}. {len(known)} savings figures in all, each in the table below."
+
+
+def build_overview_chart(figures_by_strategy: dict[str, list[Figure]], basis: str) -> Chart | None:
+    """Across strategies, each strategy's headline savings by status: first target, latest forecast, claim, audit."""
+    # One-off savings (costs avoided once) are left out: they are not a strategy's promised total.
+    bases = (Basis.ANNUAL,) if basis == Basis.ANNUAL else (Basis.CUMULATIVE,)
+    picked = []
+    for name, figures in figures_by_strategy.items():
+        for status in STATUS_ORDER:
+            figure = headlines.pick(figures, Measure.SAVINGS, (status,), latest=status != Status.TARGET, basis=bases)
+            if figure is not None and figure.unit == Unit.GBP_M:
+                picked.append((name, figure))
+    if not picked:
+        return None
+    frame = figure_frame(figure for _, figure in picked)
+    strategy_of = {figure.pk: name for name, figure in picked}
+    frame = frame.assign(strategy=frame["id"].map(strategy_of))
+    annual = basis == Basis.ANNUAL
+    order = list(figures_by_strategy)
+    fig = go.Figure()
+    for status in STATUS_ORDER:
+        rows = frame[frame["status"] == status]
+        if rows.empty:
+            continue
+        style = STATUS_STYLE[status]
+        fig.add_trace(
+            figure_bar(
+                rows,
+                Status(status).label,
+                style["colour"],
+                style["pattern"],
+                [wrap_name(r.strategy) for r in rows.itertuples()],
+                horizontal=True,
+            )
+        )
+    title = (
+        "Savings a year: promised against delivered, by strategy"
+        if annual
+        else "Savings over a period: promised against delivered, by strategy"
+    )
+    shown = [name for name in order if name in set(frame["strategy"])]
+    fig.update_layout(
+        **base_layout(title, height=180 + 30 * len(frame) + 40 * len(shown)),
+        barmode="group",
+        yaxis=axis("", categoryorder="array", categoryarray=[wrap_name(name) for name in shown], autorange="reversed"),
+        xaxis=axis(
+            "£ million a year" if annual else "£ million in total over the period", rangemode="tozero", tickprefix="£", ticksuffix="m"
+        ),
+    )
+    fig.update_layout(margin={"l": 16, "r": 90, "t": 48, "b": 48})
+    chart_id = "overview-annual" if annual else "overview-total"
+    return Chart(
+        id=chart_id,
+        title=title,
+        summary=overview_summary(frame, order, "a year" if annual else "in total"),
+        plotly=plotly_json(fig),
+        rows=table_rows(frame),
+        sources=unique_sources(frame),
+        filename=f"strategies-{chart_id}",
+    )
+
+
+def wrap_name(name: str, width: int = 24) -> str:
+    """Break a long programme name over lines so the axis does not take half the chart."""
+    lines, line = [], ""
+    for word in name.split():
+        if line and len(line) + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join(escape(text) for text in [*lines, line])
+
+
+def overview_summary(frame: pd.DataFrame, order: list[str], per: str) -> str:
+    """One clause per strategy: its promise and what was audited, or that nothing was."""
+    clauses = []
+    for name in order:
+        rows = frame[frame["strategy"] == name]
+        if rows.empty:
+            continue
+        target = rows[rows["status"] == Status.TARGET]
+        audited = rows[rows["status"] == Status.AUDITED]
+        promise = f"promised {target.iloc[0].display} {per}" if not target.empty else "set no £ target"
+        found = f"auditors found {audited.iloc[0].display}" if not audited.empty else "no audited figure"
+        clauses.append(f"{name}: {promise}; {found}")
+    return ". ".join(clauses) + "."
