@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 
+from django.core.cache import cache
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -16,6 +18,23 @@ from dashboard import charts, exports
 from dashboard.charts import Chart
 from dashboard.headlines import headlines
 from programmes.models import Basis, Event, Figure, Measure, Programme, Source
+
+CHART_CACHE_SECONDS = 60 * 60
+
+
+def cached_charts(scope: str, build: Callable[[], list[Chart]]) -> list[Chart]:
+    """Charts rebuilt only when the data changes: the change history's latest timestamp is part of the cache key.
+
+    Building them (pandas, plotly) is most of a page's time; every write goes through the admin, the import
+    or load_dataset, and each leaves a history row, so a new timestamp means new charts in every worker.
+    """
+    changed = exports.last_changed()
+    key = f"charts:{scope}:{changed.isoformat() if changed else 'empty'}"
+    built = cache.get(key)
+    if built is None:
+        built = build()
+        cache.set(key, built, timeout=CHART_CACHE_SECONDS)
+    return built
 
 
 def overview_charts(programmes: list[Programme]) -> list[Chart]:
@@ -48,7 +67,7 @@ def with_csv_urls(built: list[Chart], programme: Programme) -> list[Chart]:
 def overview(request: HttpRequest) -> HttpResponse:
     programmes = list(Programme.objects.for_overview())
     cards = [{"programme": p, "headlines": headlines(list(p.figures.all()))} for p in programmes if p.kind == Programme.Kind.STRATEGY]
-    context = {"cards": cards, "programmes": programmes, "charts": overview_charts(programmes)}
+    context = {"cards": cards, "programmes": programmes, "charts": cached_charts("overview", lambda: overview_charts(programmes))}
     return render(request, "dashboard/overview.html", context)
 
 
@@ -66,7 +85,7 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "headlines": headlines(figures),
         "children": programme.children.annotate(figure_count=Count("figures")),
         "events": events,
-        "charts": with_csv_urls(charts.programme_charts(figures, events, programme.slug), programme),
+        "charts": cached_charts(programme.slug, lambda: with_csv_urls(charts.programme_charts(figures, events, programme.slug), programme)),
         "coverage": [f for f in figures if f.measure == Measure.COVERAGE],
         "unknowns": [f for f in figures if f.is_unknown],
     }
@@ -75,13 +94,13 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def overview_chart_csv(request: HttpRequest, chart_id: str) -> HttpResponse:
-    return chart_csv(find_chart(overview_charts(list(Programme.objects.for_overview())), chart_id))
+    return chart_csv(find_chart(cached_charts("overview", lambda: overview_charts(list(Programme.objects.for_overview()))), chart_id))
 
 
 @require_safe
 def programme_chart_csv(request: HttpRequest, slug: str, chart_id: str) -> HttpResponse:
     programme = get_object_or_404(Programme, slug=slug)
-    return chart_csv(find_chart(programme_charts(programme), chart_id))
+    return chart_csv(find_chart(cached_charts(programme.slug, lambda: programme_charts(programme)), chart_id))
 
 
 def find_chart(built: list[Chart], chart_id: str) -> Chart:

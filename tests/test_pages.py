@@ -222,7 +222,8 @@ class QueryCountTests(TestCase):
     """Public pages load what they show in a fixed number of queries, whatever the number of figures."""
 
     def test_it_renders_each_page_in_a_handful_of_queries(self):
-        for url, most in (("/", 3), ("/programmes/clusters-2021/", 6), ("/sources/", 2), ("/figures/1/", 3)):
+        # Pages with charts also ask the four change-history tables when the data last changed (the cache key).
+        for url, most in (("/", 7), ("/programmes/clusters-2021/", 10), ("/sources/", 2), ("/figures/1/", 3)):
             with self.subTest(url=url):
                 from django.db import connection
                 from django.test.utils import CaptureQueriesContext
@@ -243,3 +244,16 @@ class ChartEscapingTests(TestCase):
         chart = self.client.get("/programmes/escape-test/").context["charts"][0]
         labels = chart.plotly["layout"]["yaxis"]["ticktext"] + chart.plotly["data"][0]["hovertext"]
         self.assertTrue(all("<a href" not in label and "&lt;a href" in label for label in labels))
+
+
+class ChartCacheTests(TestCase):
+    def test_it_redraws_charts_when_an_editor_changes_a_figure(self):
+        before = self.client.get("/programmes/ngss-2012/").context["charts"]
+        money_before = next(c for c in before if c.id == "money")
+        self.assertIn("£90m saved", money_before.summary)
+        figure = Figure.objects.get(key="F041")
+        figure.value = 91
+        figure.save()
+        after = self.client.get("/programmes/ngss-2012/").context["charts"]
+        money_after = next(c for c in after if c.id == "money")
+        self.assertIn("£91m saved against £94m invested over 2013-14 to 2015-16, a net cost of £3m", money_after.summary)
