@@ -38,7 +38,8 @@ class Command(BaseCommand):
             if not path.exists():
                 raise CommandError(f"{path} is missing.")
             added, kept = self.load_file(path)
-            self.stdout.write(f"{name}: {added} added, {kept} already present or changed by an editor")
+            if options["verbosity"] > 0:
+                self.stdout.write(f"{name}: {added} added, {kept} already present or changed by an editor")
 
     def load_file(self, path: Path) -> tuple[int, int]:
         added = kept = 0
