@@ -6,7 +6,6 @@ agree on what "2023-24" means.
 
 from __future__ import annotations
 
-import datetime
 import re
 
 from django import forms
@@ -39,11 +38,6 @@ def parse(text: str) -> int:
     if not EARLIEST <= start <= LATEST:
         raise FinancialYearError(f"{text!r} is outside the years this record covers ({EARLIEST} to {LATEST}).")
     return start
-
-
-def containing(day: datetime.date) -> int:
-    """The financial year a date falls in: 31 March 2016 is in 2015-16, 1 April 2016 in 2016-17."""
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def span(start_year: int | None, end_year: int | None) -> str:

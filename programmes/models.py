@@ -52,6 +52,15 @@ class ProgrammeKind(models.TextChoices):
     CLUSTER = "cluster", "Cluster"
 
 
+class InProgrammesMixin:
+    def in_programmes(self, programmes: Iterable[Programme], include_children: bool = False) -> models.QuerySet:
+        """Rows about any of these programmes, and optionally about their centres or clusters."""
+        programmes = list(programmes)
+        if include_children:
+            return self.filter(Q(programme__in=programmes) | Q(programme__parent__in=programmes))
+        return self.filter(programme__in=programmes)
+
+
 class ProgrammeQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug: str) -> Programme:
         return self.get(slug=slug)
@@ -253,20 +262,13 @@ class Unit(models.TextChoices):
     GBP_PER_FTE = "gbp_per_fte", "£ per full-time employee"
 
 
-class FigureQuerySet(models.QuerySet):
+class FigureQuerySet(InProgrammesMixin, models.QuerySet):
     def get_by_natural_key(self, key: str) -> Figure:
         return self.get(key=key)
 
     def with_related(self) -> FigureQuerySet:
         """Load each figure's programme and source with it."""
         return self.select_related("programme", "source")
-
-    def in_programmes(self, programmes: Iterable[Programme], include_children: bool = False) -> FigureQuerySet:
-        """Figures about any of these programmes, and optionally about their centres or clusters."""
-        programmes = list(programmes)
-        if include_children:
-            return self.filter(Q(programme__in=programmes) | Q(programme__parent__in=programmes))
-        return self.filter(programme__in=programmes)
 
     def overlapping(self, first: int | None, last: int | None) -> FigureQuerySet:
         """Figures whose period overlaps the financial years first..last; an open end reaches as far as needed."""
@@ -442,20 +444,13 @@ class EventKind(models.TextChoices):
     RESTRUCTURE = "restructure", "Restructure"
 
 
-class EventQuerySet(models.QuerySet):
+class EventQuerySet(InProgrammesMixin, models.QuerySet):
     def get_by_natural_key(self, key: str) -> Event:
         return self.get(key=key)
 
     def with_related(self) -> EventQuerySet:
         """Load each event's programme and source with it."""
         return self.select_related("programme", "source")
-
-    def in_programmes(self, programmes: Iterable[Programme], include_children: bool = False) -> EventQuerySet:
-        """Events of any of these programmes, and optionally of their centres or clusters."""
-        programmes = list(programmes)
-        if include_children:
-            return self.filter(Q(programme__in=programmes) | Q(programme__parent__in=programmes))
-        return self.filter(programme__in=programmes)
 
 
 class Event(models.Model):

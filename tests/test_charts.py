@@ -264,3 +264,15 @@ class FlagTests(ChartDataTests):
         one = make_figure(self.programme, self.nao, value=D("30"), period_start=None, period_end=None)
         other = make_figure(self.programme, self.press, value=D("40"), period_start=None, period_end=None)
         self.assertEqual(charts.disagreements(charts.figure_frame([one, other])), {})
+
+
+class DeadlineRangeTests(ChartDataTests):
+    def test_it_draws_a_deadline_given_as_a_span_of_years(self):
+        span = make_figure(
+            self.programme, self.nao, measure="deadline", status="target", basis="point_in_time", unit="year",
+            value=None, value_low=D("2025"), value_high=D("2028"),
+        )  # fmt: skip
+        chart = charts.build_deadline_chart([span], "mini")
+        (target,) = traces_named(chart, "Target")
+        self.assertEqual((target["y"], target["error_y"]["array"]), ([2025.0], [3.0]))
+        self.assertIn("2025–2028 (stated 20 May 2016)", chart.summary)

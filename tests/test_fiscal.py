@@ -1,5 +1,3 @@
-import datetime
-
 import pytest
 
 from programmes import fiscal
@@ -47,14 +45,6 @@ class SpanTests:
         assert fiscal.span(None, 2023) == "to 2023-24"
         assert fiscal.span(2014, None) == "from 2014-15"
         assert fiscal.span(None, None) == ""
-
-
-class ContainingTests:
-    def test_it_puts_march_in_the_previous_year(self):
-        assert fiscal.containing(datetime.date(2016, 3, 31)) == 2015
-
-    def test_it_puts_april_in_the_new_year(self):
-        assert fiscal.containing(datetime.date(2016, 4, 1)) == 2016
 
 
 class FormFieldTests:

@@ -235,7 +235,7 @@ def funding_sentences(known: pd.DataFrame) -> list[str]:
 
 def build_deadline_chart(figures: list[Figure], slug: str) -> Chart | None:
     """Each stated deadline (a calendar year) at the date it was stated: a moving deadline climbs."""
-    frame = figure_frame(f for f in figures if f.measure == Measure.DEADLINE and f.unit == Unit.YEAR and f.value is not None)
+    frame = figure_frame(f for f in figures if f.measure == Measure.DEADLINE and f.unit == Unit.YEAR and not f.is_unknown)
     if frame.empty:
         return None
     fig = go.Figure()
@@ -248,7 +248,17 @@ def build_deadline_chart(figures: list[Figure], slug: str) -> Chart | None:
             go.Scatter(
                 name=Status(status).label,
                 x=[r.published.isoformat() for r in rows.itertuples()],
-                y=[as_float(r.value) for r in rows.itertuples()],
+                # A deadline given as a span of years ("2025 to 2028") is drawn from its first year to its last.
+                y=[as_float(r.low) for r in rows.itertuples()],
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [as_float(r.high - r.low) for r in rows.itertuples()],
+                    "arrayminus": [0] * len(rows),
+                    "color": style["colour"],
+                    "thickness": 4,
+                    "width": 8,
+                },
                 mode="markers",
                 marker={"color": style["colour"], "symbol": style["symbol"], "size": 13, "line": {"color": "#ffffff", "width": 1}},
                 customdata=[r.id for r in rows.itertuples()],
@@ -262,7 +272,7 @@ def build_deadline_chart(figures: list[Figure], slug: str) -> Chart | None:
         yaxis=axis("Deadline (year)", tickformat="d", dtick=1),
     )
     ordered = frame.sort_values(["published_by", "id"])
-    steps = [f"{int(r.value)} (stated {r.source.published_display})" for r in ordered.itertuples()]
+    steps = [f"{r.display} (stated {r.source.published_display})" for r in ordered.itertuples()]
     summary = "Deadlines in order of publication: " + ", then ".join(steps) + "."
     return Chart(
         id="deadlines",
