@@ -424,16 +424,19 @@ EVENT_COLUMNS = (
 )
 
 
-def select_figures(params: QueryDict) -> tuple[QuerySet, dict]:
-    """Figures matching the query string, and the filters applied."""
-    query = Query(params, FIGURES)
-    figures = Figure.objects.all()
+def in_requested_programmes(query: Query, queryset: QuerySet) -> QuerySet:
+    """Rows about the programme=<slug> parameters, with their centres and clusters when include_children=1."""
     programmes = query.programmes("programme")
     include_children = query.flag("include_children")
     if include_children and not programmes:
         raise FilterError("include_children", "include_children needs at least one programme=<slug>.", FLAG_VALUES)
-    if programmes:
-        figures = figures.in_programmes(programmes, include_children)
+    return queryset.in_programmes(programmes, include_children) if programmes else queryset
+
+
+def select_figures(params: QueryDict) -> tuple[QuerySet, dict]:
+    """Figures matching the query string, and the filters applied."""
+    query = Query(params, FIGURES)
+    figures = in_requested_programmes(query, Figure.objects.all())
     for name, choices in (("measure", Measure), ("status", Status), ("basis", Basis), ("unit", Unit)):
         if values := query.values(name, list(choices.values)):
             figures = figures.filter(**{f"{name}__in": values})
@@ -468,13 +471,7 @@ def select_programmes(params: QueryDict) -> tuple[QuerySet, dict]:
 def select_events(params: QueryDict) -> tuple[QuerySet, dict]:
     """Events matching the query string, and the filters applied."""
     query = Query(params, EVENTS)
-    events = Event.objects.all()
-    programmes = query.programmes("programme")
-    include_children = query.flag("include_children")
-    if include_children and not programmes:
-        raise FilterError("include_children", "include_children needs at least one programme=<slug>.", FLAG_VALUES)
-    if programmes:
-        events = events.in_programmes(programmes, include_children)
+    events = in_requested_programmes(query, Event.objects.all())
     if kinds := query.values("kind", list(EventKind.values)):
         events = events.filter(kind__in=kinds)
     return events, query.applied
