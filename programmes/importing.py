@@ -8,7 +8,7 @@ The rules, as the README and the admin page state them:
   publisher, date and link already exists.
 - Columns the import cannot change (programme_name; source_* of an existing source) may be left blank, but when
   filled they must agree with the record: a disagreement usually means a wrong slug or source_id.
-- Text cells lose the apostrophe the export puts in front of formula-like text (see dashboard/exports.py), and keep
+- Text cells lose the apostrophe the export puts in front of formula-like text (see dashboard/exports/schema.py), and keep
   their spaces exactly; codes, numbers and dates are trimmed.
 - Every problem in the file is reported, with its line, column and reason; if there is one, nothing is saved.
 """

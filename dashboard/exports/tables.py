@@ -1,8 +1,4 @@
-"""Every table the site publishes, as CSV and JSON: columns, filters, cell formatting and streaming.
-
-One set of column definitions feeds the downloads, the Frictionless data package and the data dictionary on
-/data/, so the three cannot drift apart. The import (programmes/importing.py) reads the figures columns back.
-"""
+"""The four published tables: their columns, filters and parameters; streaming them as CSV and JSON; the data package."""
 
 from __future__ import annotations
 
@@ -10,15 +6,14 @@ import csv
 import datetime
 import io
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from decimal import Decimal
+from collections.abc import Iterator
 
 from django.db.models import Max, QuerySet
 from django.http import QueryDict
 from django.utils.text import slugify
 
-from programmes import fiscal
+from dashboard.exports.filters import Query, in_requested_programmes
+from dashboard.exports.schema import CHUNK_SIZE, Column, ForeignKey, Parameter, Resource
 from programmes.models import (
     Basis,
     DatePrecision,
@@ -34,282 +29,6 @@ from programmes.models import (
     Status,
     Unit,
 )
-
-# Rows fetched per round trip to the database; also how many rows go into one piece of the response.
-CHUNK_SIZE = 2000
-
-# A spreadsheet runs a cell starting with one of these as a formula (CWE-1236, "CSV injection").
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-# Table Schema type for each kind of column; "text" and "code" differ only in what the dictionary says.
-SCHEMA_TYPES = {
-    "text": "string",
-    "code": "string",
-    "integer": "integer",
-    "decimal": "number",
-    "financial_year": "string",
-    "date": "date",
-    "boolean": "boolean",
-}
-TYPE_NAMES = {
-    "text": "text",
-    "code": "code",
-    "integer": "whole number",
-    "decimal": "decimal number",
-    "financial_year": "financial year",
-    "date": "date (YYYY-MM-DD)",
-    "boolean": "true or false",
-}
-YEAR_PATTERN = r"\d{4}-\d{2}"
-
-
-def neutralise(text: str) -> str:
-    """Prefix ' to text a spreadsheet would run as a formula; also to text already so escaped, so that unescape is exact."""
-    if text.lstrip("'").startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
-
-
-def unescape(text: str) -> str:
-    """Undo neutralise(): drop the ' that the export added in front of a formula-like cell."""
-    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_TRIGGERS):
-        return text[1:]
-    return text
-
-
-def plain_decimal(number: Decimal | None) -> str:
-    """Write a decimal as analysts type it: 128.00 -> "128", 55.40 -> "55.4", None -> ""."""
-    if number is None:
-        return ""
-    text = f"{number.normalize():f}"
-    return "0" if text == "-0" else text
-
-
-def json_number(number: Decimal | None) -> int | float | None:
-    """A decimal for JSON: whole numbers as integers; two decimal places of at most 14 digits survive a float exactly."""
-    if number is None:
-        return None
-    if number == number.to_integral_value():
-        return int(number)
-    return float(number)
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    lookup: str
-    kind: str
-    description: str
-    required: bool = False
-    choices: tuple[str, ...] = ()
-
-    @property
-    def type_name(self) -> str:
-        return TYPE_NAMES[self.kind]
-
-    def csv_cell(self, value: object) -> str:
-        """The value as a CSV cell: numbers plain, years as labels, text safe to open in a spreadsheet."""
-        if value is None:
-            return ""
-        if self.kind in ("text", "code"):
-            return neutralise(str(value))
-        if self.kind == "decimal":
-            return plain_decimal(value)
-        if self.kind == "financial_year":
-            return fiscal.label(value)
-        if self.kind == "date":
-            return value.isoformat()
-        if self.kind == "boolean":
-            return "true" if value else "false"
-        return str(value)
-
-    def json_value(self, value: object) -> object:
-        """The value as JSON: numbers as numbers, years as labels, absent as null; text as stored."""
-        if value is None:
-            return None
-        if self.kind == "decimal":
-            return json_number(value)
-        if self.kind == "financial_year":
-            return fiscal.label(value)
-        if self.kind == "date":
-            return value.isoformat()
-        return value
-
-    def descriptor(self) -> dict:
-        """This column as a Table Schema field."""
-        constraints: dict = {}
-        if self.required:
-            constraints["required"] = True
-        if self.choices:
-            constraints["enum"] = list(self.choices)
-        if self.kind == "financial_year":
-            constraints["pattern"] = YEAR_PATTERN
-        described = {"name": self.name, "type": SCHEMA_TYPES[self.kind], "description": self.description}
-        if constraints:
-            described["constraints"] = constraints
-        return described
-
-
-@dataclass(frozen=True)
-class ForeignKey:
-    column: str
-    resource: str
-    reference: str
-
-
-@dataclass(frozen=True)
-class Parameter:
-    name: str
-    description: str
-    allowed: str
-
-
-@dataclass(frozen=True)
-class Resource:
-    name: str
-    title: str
-    description: str
-    columns: tuple[Column, ...]
-    primary_key: str
-    select: Callable[[QueryDict], tuple[QuerySet, dict]]
-    parameters: tuple[Parameter, ...] = ()
-    foreign_keys: tuple[ForeignKey, ...] = ()
-    examples: tuple[tuple[str, str], ...] = field(default=())
-
-    @property
-    def names(self) -> list[str]:
-        return [column.name for column in self.columns]
-
-    def rows(self, queryset: QuerySet) -> Iterator[tuple]:
-        """The rows of a filtered queryset in export order, fetched CHUNK_SIZE at a time (a server-side cursor on PostgreSQL)."""
-        lookups = [column.lookup for column in self.columns]
-        return queryset.order_by(self.primary_key_lookup).values_list(*lookups).iterator(chunk_size=CHUNK_SIZE)
-
-    @property
-    def primary_key_lookup(self) -> str:
-        return next(column.lookup for column in self.columns if column.name == self.primary_key)
-
-    def descriptor(self) -> dict:
-        """This resource as a Frictionless Tabular Data Resource, its CSV beside the descriptor."""
-        schema: dict = {
-            "fields": [column.descriptor() for column in self.columns],
-            "missingValues": [""],
-            "primaryKey": [self.primary_key],
-        }
-        if self.foreign_keys:
-            schema["foreignKeys"] = [
-                {"fields": [key.column], "reference": {"resource": key.resource, "fields": [key.reference]}} for key in self.foreign_keys
-            ]
-        return {
-            "name": self.name,
-            "title": self.title,
-            "description": self.description,
-            "path": f"{self.name}.csv",
-            "profile": "tabular-data-resource",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "schema": schema,
-        }
-
-
-class FilterError(ValueError):
-    """A query parameter an export cannot honour; it names the parameter and what it accepts."""
-
-    def __init__(self, parameter: str, message: str, allowed: list[str]) -> None:
-        super().__init__(message)
-        self.parameter = parameter
-        self.message = message
-        self.allowed = allowed
-
-    def as_text(self) -> str:
-        return f"{self.message}\nAllowed: {', '.join(self.allowed)}.\nSee /data/ for every parameter.\n"
-
-    def as_json(self) -> dict:
-        return {"error": {"parameter": self.parameter, "message": self.message, "allowed": self.allowed}}
-
-
-YEAR_ALLOWED = [f"a financial year written like 2013-14, from {fiscal.label(fiscal.EARLIEST)} to {fiscal.label(fiscal.LATEST)}"]
-FLAG_VALUES = ["0", "1"]
-
-
-class Query:
-    """An export's query string, read one parameter at a time so that each mistake names its parameter.
-
-    Unknown parameters are refused: a typo such as ?staus=audited must not quietly return every row.
-    """
-
-    def __init__(self, params: QueryDict, resource: Resource) -> None:
-        accepted = [parameter.name for parameter in resource.parameters]
-        for name in params:
-            if name not in accepted:
-                raise FilterError(name, f"{name!r} is not a parameter of the {resource.name} export.", accepted)
-        self.params = params
-        self.applied: dict[str, object] = {}
-
-    def values(self, name: str, allowed: list[str]) -> list[str]:
-        """Every value given for a repeatable parameter, each one checked against the allowed list."""
-        values = self.params.getlist(name)
-        for value in values:
-            if value not in allowed:
-                raise FilterError(name, f"{name}={value!r} is not allowed.", allowed)
-        if values:
-            self.applied[name] = list(dict.fromkeys(values))
-        return values
-
-    def single(self, name: str, allowed: list[str]) -> str | None:
-        values = self.params.getlist(name)
-        if len(values) > 1:
-            raise FilterError(name, f"{name} was given {len(values)} times; give it once.", allowed)
-        return values[0] if values else None
-
-    def flag(self, name: str) -> bool:
-        value = self.single(name, FLAG_VALUES)
-        if value is None:
-            return False
-        if value not in FLAG_VALUES:
-            raise FilterError(name, f"{name}={value!r} is not allowed.", FLAG_VALUES)
-        if value == "1":
-            self.applied[name] = True
-        return value == "1"
-
-    def year(self, name: str) -> int | None:
-        value = self.single(name, YEAR_ALLOWED)
-        if value is None:
-            return None
-        try:
-            year = fiscal.parse(value)
-        except fiscal.FinancialYearError as error:
-            raise FilterError(name, f"{name}: {error}", YEAR_ALLOWED) from error
-        self.applied[name] = fiscal.label(year)
-        return year
-
-    def programmes(self, name: str) -> list[Programme]:
-        slugs = self.values(name, list(Programme.objects.order_by("slug").values_list("slug", flat=True)))
-        return list(Programme.objects.filter(slug__in=slugs))
-
-    def publishers(self, name: str) -> list[str]:
-        known = list(Source.objects.order_by("publisher").values_list("publisher", flat=True).distinct())
-        # Publishers are names, not codes; matching them regardless of case saves analysts a round trip.
-        by_folded = {publisher.casefold(): publisher for publisher in known}
-        given = self.params.getlist(name)
-        for value in given:
-            if value.casefold() not in by_folded:
-                raise FilterError(name, f"{name}={value!r} is not a publisher in the record.", known)
-        publishers = list(dict.fromkeys(by_folded[value.casefold()] for value in given))
-        if publishers:
-            self.applied[name] = publishers
-        return publishers
-
-    def period(self) -> tuple[int | None, int | None]:
-        first, last = self.year("from"), self.year("to")
-        if first is not None and last is not None and last < first:
-            raise FilterError(
-                "to",
-                f"to={fiscal.label(last)} is before from={fiscal.label(first)}; the period would be empty.",
-                [f"a financial year from {fiscal.label(first)} onwards"],
-            )
-        return first, last
 
 
 def programme_parameters(noun: str) -> tuple[Parameter, ...]:
@@ -386,6 +105,7 @@ FIGURE_COLUMNS = (
     Column("note", "note", "text", "A short caveat, e.g. where another source disagrees."),
 )
 
+
 SOURCE_COLUMNS = (
     Column("id", "id", "integer", "The source's number on this site; figures.csv and events.csv refer to it as source_id.", True),
     Column("key", "key", "code", "Stable short name of the source.", True),
@@ -401,6 +121,7 @@ SOURCE_COLUMNS = (
     Column("note", "note", "text", "A short caveat about the source itself."),
 )
 
+
 PROGRAMME_COLUMNS = (
     Column("slug", "slug", "code", "Short name used in web addresses and in the programme column of the other tables.", True),
     Column("name", "name", "text", "Full name.", True),
@@ -410,6 +131,7 @@ PROGRAMME_COLUMNS = (
     Column("ended", "ended", "date", "When it was replaced or wound up, if it has been."),
     Column("summary", "summary", "text", "A few plain sentences about it."),
 )
+
 
 EVENT_COLUMNS = (
     Column("id", "id", "integer", "The event's number on this site.", True),
@@ -422,15 +144,6 @@ EVENT_COLUMNS = (
     Column("source_id", "source__id", "integer", "The publication that reports it (see sources.csv).", True),
     Column("note", "note", "text", "A short caveat."),
 )
-
-
-def in_requested_programmes(query: Query, queryset: QuerySet) -> QuerySet:
-    """Rows about the programme=<slug> parameters, with their centres and clusters when include_children=1."""
-    programmes = query.programmes("programme")
-    include_children = query.flag("include_children")
-    if include_children and not programmes:
-        raise FilterError("include_children", "include_children needs at least one programme=<slug>.", FLAG_VALUES)
-    return queryset.in_programmes(programmes, include_children) if programmes else queryset
 
 
 def select_figures(params: QueryDict) -> tuple[QuerySet, dict]:
@@ -504,6 +217,8 @@ FIGURES = Resource(
         ("publisher=National+Audit+Office", "Figures from NAO reports"),
     ),
 )
+
+
 SOURCES = Resource(
     name="sources",
     title="Sources",
@@ -517,6 +232,8 @@ SOURCES = Resource(
     ),
     examples=(("kind=audit_report", "NAO and other audit reports"),),
 )
+
+
 PROGRAMMES = Resource(
     name="programmes",
     title="Programmes",
@@ -528,6 +245,8 @@ PROGRAMMES = Resource(
     foreign_keys=(ForeignKey("parent", "", "slug"),),
     examples=(("kind=cluster", "The five clusters"),),
 )
+
+
 EVENTS = Resource(
     name="events",
     title="Events",
@@ -539,6 +258,7 @@ EVENTS = Resource(
     foreign_keys=(ForeignKey("programme", "programmes", "slug"), ForeignKey("source_id", "sources", "id")),
     examples=(("programme=gss-2018&include_children=1", "Events of the 2018 strategy and its cluster model"),),
 )
+
 
 RESOURCES = {resource.name: resource for resource in (FIGURES, SOURCES, PROGRAMMES, EVENTS)}
 

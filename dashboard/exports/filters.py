@@ -1,0 +1,120 @@
+"""The downloads' query string, read one parameter at a time so that each mistake names its parameter."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import QueryDict
+
+from dashboard.exports.schema import Resource
+from programmes import fiscal
+from programmes.models import Programme, Source
+
+
+class FilterError(ValueError):
+    """A query parameter an export cannot honour; it names the parameter and what it accepts."""
+
+    def __init__(self, parameter: str, message: str, allowed: list[str]) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        self.message = message
+        self.allowed = allowed
+
+    def as_text(self) -> str:
+        return f"{self.message}\nAllowed: {', '.join(self.allowed)}.\nSee /data/ for every parameter.\n"
+
+    def as_json(self) -> dict:
+        return {"error": {"parameter": self.parameter, "message": self.message, "allowed": self.allowed}}
+
+
+YEAR_ALLOWED = [f"a financial year written like 2013-14, from {fiscal.label(fiscal.EARLIEST)} to {fiscal.label(fiscal.LATEST)}"]
+
+
+FLAG_VALUES = ["0", "1"]
+
+
+class Query:
+    """An export's query string, read one parameter at a time so that each mistake names its parameter.
+
+    Unknown parameters are refused: a typo such as ?staus=audited must not quietly return every row.
+    """
+
+    def __init__(self, params: QueryDict, resource: Resource) -> None:
+        accepted = [parameter.name for parameter in resource.parameters]
+        for name in params:
+            if name not in accepted:
+                raise FilterError(name, f"{name!r} is not a parameter of the {resource.name} export.", accepted)
+        self.params = params
+        self.applied: dict[str, object] = {}
+
+    def values(self, name: str, allowed: list[str]) -> list[str]:
+        """Every value given for a repeatable parameter, each one checked against the allowed list."""
+        values = self.params.getlist(name)
+        for value in values:
+            if value not in allowed:
+                raise FilterError(name, f"{name}={value!r} is not allowed.", allowed)
+        if values:
+            self.applied[name] = list(dict.fromkeys(values))
+        return values
+
+    def single(self, name: str, allowed: list[str]) -> str | None:
+        values = self.params.getlist(name)
+        if len(values) > 1:
+            raise FilterError(name, f"{name} was given {len(values)} times; give it once.", allowed)
+        return values[0] if values else None
+
+    def flag(self, name: str) -> bool:
+        value = self.single(name, FLAG_VALUES)
+        if value is None:
+            return False
+        if value not in FLAG_VALUES:
+            raise FilterError(name, f"{name}={value!r} is not allowed.", FLAG_VALUES)
+        if value == "1":
+            self.applied[name] = True
+        return value == "1"
+
+    def year(self, name: str) -> int | None:
+        value = self.single(name, YEAR_ALLOWED)
+        if value is None:
+            return None
+        try:
+            year = fiscal.parse(value)
+        except fiscal.FinancialYearError as error:
+            raise FilterError(name, f"{name}: {error}", YEAR_ALLOWED) from error
+        self.applied[name] = fiscal.label(year)
+        return year
+
+    def programmes(self, name: str) -> list[Programme]:
+        slugs = self.values(name, list(Programme.objects.order_by("slug").values_list("slug", flat=True)))
+        return list(Programme.objects.filter(slug__in=slugs))
+
+    def publishers(self, name: str) -> list[str]:
+        known = list(Source.objects.order_by("publisher").values_list("publisher", flat=True).distinct())
+        # Publishers are names, not codes; matching them regardless of case saves analysts a round trip.
+        by_folded = {publisher.casefold(): publisher for publisher in known}
+        given = self.params.getlist(name)
+        for value in given:
+            if value.casefold() not in by_folded:
+                raise FilterError(name, f"{name}={value!r} is not a publisher in the record.", known)
+        publishers = list(dict.fromkeys(by_folded[value.casefold()] for value in given))
+        if publishers:
+            self.applied[name] = publishers
+        return publishers
+
+    def period(self) -> tuple[int | None, int | None]:
+        first, last = self.year("from"), self.year("to")
+        if first is not None and last is not None and last < first:
+            raise FilterError(
+                "to",
+                f"to={fiscal.label(last)} is before from={fiscal.label(first)}; the period would be empty.",
+                [f"a financial year from {fiscal.label(first)} onwards"],
+            )
+        return first, last
+
+
+def in_requested_programmes(query: Query, queryset: QuerySet) -> QuerySet:
+    """Rows about the programme=<slug> parameters, with their centres and clusters when include_children=1."""
+    programmes = query.programmes("programme")
+    include_children = query.flag("include_children")
+    if include_children and not programmes:
+        raise FilterError("include_children", "include_children needs at least one programme=<slug>.", FLAG_VALUES)
+    return queryset.in_programmes(programmes, include_children) if programmes else queryset
