@@ -214,6 +214,7 @@ class Measure(models.TextChoices):
     SAVINGS_NPV = "savings_npv", "Savings (net present value)"
     SAVINGS_RATE = "savings_rate", "Savings rate"
     INVESTMENT = "investment", "Investment (cost)"
+    COST_OVERRUN = "cost_overrun", "Cost overrun"
     NET_BENEFIT = "net_benefit", "Net benefit"
     FUNDING_REQUESTED = "funding_requested", "Funding requested"
     FUNDING_APPROVED = "funding_approved", "Funding approved"

@@ -193,6 +193,7 @@ COMPARABLE_MEASURES = {
     Measure.SAVINGS_NPV,
     Measure.SAVINGS_RATE,
     Measure.INVESTMENT,
+    Measure.COST_OVERRUN,
     Measure.NET_BENEFIT,
     Measure.FUNDING_REQUESTED,
     Measure.FUNDING_APPROVED,
