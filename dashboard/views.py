@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 from collections.abc import Callable
 
 from django.core.cache import cache
@@ -22,19 +23,18 @@ from programmes.models import Basis, Event, Figure, Measure, Programme, Source
 CHART_CACHE_SECONDS = 60 * 60
 
 
-def cached_charts(scope: str, build: Callable[[], list[Chart]]) -> list[Chart]:
-    """Charts rebuilt only when the data changes: the change history's latest timestamp is part of the cache key.
+def cached[T](scope: str, build: Callable[[], T], changed: datetime.datetime | None) -> T:
+    """A value rebuilt only when the data changes: the change history's latest timestamp is part of the cache key.
 
-    Building them (pandas, plotly) is most of a page's time; every write goes through the admin, the import
-    or load_dataset, and each leaves a history row, so a new timestamp means new charts in every worker.
+    Building charts (pandas, plotly) is most of a page's time; every write goes through the admin, the import
+    or load_dataset, and each leaves a history row, so a new timestamp means a rebuild in every worker.
     """
-    changed = exports.last_changed()
-    key = f"charts:{scope}:{changed.isoformat() if changed else 'empty'}"
-    built = cache.get(key)
-    if built is None:
-        built = build()
-        cache.set(key, built, timeout=CHART_CACHE_SECONDS)
-    return built
+    key = f"dashboard:{scope}:{changed.isoformat() if changed else 'empty'}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout=CHART_CACHE_SECONDS)
+    return value
 
 
 def overview_charts(programmes: list[Programme]) -> list[Chart]:
@@ -50,14 +50,13 @@ def overview_charts(programmes: list[Programme]) -> list[Chart]:
     return built
 
 
-def programme_charts(programme: Programme) -> list[Chart]:
-    """A programme page's charts, from its own figures and events."""
-    figures = list(Figure.objects.with_related().filter(programme=programme))
-    events = list(Event.objects.with_related().filter(programme=programme))
-    return with_csv_urls(charts.programme_charts(figures, events, programme.slug), programme)
-
-
-def with_csv_urls(built: list[Chart], programme: Programme) -> list[Chart]:
+def programme_charts(programme: Programme, figures: list[Figure] | None = None, events: list[Event] | None = None) -> list[Chart]:
+    """A programme page's charts, from its own figures and events (loaded here unless the page has them)."""
+    if figures is None:
+        figures = list(Figure.objects.with_related().filter(programme=programme))
+    if events is None:
+        events = list(Event.objects.with_related().filter(programme=programme))
+    built = charts.programme_charts(figures, events, programme.slug)
     for chart in built:
         chart.csv_url = reverse("dashboard:programme-chart-csv", args=[programme.slug, chart.id])
     return built
@@ -67,7 +66,8 @@ def with_csv_urls(built: list[Chart], programme: Programme) -> list[Chart]:
 def overview(request: HttpRequest) -> HttpResponse:
     programmes = list(Programme.objects.for_overview())
     cards = [{"programme": p, "headlines": headlines(list(p.figures.all()))} for p in programmes if p.kind == Programme.Kind.STRATEGY]
-    context = {"cards": cards, "programmes": programmes, "charts": cached_charts("overview", lambda: overview_charts(programmes))}
+    built = cached("overview:charts", lambda: overview_charts(programmes), exports.last_changed())
+    context = {"cards": cards, "programmes": programmes, "charts": built}
     return render(request, "dashboard/overview.html", context)
 
 
@@ -76,7 +76,8 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     programme = get_object_or_404(Programme.objects.select_related("parent"), slug=slug)
     figures = list(Figure.objects.with_related().filter(programme=programme))
     events = list(Event.objects.with_related().filter(programme=programme))
-    flags = charts.disagreements(charts.figure_frame(figures))
+    changed = exports.last_changed()
+    flags = cached(f"{slug}:flags", lambda: charts.disagreements(charts.figure_frame(figures)), changed)
     for figure in figures:
         figure.flag = flags.get(figure.pk, "")
     context = {
@@ -85,7 +86,7 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "headlines": headlines(figures),
         "children": programme.children.annotate(figure_count=Count("figures")),
         "events": events,
-        "charts": cached_charts(programme.slug, lambda: with_csv_urls(charts.programme_charts(figures, events, programme.slug), programme)),
+        "charts": cached(f"{slug}:charts", lambda: programme_charts(programme, figures, events), changed),
         "coverage": [f for f in figures if f.measure == Measure.COVERAGE],
         "unknowns": [f for f in figures if f.is_unknown],
     }
@@ -94,13 +95,15 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def overview_chart_csv(request: HttpRequest, chart_id: str) -> HttpResponse:
-    return chart_csv(find_chart(cached_charts("overview", lambda: overview_charts(list(Programme.objects.for_overview()))), chart_id))
+    built = cached("overview:charts", lambda: overview_charts(list(Programme.objects.for_overview())), exports.last_changed())
+    return chart_csv(find_chart(built, chart_id))
 
 
 @require_safe
 def programme_chart_csv(request: HttpRequest, slug: str, chart_id: str) -> HttpResponse:
     programme = get_object_or_404(Programme, slug=slug)
-    return chart_csv(find_chart(cached_charts(programme.slug, lambda: programme_charts(programme)), chart_id))
+    built = cached(f"{slug}:charts", lambda: programme_charts(programme), exports.last_changed())
+    return chart_csv(find_chart(built, chart_id))
 
 
 def find_chart(built: list[Chart], chart_id: str) -> Chart:
