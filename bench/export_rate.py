@@ -39,7 +39,20 @@ def fill(rows: int) -> None:
     programme, source = make_programme("bench"), make_source("bench")
     quote = connection.ops.quote_name
     names = ["key", "programme_id", "description", "measure", "status", "basis", "qualifier", "value", "value_low", "value_high"]
-    names += ["unit", "period_start", "period_end", "source_id", "locator", "note"]
+    names += [
+        "unit",
+        "period_start",
+        "period_end",
+        "source_id",
+        "locator",
+        "note",
+        "claimant_id",
+        "horizon",
+        "scope",
+        "scenario",
+        "as_published",
+        "version",
+    ]
     # One INSERT ... SELECT: every third figure is a range, every fifth has an open period, notes carry £ and commas.
     sql = (
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s) "
@@ -47,10 +60,12 @@ def fill(rows: int) -> None:
         "SELECT '', %s, 'Synthetic figure', 'savings', 'audited', 'cumulative', 'exact', "
         "CASE WHEN i %% 3 = 0 THEN NULL ELSE i / 4.0 END, CASE WHEN i %% 3 = 0 THEN i ELSE NULL END, "
         "CASE WHEN i %% 3 = 0 THEN i + 100 ELSE NULL END, 'gbp_m', 2000 + i %% 20, CASE WHEN i %% 5 = 0 THEN NULL ELSE 2021 + i %% 20 END, "
-        "%s, 'para ' || i, %s FROM n"
+        "%s, 'para ' || i, %s, %s, 'outturn', '', '', '', 1 FROM n"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [rows, programme.pk, source.pk, "Paraphrased caveat, with a comma and £90m, as real notes have."])
+        cursor.execute(
+            sql, [rows, programme.pk, source.pk, "Paraphrased caveat, with a comma and £90m, as real notes have.", source.publisher_id]
+        )
 
 
 def measure(rows: int, repeat: int) -> dict:

@@ -140,7 +140,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    source = get_object_or_404(Source, pk=pk)
+    source = get_object_or_404(Source.objects.select_related("publisher"), pk=pk)
     figures = source.figures.select_related("programme")
     events = source.events.select_related("programme")
     return render(request, "dashboard/source_detail.html", {"source": source, "figures": figures, "events": events})

@@ -17,7 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from programmes import fiscal
 from programmes.importing import Plan, import_figures
-from programmes.models import Event, Figure, Programme, Source
+from programmes.models import Event, Figure, Organisation, Programme, Source
 
 admin.site.site_header = "Shared Services Savings Tracker: editors"
 admin.site.site_title = "Savings Tracker admin"
@@ -48,11 +48,13 @@ class FinancialYearFilter(admin.SimpleListFilter):
 class FigureInline(admin.StackedInline):
     model = Figure
     extra = 0
-    autocomplete_fields = ["programme"]
+    autocomplete_fields = ["programme", "claimant"]
     show_change_link = True
     fields = [
         ("key", "programme"),
         "description",
+        ("scope", "scenario", "claimant"),
+        ("horizon",),
         ("measure", "status", "basis"),
         ("qualifier", "value", "value_low", "value_high", "unit"),
         ("period_start", "period_end"),
@@ -69,13 +71,21 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name", "note"]
+
+
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
     list_display = ["title", "publisher", "kind", "published_display", "reference", "is_primary", "figure_count"]
     list_filter = ["publisher", "kind", "is_primary", ("published", admin.DateFieldListFilter)]
-    search_fields = ["title", "publisher", "reference", "url", "seed_file", "key"]
+    search_fields = ["title", "publisher__name", "reference", "url", "seed_file", "key"]
     date_hierarchy = "published"
     inlines = [FigureInline]
+    autocomplete_fields = ["publisher"]
     fieldsets = [
         (None, {"fields": ["key", "title", "publisher", "kind", "reference", "is_primary"]}),
         ("Date", {"fields": [("published", "date_precision")]}),
@@ -129,17 +139,18 @@ class ImportConfirmForm(forms.Form):
 class FigureAdmin(SimpleHistoryAdmin):
     list_display = ["programme", "measure", "status", "value_display", "period_display", "source_display", "key"]
     list_display_links = ["programme", "measure"]
-    list_filter = ["programme", "status", "measure", "basis", "unit", "source__publisher", FinancialYearFilter]
-    search_fields = ["description", "note", "key", "source__title", "source__publisher", "programme__name"]
-    autocomplete_fields = ["programme", "source"]
-    list_select_related = ["programme", "source"]
+    list_filter = ["programme", "status", "measure", "basis", "unit", "source__publisher", "claimant", FinancialYearFilter]
+    search_fields = ["description", "note", "key", "scope", "source__title", "source__publisher__name", "claimant__name", "programme__name"]
+    autocomplete_fields = ["programme", "source", "claimant", "part_of"]
+    list_select_related = ["programme", "source__publisher"]
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["programme", "description", ("measure", "status", "basis")]}),
+        (None, {"fields": ["programme", "description", ("measure", "status", "basis", "horizon")]}),
+        ("What it counts and who said it", {"fields": ["scope", "part_of", "scenario", "claimant"]}),
         (
             "Value",
             {
-                "fields": [("qualifier", "unit"), "value", ("value_low", "value_high")],
+                "fields": ["as_published", ("qualifier", "unit"), "value", ("value_low", "value_high")],
                 "description": "A single value, or a low–high range: never both.",
             },
         ),

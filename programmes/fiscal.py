@@ -6,6 +6,7 @@ agree on what "2023-24" means.
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django import forms
@@ -25,6 +26,16 @@ def label(start_year: int | None) -> str:
     if start_year is None:
         return ""
     return f"{start_year}-{(start_year + 1) % 100:02d}"
+
+
+def first_day(start_year: int) -> datetime.date:
+    """The day a financial year begins: 2023 -> 1 April 2023."""
+    return datetime.date(start_year, 4, 1)
+
+
+def last_day(start_year: int) -> datetime.date:
+    """The day a financial year ends: 2023 -> 31 March 2024."""
+    return datetime.date(start_year + 1, 3, 31)
 
 
 def parse(text: str) -> int:

@@ -31,8 +31,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.text import slugify
 
 from dashboard.exports import FIGURE_COLUMNS, unescape
-from programmes import fiscal
-from programmes.models import Basis, Figure, Measure, Programme, Qualifier, Source, SourceKind, Status, Unit
+from programmes import fiscal, rules
+from programmes.models import Basis, Figure, Measure, Organisation, OrganisationKind, Programme, Qualifier, Source, SourceKind, Status, Unit
 
 COLUMNS = [column.name for column in FIGURE_COLUMNS]
 CHOICES = {"measure": Measure, "status": Status, "basis": Basis, "qualifier": Qualifier, "unit": Unit}
@@ -75,6 +75,7 @@ class Change:
 class Plan:
     changes: list[Change] = field(default_factory=list)
     new_sources: list[tuple[int, Source]] = field(default_factory=list)
+    new_organisations: list[Organisation] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     saved: bool = False
     stale: bool = False
@@ -91,7 +92,7 @@ class Plan:
     def digest(self) -> str:
         """A fingerprint of what the plan would do, to tell whether a preview still holds when it is confirmed."""
         described = [[c.line, c.action, c.before, c.after] for c in self.changes]
-        sources = [[line, s.pk, s.key, s.title, s.publisher, s.published.isoformat(), s.url] for line, s in self.new_sources]
+        sources = [[line, s.pk, s.key, s.title, s.publisher.name, s.published.isoformat(), s.url] for line, s in self.new_sources]
         return hashlib.sha256(json.dumps([described, sources], sort_keys=True).encode()).hexdigest()
 
     def describe(self) -> list[str]:
@@ -194,6 +195,7 @@ class Planner:
         self.new_by_content: dict[tuple, Source] = {}
         self.seen_ids: dict[int, int] = {}
         self.keys: set[str] = set()
+        self.organisations = {organisation.name: organisation for organisation in Organisation.objects.all()}
 
     def problem(self, line: int, column: str, reason: str) -> None:
         self.plan.problems.append(Problem(line, column, reason))
@@ -272,9 +274,14 @@ class Planner:
         existing = self.figures.get(figure_id) if figure_id is not None else None
         figure = existing or Figure(pk=figure_id, key="")
         before = snapshot(existing) if existing else None
+        existing_status = existing.status if existing else None
         for name, value in values.items():
             setattr(figure, name, value)
         figure.programme, figure.source = programme, source
+        if existing is None:
+            figure.claimant = source.publisher
+        if existing is None or figure.status != existing_status:
+            figure.horizon = rules.suggested_horizon(figure)
         if existing is None:
             # The export has no description column; editors replace this plain one in the admin.
             figure.description = f"{Measure(figure.measure).label}, {Status(figure.status).label.lower()}"
@@ -323,6 +330,8 @@ class Planner:
         """The source, after checking that every filled source_* cell matches it."""
         for name, column in SOURCE_FIELDS.items():
             given, actual = cells[name], getattr(source, name)
+            if name == "publisher":
+                actual = actual.name
             if given not in ("", None) and given != actual:
                 reason = f"{given!s} does not match {label}, whose {name} is {actual!s}; the import never edits sources: leave the cell blank or fix source_id"
                 self.problem(line, column, reason)
@@ -338,13 +347,18 @@ class Planner:
         if source_id is None:
             if content in self.new_by_content:
                 return self.new_by_content[content]
-            matches = list(Source.objects.filter(title=content[0], publisher=content[1], published=content[2], url=content[3])[:2])
+            matches = list(Source.objects.filter(title=content[0], publisher__name=content[1], published=content[2], url=content[3])[:2])
             if len(matches) == 1:
                 return matches[0]
             if len(matches) > 1:
                 self.problem(line, "source_id", "several sources have this title, publisher, date and link; give the source_id")
                 return None
-        source = Source(pk=source_id, key=self.unique_key(cells), kind=guess_kind(cells["publisher"]), **cells)
+        source = Source(
+            pk=source_id,
+            key=self.unique_key(cells),
+            kind=guess_kind(cells["publisher"]),
+            **{**cells, "publisher": self.organisation(cells["publisher"])},
+        )
         try:
             source.full_clean(exclude=["key"], validate_unique=False, validate_constraints=False)
         except ValidationError as error:
@@ -358,6 +372,14 @@ class Planner:
         if source_id is not None:
             self.new_by_id[source_id] = (line, source)
         return source
+
+    def organisation(self, name: str) -> Organisation:
+        """The organisation of this name, or a new one saved with the import."""
+        if name not in self.organisations:
+            kind = OrganisationKind.AUDIT_BODY if guess_kind(name) == SourceKind.AUDIT_REPORT else OrganisationKind.OTHER
+            self.organisations[name] = Organisation(name=name, kind=kind)
+            self.plan.new_organisations.append(self.organisations[name])
+        return self.organisations[name]
 
     def unique_key(self, cells: dict) -> str:
         base = slugify(f"{cells['publisher']} {cells['published'].year} {cells['title']}")[:90].strip("-") or "source"
@@ -397,6 +419,8 @@ def save_plan(plan: Plan, user, reason: str) -> None:
     """Write a problem-free plan in one transaction, recording who and why in the change history."""
     reason = reason[:REASON_LENGTH]
     with transaction.atomic():
+        for organisation in plan.new_organisations:
+            save(organisation, 0, user, reason, force_insert=True)
         for line, source in plan.new_sources:
             save(source, line, user, reason, force_insert=True)
         for change in plan.changes:

@@ -10,6 +10,7 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
+from concurrency.fields import IntegerVersionField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -35,15 +36,30 @@ class DatePrecision(models.TextChoices):
     DAY = "day", "Day"
     MONTH = "month", "Month"
     YEAR = "year", "Year"
+    BEFORE = "before", "Undated, before this day"
 
 
 def dated(day: datetime.date, precision: str) -> str:
-    """Print a date no more precisely than the source gave it: 20 May 2016, May 2016 or 2016."""
+    """Print a date no more precisely than the source gave it: 20 May 2016, May 2016, 2016 or undated, before 1 March 2026."""
     if precision == DatePrecision.YEAR:
         return str(day.year)
     if precision == DatePrecision.MONTH:
         return day.strftime("%B %Y")
+    if precision == DatePrecision.BEFORE:
+        return f"undated, before {day.day} {day.strftime('%B %Y')}"
     return f"{day.day} {day.strftime('%B %Y')}"
+
+
+def latest_possible(day: datetime.date, precision: str) -> datetime.date:
+    """The latest day a thing dated this way can have happened: "December 2012" is by 31 December 2012."""
+    if precision == DatePrecision.YEAR:
+        return datetime.date(day.year, 12, 31)
+    if precision == DatePrecision.MONTH:
+        next_month = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        return next_month - datetime.timedelta(days=1)
+    if precision == DatePrecision.BEFORE:
+        return day - datetime.timedelta(days=1)
+    return day
 
 
 class ProgrammeKind(models.TextChoices):
@@ -71,7 +87,8 @@ class ProgrammeQuerySet(models.QuerySet):
 
     def for_overview(self) -> ProgrammeQuerySet:
         """Every programme with its parent and figures (with sources) loaded in a fixed number of queries."""
-        return self.select_related("parent").prefetch_related(models.Prefetch("figures", queryset=Figure.objects.select_related("source")))
+        figures = Figure.objects.select_related("source__publisher", "claimant")
+        return self.select_related("parent").prefetch_related(models.Prefetch("figures", queryset=figures))
 
 
 class Programme(models.Model):
@@ -129,6 +146,55 @@ class Programme(models.Model):
             raise ValidationError({"parent": "A centre or cluster belongs to a strategy: choose it here."})
 
 
+class OrganisationKind(models.TextChoices):
+    GOVERNMENT = "government", "Central government (Cabinet Office, HM Treasury)"
+    DEPARTMENT = "department", "Department, agency or programme"
+    MINISTER = "minister", "Minister"
+    AUDIT_BODY = "audit_body", "Audit body (National Audit Office)"
+    COMMITTEE = "committee", "Parliamentary committee"
+    SUPPLIER = "supplier", "Supplier"
+    PUBLICATION = "publication", "Publication (press, analyst, aggregator)"
+    OTHER = "other", "Other"
+
+
+# Bodies whose own findings are "audited": the NAO, and the Public Accounts Committee reporting on its work.
+AUDITOR_KINDS = {OrganisationKind.AUDIT_BODY, OrganisationKind.COMMITTEE}
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def get_by_natural_key(self, name: str) -> Organisation:
+        return self.get(name=name)
+
+
+class Organisation(models.Model):
+    """Who publishes sources and who makes claims: one table, because the NAO is both, and so is a department."""
+
+    Kind = OrganisationKind
+
+    name = models.CharField(max_length=200, unique=True, help_text="As readers know it, e.g. National Audit Office, Cabinet Office.")
+    kind = models.CharField(
+        max_length=16, choices=Kind.choices, help_text="Audit bodies and committees are the only ones whose own findings count as audited."
+    )
+    note = models.TextField(blank=True, help_text="Optional: former names, or what the organisation is.")
+
+    objects = OrganisationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [choices_constraint("kind", OrganisationKind)]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.name,)
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.kind in AUDITOR_KINDS
+
+
 class SourceKind(models.TextChoices):
     AUDIT_REPORT = "audit_report", "Audit report"
     COMMITTEE_REPORT = "committee_report", "Committee report"
@@ -148,7 +214,7 @@ class SourceQuerySet(models.QuerySet):
 
     def with_figure_counts(self) -> SourceQuerySet:
         """Annotate each source with how many figures cite it."""
-        return self.annotate(figure_count=models.Count("figures"))
+        return self.select_related("publisher").annotate(figure_count=models.Count("figures"))
 
 
 class Source(models.Model):
@@ -156,9 +222,17 @@ class Source(models.Model):
 
     key = models.SlugField(max_length=100, unique=True, help_text="Stable short name, e.g. nao-2016-shared-service-centres.")
     title = models.CharField(max_length=300, help_text="Title as published.")
-    publisher = models.CharField(max_length=200, help_text="Who published it, e.g. National Audit Office, Computer Weekly.")
+    publisher = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="sources",
+        help_text="Who published it, e.g. National Audit Office, Computer Weekly.",
+    )
     kind = models.CharField(max_length=32, choices=Kind.choices)
-    published = models.DateField(help_text="Publication date. For a month or year only, use the 1st and set the precision.")
+    published = models.DateField(
+        help_text="Publication date. For a month or year only, use the 1st and set the precision. "
+        "For an undated source known only to predate a day, give that day and choose \u201cUndated, before this day\u201d."
+    )
     date_precision = models.CharField(
         max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY, help_text="How precisely the source is dated."
     )
@@ -169,6 +243,7 @@ class Source(models.Model):
         default=True, help_text="Untick for a secondary source: an aggregator or mirror repeating others' figures."
     )
     note = models.TextField(blank=True, help_text="Short caveat about the source itself.")
+    version = IntegerVersionField(help_text="Changes on every save, so that two editors cannot overwrite each other.")
 
     objects = SourceQuerySet.as_manager()
     history = HistoricalRecords()
@@ -197,12 +272,7 @@ class Source(models.Model):
     @property
     def published_by(self) -> datetime.date:
         """The latest date the source can have appeared: "December 2012" sorts after 28 December 2012."""
-        if self.date_precision == DatePrecision.YEAR:
-            return datetime.date(self.published.year, 12, 31)
-        if self.date_precision == DatePrecision.MONTH:
-            next_month = (self.published.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-            return next_month - datetime.timedelta(days=1)
-        return self.published
+        return latest_possible(self.published, self.date_precision)
 
     def clean(self) -> None:
         if not self.url and not self.seed_file:
@@ -263,13 +333,22 @@ class Unit(models.TextChoices):
     GBP_PER_FTE = "gbp_per_fte", "£ per full-time employee"
 
 
+class Horizon(models.TextChoices):
+    OUTTURN = "outturn", "Outturn: about a period that had ended when it was stated"
+    PROJECTION = "projection", "Projection: about a period still running or to come"
+
+
+# Only a target or a forecast can look ahead; "claimed" and "audited" report what happened.
+PROJECTION_STATUSES = (Status.TARGET, Status.FORECAST)
+
+
 class FigureQuerySet(InProgrammesMixin, models.QuerySet):
     def get_by_natural_key(self, key: str) -> Figure:
         return self.get(key=key)
 
     def with_related(self) -> FigureQuerySet:
-        """Load each figure's programme and source with it."""
-        return self.select_related("programme", "source")
+        """Load each figure's programme, source (with its publisher) and claimant with it."""
+        return self.select_related("programme", "source__publisher", "claimant")
 
     def overlapping(self, first: int | None, last: int | None) -> FigureQuerySet:
         """Figures whose period overlaps the financial years first..last; an open end reaches as far as needed."""
@@ -293,6 +372,7 @@ class Figure(models.Model):
     Basis = Basis
     Qualifier = Qualifier
     Unit = Unit
+    Horizon = Horizon
 
     key = models.CharField(
         max_length=40,
@@ -302,6 +382,38 @@ class Figure(models.Model):
     )
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="figures")
     description = models.CharField(max_length=300, help_text="What was claimed, in a short plain phrase.")
+    scope = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="What the figure counts, when it is less than the whole programme: e.g. DfT shared services programme, "
+        "NHS Shared Business Services, the two independent centres. Blank means the whole programme. "
+        "Figures are compared only within one scope.",
+    )
+    part_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parts",
+        help_text="When this figure is one component of a larger sum that another figure states, that figure. Parts are never compared with totals.",
+    )
+    claimant = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        help_text="Who made the claim, which is often not who published it: the Cabinet Office's estimate reported by a trade paper "
+        "has the Cabinet Office as claimant. An audited figure is an audit body's own finding.",
+    )
+    scenario = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="For alternatives stated together, which case this is, e.g. with HMRC, without HMRC. Figures of different scenarios are never compared.",
+    )
+    horizon = models.CharField(
+        max_length=12,
+        choices=Horizon.choices,
+        help_text="Outturn: the period had ended when the source stated it. Projection: it had not. Only an outturn can be a delivery.",
+    )
     measure = models.CharField(max_length=24, choices=Measure.choices)
     status = models.CharField(
         max_length=12,
@@ -319,6 +431,11 @@ class Figure(models.Model):
         choices=Qualifier.choices,
         default=Qualifier.EXACT,
         help_text='"about £1.8bn" is About, "over £1.4bn" is Over, "up to £1bn" is Up to. Not known: the source says the amount is unknown.',
+    )
+    as_published = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text='The value as the source wrote it, e.g. "over £115m", "about 1,000", "£400–600m", "≥25", "15%".',
     )
     value = models.DecimalField(
         max_digits=14, decimal_places=2, null=True, blank=True, help_text="A single number. Leave blank for a range."
@@ -341,6 +458,7 @@ class Figure(models.Model):
     )
     locator = models.CharField(max_length=200, blank=True, help_text="Where in the source: page, paragraph, figure or table.")
     note = models.TextField(blank=True, help_text="A short caveat, e.g. where another source disagrees. Paraphrase; quote under 25 words.")
+    version = IntegerVersionField(help_text="Changes on every save, so that two editors cannot overwrite each other.")
 
     objects = FigureQuerySet.as_manager()
     history = HistoricalRecords()
@@ -353,6 +471,12 @@ class Figure(models.Model):
             choices_constraint("basis", Basis),
             choices_constraint("qualifier", Qualifier),
             choices_constraint("unit", Unit),
+            choices_constraint("horizon", Horizon),
+            models.CheckConstraint(
+                condition=Q(horizon=Horizon.OUTTURN) | Q(status__in=PROJECTION_STATUSES),
+                name="%(app_label)s_%(class)s_projection_is_not_a_delivery",
+            ),
+            models.CheckConstraint(condition=~Q(part_of=models.F("id")), name="%(app_label)s_%(class)s_not_part_of_itself"),
             models.CheckConstraint(
                 condition=(
                     (Q(value__isnull=False, value_low__isnull=True, value_high__isnull=True) & ~Q(qualifier="unknown"))
@@ -427,6 +551,19 @@ class Figure(models.Model):
             errors["period_end"] = (
                 f"The period ends ({fiscal.label(self.period_end)}) before it starts ({fiscal.label(self.period_start)})."
             )
+        if self.horizon == Horizon.PROJECTION and self.status not in PROJECTION_STATUSES:
+            errors["status"] = (
+                f"A projection cannot be {self.get_status_display().lower()}: only an outturn is claimed or audited as delivered. "
+                "Choose Target or Forecast, or change the horizon."
+            )
+        if self.source_id is not None and self.horizon == Horizon.OUTTURN:
+            from programmes import rules
+
+            if rules.looks_ahead(self):
+                errors["horizon"] = (
+                    f"The period runs to {fiscal.label(self.period_end)}, which had not begun when the source appeared "
+                    f"({self.source.published_display}): this is a projection."
+                )
         for field in ("period_start", "period_end"):
             year = getattr(self, field)
             if year is not None and not fiscal.EARLIEST <= year <= fiscal.LATEST:
@@ -450,8 +587,8 @@ class EventQuerySet(InProgrammesMixin, models.QuerySet):
         return self.get(key=key)
 
     def with_related(self) -> EventQuerySet:
-        """Load each event's programme and source with it."""
-        return self.select_related("programme", "source")
+        """Load each event's programme and source (with its publisher) with it."""
+        return self.select_related("programme", "source__publisher")
 
 
 class Event(models.Model):

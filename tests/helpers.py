@@ -5,12 +5,20 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from programmes.models import Figure, Programme, Source
+from programmes.models import Figure, Organisation, Programme, Source
+
+KINDS = {"National Audit Office": "audit_body", "Public Accounts Committee": "committee", "Cabinet Office": "government"}
 
 
 def make_programme(slug: str = "test-strategy", **fields) -> Programme:
     defaults = {"name": f"Test strategy {slug}", "kind": "strategy"}
     return Programme.objects.create(slug=slug, **{**defaults, **fields})
+
+
+def make_organisation(name: str = "National Audit Office", **fields) -> Organisation:
+    """The organisation of this name, made on first use (kind from a short list of known names, else a publication)."""
+    organisation, _ = Organisation.objects.get_or_create(name=name, defaults={"kind": KINDS.get(name, "publication"), **fields})
+    return organisation
 
 
 def make_source(key: str = "test-source", **fields) -> Source:
@@ -21,10 +29,14 @@ def make_source(key: str = "test-source", **fields) -> Source:
         "published": datetime.date(2016, 5, 20),
         "url": f"https://example.org/{key}",
     }
-    return Source.objects.create(key=key, **{**defaults, **fields})
+    fields = {**defaults, **fields}
+    if isinstance(fields["publisher"], str):
+        fields["publisher"] = make_organisation(fields["publisher"])
+    return Source.objects.create(key=key, **fields)
 
 
 def make_figure(programme: Programme, source: Source, **fields) -> Figure:
+    """A figure claimed by its source's publisher unless a claimant is given; targets and forecasts are projections."""
     defaults = {
         "description": "Savings delivered",
         "measure": "savings",
@@ -35,4 +47,8 @@ def make_figure(programme: Programme, source: Source, **fields) -> Figure:
         "period_start": 2013,
         "period_end": 2015,
     }
-    return Figure.objects.create(programme=programme, source=source, **{**defaults, **fields})
+    fields = {**defaults, **fields}
+    claimant = fields.pop("claimant", source.publisher)
+    fields["claimant"] = make_organisation(claimant) if isinstance(claimant, str) else claimant
+    fields.setdefault("horizon", "projection" if fields["status"] in ("target", "forecast") else "outturn")
+    return Figure.objects.create(programme=programme, source=source, **fields)

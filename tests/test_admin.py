@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.test import TestCase
 from django.urls import reverse
 
-from programmes.models import Event, Figure, Programme, Source
+from programmes.models import Event, Figure, Organisation, Programme, Source
 
 
 class AdminAccessTests(TestCase):
@@ -29,7 +29,14 @@ class AdminAccessTests(TestCase):
 
     def test_it_filters_figures_by_status_publisher_and_year(self):
         url = reverse("admin:programmes_figure_changelist")
-        response = self.client.get(url, {"status__exact": "audited", "source__publisher": "National Audit Office", "year": "2014"})
+        response = self.client.get(
+            url,
+            {
+                "status__exact": "audited",
+                "source__publisher__id__exact": str(Organisation.objects.get(name="National Audit Office").pk),
+                "year": "2014",
+            },
+        )
         self.assertEqual(response.status_code, 200)
         shown = list(response.context["cl"].result_list)
         self.assertIn(self.figure, shown)
@@ -85,6 +92,9 @@ class AdminEditTests(TestCase):
             "locator": figure.locator,
             "note": figure.note,
             "key": figure.key,
+            "claimant": figure.claimant_id,
+            "horizon": figure.horizon,
+            "version": figure.version,
         }
         return self.client.post(reverse("admin:programmes_figure_change", args=[figure.pk]), {**data, **changes})
 

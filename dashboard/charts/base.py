@@ -260,7 +260,7 @@ def hover_text(row) -> str:
     source = row.source
     return (
         f"<b>{row.display}</b><br>{row.figure.get_status_display()} · {row.figure.get_basis_display().lower()}<br>"
-        f"Period: {row.period}<br>{escape(row.description)}<br>Source: {escape(source.publisher)}, {source.published_display}"
+        f"Period: {row.period}<br>{escape(row.description)}<br>Source: {escape(source.publisher.name)}, {source.published_display}"
     )
 
 

@@ -90,7 +90,7 @@ def build_money_chart(figures: list[Figure], slug: str) -> Chart | None:
     }
     groups = list(frame.groupby(["source_id", "period", "status"], sort=False))
     group_label = {
-        key: f"{group.iloc[0].period} ({Status(group.iloc[0].status).label.lower()})<br>{escape(group.iloc[0].source.publisher)}, "
+        key: f"{group.iloc[0].period} ({Status(group.iloc[0].status).label.lower()})<br>{escape(group.iloc[0].source.publisher.name)}, "
         f"{group.iloc[0].source.published_display}"
         for key, group in groups
     }
@@ -189,7 +189,9 @@ def build_funding_chart(figures: list[Figure], slug: str) -> Chart | None:
         rows = frame[(frame["measure"] == measure) & ~frame["is_unknown"]]
         if rows.empty:
             continue
-        fig.add_trace(figure_bar(rows, name, colour, pattern, [f"{r.period}<br>{escape(r.source.publisher)}" for r in rows.itertuples()]))
+        fig.add_trace(
+            figure_bar(rows, name, colour, pattern, [f"{r.period}<br>{escape(r.source.publisher.name)}" for r in rows.itertuples()])
+        )
     fig.update_layout(
         **base_layout("Funding asked for and approved"),
         barmode="group",

@@ -32,7 +32,7 @@ from programmes.models import Basis, Event, Figure, Measure, Status, Unit
 
 def category_label(row) -> str:
     """Axis label for one figure: who said it, and when, on two lines to leave room for the bars."""
-    return f"{escape(row.source.publisher)}<br>{row.source.published_display}"
+    return f"{escape(row.source.publisher.name)}<br>{row.source.published_display}"
 
 
 def bar_positions(frame: pd.DataFrame) -> tuple[dict[int, int], list[int], list[str]]:
@@ -70,7 +70,7 @@ def target_band_shapes(frame: pd.DataFrame) -> tuple[list[dict], list[dict]]:
     ranges = frame[(frame["status"] == Status.TARGET) & frame["is_range"]]
     for position, ((low, high), group) in enumerate(ranges.groupby(["low", "high"], sort=True)):
         first = group.iloc[0]
-        cited = f"{len(group)} sources" if len(group) > 1 else f"{escape(first.source.publisher)}, {first.source.published_display}"
+        cited = f"{len(group)} sources" if len(group) > 1 else f"{escape(first.source.publisher.name)}, {first.source.published_display}"
         shapes.append(
             {
                 "type": "rect",

@@ -7,7 +7,7 @@ from django.http import QueryDict
 
 from dashboard.exports.schema import Resource
 from programmes import fiscal
-from programmes.models import Programme, Source
+from programmes.models import Organisation, Programme
 
 
 class FilterError(ValueError):
@@ -88,7 +88,7 @@ class Query:
         return list(Programme.objects.filter(slug__in=slugs))
 
     def publishers(self, name: str) -> list[str]:
-        known = list(Source.objects.order_by("publisher").values_list("publisher", flat=True).distinct())
+        known = list(Organisation.objects.filter(sources__isnull=False).order_by("name").values_list("name", flat=True).distinct())
         # Publishers are names, not codes; matching them regardless of case saves analysts a round trip.
         by_folded = {publisher.casefold(): publisher for publisher in known}
         given = self.params.getlist(name)

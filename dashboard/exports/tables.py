@@ -98,7 +98,7 @@ FIGURE_COLUMNS = (
         "source_id", "source__id", "integer", "The publication that states the figure (see sources.csv); its page is /sources/<id>/.", True
     ),
     Column("source_title", "source__title", "text", "Title of the publication.", True),
-    Column("source_publisher", "source__publisher", "text", "Who published it, e.g. National Audit Office.", True),
+    Column("source_publisher", "source__publisher__name", "text", "Who published it, e.g. National Audit Office.", True),
     Column("source_published", "source__published", "date", "When it was published.", True),
     Column("source_url", "source__url", "text", "Link to the publication; blank where only an archived copy is kept."),
     Column("locator", "locator", "text", "Where in the publication: page, paragraph, figure or table."),
@@ -110,7 +110,7 @@ SOURCE_COLUMNS = (
     Column("id", "id", "integer", "The source's number on this site; figures.csv and events.csv refer to it as source_id.", True),
     Column("key", "key", "code", "Stable short name of the source.", True),
     Column("title", "title", "text", "Title as published.", True),
-    Column("publisher", "publisher", "text", "Who published it.", True),
+    Column("publisher", "publisher__name", "text", "Who published it.", True),
     Column("kind", "kind", "code", "What sort of publication it is.", True, tuple(SourceKind.values)),
     Column("published", "published", "date", "Publication date; for a month or a year only, the 1st (see date_precision).", True),
     Column("date_precision", "date_precision", "code", "How precisely the source is dated.", True, tuple(DatePrecision.values)),
@@ -154,7 +154,7 @@ def select_figures(params: QueryDict) -> tuple[QuerySet, dict]:
         if values := query.values(name, list(choices.values)):
             figures = figures.filter(**{f"{name}__in": values})
     if publishers := query.publishers("publisher"):
-        figures = figures.filter(source__publisher__in=publishers)
+        figures = figures.filter(source__publisher__name__in=publishers)
     first, last = query.period()
     if first is not None or last is not None:
         figures = figures.overlapping(first, last)
@@ -166,7 +166,7 @@ def select_sources(params: QueryDict) -> tuple[QuerySet, dict]:
     query = Query(params, SOURCES)
     sources = Source.objects.all()
     if publishers := query.publishers("publisher"):
-        sources = sources.filter(publisher__in=publishers)
+        sources = sources.filter(publisher__name__in=publishers)
     if kinds := query.values("kind", list(SourceKind.values)):
         sources = sources.filter(kind__in=kinds)
     return sources, query.applied

@@ -15,13 +15,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures"
-FIXTURE_FILES = ["programmes.json", "sources.json", "figures.json", "events.json"]
+FIXTURE_FILES = ["programmes.json", "organisations.json", "sources.json", "figures.json", "events.json"]
 CHANGE_REASON = "Loaded from the cited dataset"
 
 
 def was_changed_by_editor(instance) -> bool:
     """True when a row with this natural key existed before: an editor has since deleted it or renamed its key."""
-    key_field = "slug" if hasattr(instance, "slug") else "key"
+    key_field = next(name for name in ("slug", "key", "name") if hasattr(instance, name))
     return instance.history.model.objects.filter(**{key_field: getattr(instance, key_field)}).exists()
 
 
