@@ -50,8 +50,9 @@ format: install
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# PYTEST_ARGS narrows a run, e.g. PYTEST_ARGS='-m "not browser"' where the database makes no difference to them.
 test: install static
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/run.py
