@@ -1,0 +1,141 @@
+"""What the real dataset must say, pinned against ../shared/sources/FACTS.md (issue 8, part 5).
+
+FLAGGED is every figure the disagreement rule may flag: a key missing here, or an extra flag, fails
+tests/test_truth_data.py. CONTRADICTIONS maps each of FACTS.md's contradictions C1-C16 to how the site shows
+it: pairs of figures flagged against each other ("flag"), pairs whose notes name each other ("note"), or,
+for a contradiction about dates rather than figures, the event or source whose note records it ("record").
+"""
+
+# figure key -> (the FACTS contradiction or row it comes from, why it is a real disagreement)
+FLAGGED = {
+    "F022b": ("C1, F022", "the minister's 'up to half a billion a year' cannot be the £600m a year Computer Weekly and CIPS gave"),
+    "F023b": ("C1, F023", "£600m a year (Cabinet Office, via Computer Weekly) against 'up to half a billion' and PAC's £300-400m"),
+    "F023c": ("C1, F023", "£600m a year (Cabinet Office, via CIPS) against 'up to half a billion' and PAC's £300-400m"),
+    "F056": ("C1, F056", "PAC's £300-400m a year for the same whole-strategy target the Cabinet Office put at £600m"),
+    "F056b": ("C1, F056", "PA's 'up to £400m' a year for the target the Cabinet Office put at £600m"),
+    "F088": ("C8, F088", "£1.8bn over 15 years (Jeremy Quin, 2023) against over £3bn over 15 years (2024)"),
+    "F091a": ("C8, F091", "about £2bn over 15 years (The Register) against over £3bn (2024); it covers the £1.8bn at its precision"),
+    "F093": ("C8, F093", "over £3bn over 15 years (clusters via the minister) against £1.8bn and about £2bn"),
+    "F035": ("C12, F035", "1,200 civil servants moved to SSCL in 2013 against the Cabinet Office's 'around 1,100' in 2023"),
+    "F035b": ("C12, F035", "'around 1,100' (2023) cannot be 1,200 (2013) for the same transfer"),
+    "F110a": ("C12, F110", "£711m for the Oracle and IBM award against 'more than £850m' (PublicTechnology)"),
+    "F110b": ("C12, F110", "£710m for the Oracle and IBM award against 'more than £850m' (PublicTechnology)"),
+    "F110c": ("C12, F110", "'more than £850m' against £710-711m for the same award; FACTS suspects VAT, no source says so"),
+}
+
+# contradiction -> {"flag": [(a, b), ...], "note": [(a, b), ...], "record": ["event:<key>" | "source:<key>", ...], "where": ...}
+CONTRADICTIONS = {
+    "C1": {
+        "flag": [("F023b", "F056"), ("F023c", "F056"), ("F023b", "F056b"), ("F022b", "F023b")],
+        "note": [("F040", "F023d"), ("F046", "F022")],
+        "where": "flags on the NGSS page between the £600m, 'up to half a billion' and PAC's £300-400m; notes on the "
+        "£128m figures, whose scope (the two centres) or status (forecast) differs from the whole-strategy target",
+    },
+    "C2": {
+        "note": [("F041", "F046"), ("F044", "F056")],
+        "where": "notes: £90m is cumulative over 2.5 years, £128m annual; £484m is cumulative, £300-400m annual",
+    },
+    "C3": {
+        "record": ["event:issc2-sscl-launch"],
+        "where": "the SSCL launch event's note: some outlets date the centres' set-up to 2014",
+    },
+    "C4": {
+        "note": [("F047", "F059")],
+        "where": "notes: the Cabinet Office's £504m with the Met (two centres) and the Met's own £100m+ (its contract) differ in scope",
+    },
+    "C5": {
+        "note": [("F014", "F014b"), ("F016a", "F016b"), ("F018b", "F018d")],
+        "where": "notes on the early centres: 2004 forecast against cost to build and operate, 2010 against 2010-11, "
+        "four 'losses' (CIPS, claimed) against two net costs (NAO, audited)",
+    },
+    "C6": {
+        "note": [("F004", "F026"), ("F026", "F087"), ("F004", "F087")],
+        "where": "notes on the three baselines, each a different scope and programme",
+    },
+    "C7": {
+        "note": [("F075", "F076"), ("F101a", "F102d"), ("F101b", "F102c"), ("F107b", "F110d")],
+        "where": "notes: 17 (NAO, 2022) against 19 (minister, 2024) are different dates and statuses; Matrix's counts "
+        "changed between notices; Synergy's 250,000 staff and 280,000 users are different counts",
+    },
+    "C8": {
+        "flag": [("F088", "F093"), ("F091a", "F093")],
+        "note": [("F088", "F091a")],
+        "where": "flags between the 15-year benefit claims; about £2bn covers £1.8bn at the precision stated, so those two carry notes",
+    },
+    "C9": {
+        "note": [("F064", "F078"), ("F078", "F092")],
+        "where": "notes: 10-15% over the roadmap (2018) and of annual operating cost (2021) differ in basis; 20% is a forecast against a target",
+    },
+    "C10": {
+        "note": [("F067", "F077")],
+        "where": "notes on the two cloud deadlines (2025 moved to 2028), which belong to different strategies",
+    },
+    "C11": {
+        "note": [("F079", "F079c"), ("F082", "F082b")],
+        "where": "notes on CIPS's description of the funding request and its 'after 2025'",
+    },
+    "C12": {
+        "flag": [("F035", "F035b"), ("F110a", "F110c"), ("F110b", "F110c")],
+        "note": [("F103a", "F103b"), ("F103a", "F102a"), ("F117a", "F115"), ("F117a", "F117e"), ("F033", "F034c")],
+        "where": "flags for the SSCL transfer count and the Synergy award; notes where VAT, tender against award, "
+        "programme against contracts, or deal stage explain the different values",
+    },
+    "C13": {
+        "note": [("F032", "F032b"), ("F060d", "F060e")],
+        "where": "notes: 7 years plus 3 against a '10-year deal'; a £116m programme against about £100m spent. IT Pro's £58m is not stored",
+    },
+    "C14": {
+        "record": ["source:nao-2022-government-shared-services", "source:register-2023-unity", "event:ngss-pac-2016-report"],
+        "where": "source and event notes on the report dates and the impossible 'November 2023'",
+    },
+    "C15": {
+        "note": [("F124", "F083b")],
+        "where": "statuses (claimed, not audited) and notes: the minister's £120m+ against the NAO's finding that benefits were not known",
+    },
+    "C16": {
+        "note": [("F107d", "F110e")],
+        "where": "notes on the software contract terms in the 2023 tender and the 2024 award",
+    },
+}
+
+# figure key -> why its claimant is its source's publisher: the publication itself made the claim.
+CLAIMANT_IS_PUBLISHER = {
+    "F010b": "NAO's own revised forecast on its report page",
+    "F011b": "NAO's own revised forecast on its report page",
+    "F012b": "NAO's own forecast net outcome on its report page",
+    "F013": "Civil Service World's own analysis of the DfT centre",
+    "F015a": "NAO 2012 finding in its own report",
+    "F015b": "PAC's own finding in its report",
+    "F017": "NAO 2012 finding in its own report",
+    "F018a": "NAO 2012 finding in its own report",
+    "F018b": "NAO 2012 finding in its own report",
+    "F018c": "NAO 2012 finding in its own report",
+    "F018d": "Supply Management's own (mistaken) characterisation of the NAO finding",
+    "F019": "NAO 2012 finding in its own report",
+    "F021a": "Civil Service World's own analysis of business-plan data",
+    "F021b": "Civil Service World's own analysis of business-plan data",
+    "F023": "the Cabinet Office's own strategic plan",
+    "F032b": "Computer Weekly's own description of the arvato deal",
+    "F034a": "TechMarketView's own estimate of the deal size",
+    "F034b": "TechMarketView's own estimate of the deal size",
+    "F034c": "Computer Weekly's own description of the deal size",
+    "F034d": "Computer Weekly's own description of the joint venture term",
+    "F037": "NAO finding in its own report",
+    "F041": "NAO finding in its own press release",
+    "F042": "NAO finding in its own press release",
+    "F043": "PAC's own finding",
+    "F049": "NAO finding in its own press release",
+    "F055": "PAC's own recommendation",
+    "F060d": "the Guardian's own description of the programme",
+    "F060e": "ComputerworldUK's own account of the spending",
+    "F069": "The Register's own estimate, not a government figure",
+    "F074b": "NAO finding in its own report",
+    "F083a": "NAO finding in its own press release",
+    "F083b": "NAO finding in its own press release",
+    "F086": "NAO finding in its own report",
+    "F087": "PAC finding in its own report",
+    "F087b": "PAC finding in its own report",
+    "F091a": "The Register's own description of the strategy's promise",
+    "F091b": "The Register's own description of the strategy's investment",
+    "F117e": "The Register's own description of the procurement",
+}
