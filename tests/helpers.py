@@ -52,3 +52,9 @@ def make_figure(programme: Programme, source: Source, **fields) -> Figure:
     fields["claimant"] = make_organisation(claimant) if isinstance(claimant, str) else claimant
     fields.setdefault("horizon", "projection" if fields["status"] in ("target", "forecast") else "outturn")
     return Figure.objects.create(programme=programme, source=source, **fields)
+
+
+def delete_all_figures() -> None:
+    """Delete every figure; a total is protected while parts point at it, so unlink the parts first."""
+    Figure.objects.update(part_of=None)
+    Figure.objects.all().delete()
