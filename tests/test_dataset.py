@@ -1,6 +1,5 @@
 """The cited dataset: complete, sourced, and loaded without ever undoing an editor's work."""
 
-import datetime
 import io
 import json
 import shutil
