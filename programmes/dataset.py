@@ -79,15 +79,16 @@ def load_file(path: Path) -> FileResult:
 
 
 def in_dependency_order(records: list[dict]) -> list[dict]:
-    """The records with any that refer to another row of the same file (a parent, a larger total) after it."""
+    """The records, each after any row of the same file it refers to (a parent, a larger total), else in file order."""
+    shipped = {natural_key(record) for record in records}
     pending, ordered, placed = list(records), [], set()
     while pending:
-        ready = [record for record in pending if not (self_references(record) - placed)]
-        # A reference to a row this file does not ship (or a cycle) cannot be waited for: take them as they come.
-        ready = ready or pending
+        # A cycle cannot be ordered: take what is left as it comes, and let the deserializer defer those references.
+        ready = [record for record in pending if not (self_references(record) & shipped) - placed] or pending
         ordered.extend(ready)
         placed |= {natural_key(record) for record in ready}
-        pending = [record for record in pending if record not in ready]
+        taken = {id(record) for record in ready}
+        pending = [record for record in pending if id(record) not in taken]
     return ordered
 
 
