@@ -38,9 +38,14 @@ class FileResult:
     corrected: int = 0
     kept: int = 0
     notes: list[str] = field(default_factory=list)
+    corrections: list[str] = field(default_factory=list)
 
-    def summary(self, name: str) -> str:
-        return f"{name}: {self.added} added, {self.corrected} corrected, {self.kept} kept"
+    def report(self, name: str, verbosity: int) -> list[str]:
+        """Nothing when quiet; the counts and each editor's change kept; at verbosity 2 also each correction."""
+        if verbosity < 1:
+            return []
+        details = self.notes + (self.corrections if verbosity > 1 else [])
+        return [f"{name}: {self.added} added, {self.corrected} corrected, {self.kept} kept"] + [f"  {line}" for line in details]
 
 
 @dataclass
@@ -71,7 +76,7 @@ def load_file(path: Path) -> FileResult:
         # A reference the database cannot resolve (an editor deleted or re-keyed its target) is left as stored.
         unresolved = {f.name for f in shipped.deferred_fields or {}}
         names = [name for name in raw["fields"] if name not in UNSHIPPED and name not in unresolved]
-        if correct(instance, names, histories[model].get(instance.pk, []), result.notes):
+        if correct(instance, names, histories[model].get(instance.pk, []), result):
             result.corrected += 1
         else:
             result.kept += 1
@@ -154,7 +159,7 @@ def is_load(record, first: bool) -> bool:
     return record.history_change_reason == LOAD_REASON or old_load
 
 
-def correct(shipped: models.Model, names: list[str], records: list, notes: list[str]) -> bool:
+def correct(shipped: models.Model, names: list[str], records: list, result: FileResult) -> bool:
     """Bring the stored row's unedited fields to the shipped values; note each edited field kept. True if it saved."""
     stored = type(shipped)._default_manager.get(pk=shipped.pk)
     fields = [stored._meta.get_field(name) for name in names]
@@ -165,7 +170,7 @@ def correct(shipped: models.Model, names: list[str], records: list, notes: list[
         if now == shipped_value:
             continue
         if state.edited is not None and now != state.loaded:
-            notes.append(
+            result.notes.append(
                 f"{label(stored)} {f.name}: changed by an editor on {state.edited:%Y-%m-%d}, kept; "
                 f"the dataset now says {shown(f, shipped_value)}"
             )
@@ -178,10 +183,14 @@ def correct(shipped: models.Model, names: list[str], records: list, notes: list[
     try:
         stored.full_clean()
     except ValidationError as exc:
-        notes.append(f"{label(stored)}: not corrected, because with the editors' changes kept it would be invalid: {exc}")
+        reasons = " ".join(exc.messages)
+        result.notes.append(f"{label(stored)}: not corrected, because with the editors' changes kept it would be invalid: {reasons}")
         return False
     stored._change_reason = CORRECTION_REASON
     stored.save()
+    result.corrections += [
+        f"{label(stored)} {f.name}: now {shown(f, getattr(stored, f.attname))}" for f in fields if f.attname in corrections
+    ]
     return True
 
 

@@ -272,6 +272,22 @@ class DatasetCorrectionTests(TestCase):
         self.assertEqual(Figure.objects.get(key=self.first).part_of, Figure.objects.get(key="T-total"))
         self.assertIn("figures.json: 1 added, 1 corrected,", output)
 
+    def test_it_leaves_a_row_alone_when_its_corrections_clash_with_an_editors_change(self):
+        # As for the DfT 2008 figures: the dataset turns an audited outturn into a forecast projection, but an
+        # editor made it claimed meanwhile; a claimed projection is refused, so nothing of the row is changed.
+        key = Figure.objects.filter(key__in=[r["fields"]["key"] for r in self.figures], status="audited", horizon="outturn").first().key
+        self.edit(key, status="claimed")
+        self.ship(key, status="forecast", horizon="projection")
+        output = self.release()
+        figure = Figure.objects.get(key=key)
+        self.assertEqual((figure.status, figure.horizon), ("claimed", "outturn"))
+        self.assertIn(f"figure {key} status: changed by an editor", output)
+        self.assertIn(f"figure {key}: not corrected, because with the editors' changes kept it would be invalid", output)
+
+    def test_it_lists_each_correction_when_asked(self):
+        self.ship(self.first, locator="Corrected locator")
+        self.assertIn(f'figure {self.first} locator: now "Corrected locator"', load(fixtures=self.folder, verbosity=2))
+
     def test_it_says_nothing_more_when_loaded_again(self):
         self.ship(self.first, locator="Corrected locator")
         self.release()

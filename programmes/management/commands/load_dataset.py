@@ -37,7 +37,5 @@ class Command(BaseCommand):
                 result = dataset.load_file(path)
             except dataset.DatasetError as exc:
                 raise CommandError(str(exc)) from exc
-            if options["verbosity"] > 0:
-                self.stdout.write(result.summary(name))
-                for note in result.notes:
-                    self.stdout.write(f"  {note}")
+            for line in result.report(name, options["verbosity"]):
+                self.stdout.write(line)
