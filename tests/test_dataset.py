@@ -263,6 +263,12 @@ class DatasetCorrectionTests(TestCase):
         self.release()
         self.assertEqual(Figure.objects.get(key=self.first).locator, "Corrected locator")
 
+    def test_it_corrects_a_row_whose_load_wrote_no_reason(self):
+        Figure.history.filter(key=self.first).update(history_change_reason=None)
+        self.ship(self.first, locator="Corrected locator")
+        self.release()
+        self.assertEqual(Figure.objects.get(key=self.first).locator, "Corrected locator")
+
     def test_it_links_a_figure_to_a_total_shipped_later_in_the_file(self):
         total = json.loads(json.dumps(self.figures[-1]))
         total["fields"].update(key="T-total", description="A total shipped after its part")
