@@ -1,12 +1,31 @@
 """The cited dataset: complete, sourced, and loaded without ever undoing an editor's work."""
 
 import io
+import json
+import shutil
+import subprocess
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
+from django.core import serializers
 from django.core.management import call_command
-from django.test import TestCase
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.test import TestCase, TransactionTestCase
+from django.utils import timezone
 
-from programmes.models import Event, Figure, Programme, Source
+from programmes import dataset
+from programmes.models import Event, Figure, Organisation, Programme, Source
+
+ROOT = Path(settings.BASE_DIR)
+# The last commit before organisations, claimants and horizons: the dataset an upgraded site was loaded with,
+# then by a load_dataset that only added rows, on a schema at migration 0004.
+PREVIOUS_COMMIT = "c214f18"
+PREVIOUS_FILES = ["programmes.json", "sources.json", "figures.json", "events.json"]
+PREVIOUS_MIGRATION = ("programmes", "0004_cost_overrun_measure")
+DATA_MODELS = [Programme, Organisation, Source, Figure, Event]
 
 REQUIRED_SLUGS = {
     "early-shared-services", "ngss-2012", "issc1", "issc2", "gss-2018", "clusters-2021",
@@ -14,10 +33,58 @@ REQUIRED_SLUGS = {
 }  # fmt: skip
 
 
-def load() -> str:
+def load(**options) -> str:
     out = io.StringIO()
-    call_command("load_dataset", stdout=out)
+    call_command("load_dataset", stdout=out, **options)
     return out.getvalue()
+
+
+def published_data() -> list[dict]:
+    """Every row of the data models by natural keys, without ids or edit versions, in a fixed order."""
+    rows = []
+    for model in DATA_MODELS:
+        for row in serializers.serialize("python", model.objects.all(), use_natural_foreign_keys=True, use_natural_primary_keys=True):
+            row.pop("pk", None)
+            row["fields"].pop("version", None)
+            rows.append(row)
+    return sorted(rows, key=lambda row: json.dumps(row, sort_keys=True, default=str))
+
+
+def previous_fixtures() -> dict[str, list[dict]]:
+    def show(name: str) -> list[dict]:
+        shown = subprocess.run(["git", "show", f"{PREVIOUS_COMMIT}:fixtures/{name}"], cwd=ROOT, capture_output=True, check=True, text=True)
+        return json.loads(shown.stdout)
+
+    return {name: show(name) for name in PREVIOUS_FILES}
+
+
+def load_as_before(apps, fixtures: dict[str, list[dict]]) -> None:
+    """Store the previous fixtures on the old schema as the old load_dataset did: each row, and its history row with the load reason."""
+    for name in PREVIOUS_FILES:
+        for record in fixtures[name]:
+            model = apps.get_model(record["model"])
+            values = {}
+            for field_name, value in record["fields"].items():
+                field = model._meta.get_field(field_name)
+                if field.remote_field and value is not None:
+                    target = field.remote_field.model
+                    value = target.objects.get(**{dataset.key_field(target): value[0]}).pk
+                values[field.attname] = None if value is None else field.to_python(value)
+            row = model.objects.create(**values)
+            apps.get_model("programmes", f"Historical{model.__name__}").objects.create(
+                **{field.attname: getattr(row, field.attname) for field in model._meta.concrete_fields},
+                history_date=timezone.now(),
+                history_type="+",
+                history_change_reason=dataset.LOAD_REASON,
+            )
+
+
+def migrate_to(targets: list[tuple[str, str]]) -> None:
+    MigrationExecutor(connection).migrate(targets)
+
+
+def empty_tables() -> None:
+    call_command("flush", interactive=False, verbosity=0)
 
 
 class DatasetContentTests(TestCase):
@@ -122,3 +189,140 @@ class DatasetLoadingTests(TestCase):
     def test_it_records_the_load_in_the_history(self):
         figure = Figure.objects.get(key="F041")
         self.assertEqual(figure.history.earliest().history_change_reason, "Loaded from the cited dataset")
+
+
+class DatasetCorrectionTests(TestCase):
+    """A new release of the dataset, written to a folder: the real fixtures with some fields changed."""
+
+    def setUp(self):
+        self.folder = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, self.folder)
+        for path in (ROOT / "fixtures").glob("*.json"):
+            shutil.copy(path, self.folder)
+        self.figures = json.loads((self.folder / "figures.json").read_text(encoding="utf-8"))
+        self.first, self.second, self.third = (record["fields"]["key"] for record in self.figures[:3])
+
+    def ship(self, key: str, **fields) -> None:
+        record = next(record for record in self.figures if record["fields"]["key"] == key)
+        record["fields"].update(fields)
+        (self.folder / "figures.json").write_text(json.dumps(self.figures), encoding="utf-8")
+
+    def release(self) -> str:
+        return load(fixtures=self.folder)
+
+    def edit(self, key: str, **fields) -> Figure:
+        figure = Figure.objects.get(key=key)
+        for name, value in fields.items():
+            setattr(figure, name, value)
+        figure.save()
+        return figure
+
+    def test_it_corrects_a_field_nobody_edited(self):
+        self.ship(self.first, locator="Corrected locator")
+        output = self.release()
+        figure = Figure.objects.get(key=self.first)
+        self.assertEqual(figure.locator, "Corrected locator")
+        self.assertEqual(figure.history.latest().history_change_reason, dataset.CORRECTION_REASON)
+        self.assertIn("figures.json: 0 added, 1 corrected,", output)
+
+    def test_it_keeps_and_reports_a_field_an_editor_changed(self):
+        self.edit(self.first, note="An editor's note")
+        self.ship(self.first, note="The dataset's new note")
+        output = self.release()
+        self.assertEqual(Figure.objects.get(key=self.first).note, "An editor's note")
+        today = timezone.now().date().isoformat()
+        self.assertIn(
+            f'figure {self.first} note: changed by an editor on {today}, kept; the dataset now says "The dataset\'s new note"', output
+        )
+        self.assertIn("figures.json: 0 added, 0 corrected,", output)
+
+    def test_it_corrects_the_other_fields_of_a_row_an_editor_changed_and_keeps_the_edit_on_later_releases(self):
+        self.edit(self.first, note="An editor's note")
+        self.ship(self.first, locator="Corrected locator")
+        self.release()
+        self.ship(self.first, note="The dataset's new note", locator="Corrected again")
+        output = self.release()
+        figure = Figure.objects.get(key=self.first)
+        self.assertEqual((figure.note, figure.locator), ("An editor's note", "Corrected again"))
+        self.assertIn(f"figure {self.first} note: changed by an editor", output)
+
+    def test_it_corrects_a_field_an_editor_changed_back(self):
+        original = Figure.objects.get(key=self.first).note
+        self.edit(self.first, note="A slip")
+        self.edit(self.first, note=original)
+        self.ship(self.first, note="The dataset's new note")
+        self.release()
+        self.assertEqual(Figure.objects.get(key=self.first).note, "The dataset's new note")
+
+    def test_it_fills_a_field_the_dataset_did_not_ship_before(self):
+        self.ship(self.second, scope="The two independent centres", as_published="£90m")
+        self.release()
+        figure = Figure.objects.get(key=self.second)
+        self.assertEqual((figure.scope, figure.as_published), ("The two independent centres", "£90m"))
+
+    def test_it_corrects_a_row_loaded_without_history(self):
+        # As after a raw loaddata: the row is there, its history is not, and no editor has saved it.
+        Figure.history.filter(key=self.first).delete()
+        self.ship(self.first, locator="Corrected locator")
+        self.release()
+        self.assertEqual(Figure.objects.get(key=self.first).locator, "Corrected locator")
+
+    def test_it_corrects_a_row_whose_load_wrote_no_reason(self):
+        Figure.history.filter(key=self.first).update(history_change_reason=None)
+        self.ship(self.first, locator="Corrected locator")
+        self.release()
+        self.assertEqual(Figure.objects.get(key=self.first).locator, "Corrected locator")
+
+    def test_it_links_a_figure_to_a_total_shipped_later_in_the_file(self):
+        total = json.loads(json.dumps(self.figures[-1]))
+        total["fields"].update(key="T-total", description="A total shipped after its part")
+        self.figures.append(total)
+        self.ship(self.first, part_of=["T-total"])
+        output = self.release()
+        self.assertEqual(Figure.objects.get(key=self.first).part_of, Figure.objects.get(key="T-total"))
+        self.assertIn("figures.json: 1 added, 1 corrected,", output)
+
+    def test_it_leaves_a_row_alone_when_its_corrections_clash_with_an_editors_change(self):
+        # As for the DfT 2008 figures: the dataset turns an audited outturn into a forecast projection, but an
+        # editor made it claimed meanwhile; a claimed projection is refused, so nothing of the row is changed.
+        key = Figure.objects.filter(key__in=[r["fields"]["key"] for r in self.figures], status="audited", horizon="outturn").first().key
+        self.edit(key, status="claimed")
+        self.ship(key, status="forecast", horizon="projection")
+        output = self.release()
+        figure = Figure.objects.get(key=key)
+        self.assertEqual((figure.status, figure.horizon), ("claimed", "outturn"))
+        self.assertIn(f"figure {key} status: changed by an editor", output)
+        self.assertIn(f"figure {key}: not corrected, because with the editors' changes kept it would be invalid", output)
+
+    def test_it_lists_each_correction_when_asked(self):
+        self.ship(self.first, locator="Corrected locator")
+        self.assertIn(f'figure {self.first} locator: now "Corrected locator"', load(fixtures=self.folder, verbosity=2))
+
+    def test_it_says_nothing_more_when_loaded_again(self):
+        self.ship(self.first, locator="Corrected locator")
+        self.release()
+        self.assertIn("figures.json: 0 added, 0 corrected,", self.release())
+
+
+class DatasetUpgradeTests(TransactionTestCase):
+    """A site loaded from the previous fixtures, then upgraded with migrate and load_dataset, publishes what a fresh install does."""
+
+    def _fixture_teardown(self) -> None:
+        # Whatever happened, leave the schema migrated and the dataset tests/conftest.py loaded for the tests after this one:
+        # TransactionTestCase empties every table.
+        migrate_to(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        super()._fixture_teardown()
+        call_command("load_dataset", verbosity=0)
+
+    def test_it_upgrades_a_site_loaded_from_the_previous_fixtures_to_what_a_fresh_install_publishes(self):
+        fixtures = previous_fixtures()
+        empty_tables()
+        migrate_to([PREVIOUS_MIGRATION])
+        load_as_before(MigrationExecutor(connection).loader.project_state(PREVIOUS_MIGRATION).apps, fixtures)
+        migrate_to(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        output = load()
+        upgraded = published_data()
+        empty_tables()
+        load()
+        self.assertEqual(upgraded, published_data())
+        self.assertRegex(output, r"figures\.json: \d+ added, [1-9]\d* corrected, \d+ kept")

@@ -2,10 +2,8 @@
 
 The data steps keep what is stored: each distinct publisher name becomes an organisation, each figure's
 claimant starts as its source's publisher (the dataset then names the real claimant), and each figure's
-horizon is read from its status and period against the date its source appeared.
+horizon is read from its status (the dataset then corrects a claimed or audited figure that looked ahead).
 """
-
-import datetime
 
 import django.db.models.deletion
 import simple_history.models
@@ -35,15 +33,6 @@ def guess_kind(name):
     return "publication"
 
 
-def latest_possible(day, precision):
-    if precision == "year":
-        return datetime.date(day.year, 12, 31)
-    if precision == "month":
-        next_month = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-        return next_month - datetime.timedelta(days=1)
-    return day
-
-
 def fill(apps, schema_editor):
     Organisation = apps.get_model("programmes", "Organisation")
     Source = apps.get_model("programmes", "Source")
@@ -57,22 +46,22 @@ def fill(apps, schema_editor):
         HistoricalSource.objects.filter(publisher_name=name).update(publisher=organisation)
     sources = {source.pk: source for source in Source.objects.all()}
     for figure in Figure.objects.all():
-        source = sources[figure.source_id]
-        figure.claimant_id = source.publisher_id
-        figure.horizon = horizon(figure.status, figure.period_end, source)
+        figure.claimant_id = sources[figure.source_id].publisher_id
+        figure.horizon = horizon(figure.status)
         figure.save(update_fields=["claimant", "horizon"])
     for record in HistoricalFigure.objects.all():
         source = sources.get(record.source_id)
         record.claimant_id = source.publisher_id if source else None
-        record.horizon = horizon(record.status, record.period_end, source) if source else "outturn"
+        record.horizon = horizon(record.status)
         record.save(update_fields=["claimant", "horizon"])
 
 
-def horizon(status, period_end, source):
+def horizon(status):
     if status in ("target", "forecast"):
         return "projection"
-    if period_end is not None and datetime.date(period_end + 1, 3, 31) > latest_possible(source.published, source.date_precision):
-        return "projection"
+    # A claimed or audited figure stays an outturn here even when its period looks ahead: 0006 forbids a
+    # projection that is claimed or audited, and only the dataset can say which of the two was wrong
+    # (load_dataset corrects status and horizon together).
     return "outturn"
 
 

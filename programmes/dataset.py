@@ -1,0 +1,209 @@
+"""The cited dataset meets the database: add what is missing, correct what no editor has touched, report the rest.
+
+Each field of a shipped row is compared three ways: the value the dataset now ships, the value stored,
+and the value the dataset last loaded, which the row's change history holds (records saved with
+LOAD_REASON or CORRECTION_REASON). A field an editor has changed since is reported and kept; any other
+field that differs is corrected, which also fills fields added after the row was first loaded. Rows are
+never deleted, and a row an editor deleted or re-keyed is never brought back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.apps import apps
+from django.core import serializers
+from django.core.exceptions import ValidationError
+from django.db import models
+
+LOAD_REASON = "Loaded from the cited dataset"
+CORRECTION_REASON = "Corrected from the cited dataset"
+KEY_FIELDS = ("slug", "key", "name")
+# Never compared: the database's own bookkeeping, not facts from a source.
+UNSHIPPED = {"id", "version"}
+# Stands for a loaded value the history cannot tell, so it never equals what is stored.
+UNKNOWN = object()
+
+
+class DatasetError(Exception):
+    """A shipped row that cannot be stored as it stands."""
+
+
+@dataclass
+class FileResult:
+    added: int = 0
+    corrected: int = 0
+    kept: int = 0
+    notes: list[str] = field(default_factory=list)
+    corrections: list[str] = field(default_factory=list)
+
+    def report(self, name: str, verbosity: int) -> list[str]:
+        """Nothing when quiet; the counts and each editor's change kept; at verbosity 2 also each correction."""
+        if verbosity < 1:
+            return []
+        details = self.notes + (self.corrections if verbosity > 1 else [])
+        return [f"{name}: {self.added} added, {self.corrected} corrected, {self.kept} kept"] + [f"  {line}" for line in details]
+
+
+@dataclass
+class FieldState:
+    """What the history says about one field: the value last loaded, and when an editor last changed it."""
+
+    loaded: object = UNKNOWN
+    edited: object = None
+
+
+def load_file(path: Path) -> FileResult:
+    """Add, correct or keep each row of one fixture file, recording every save in the history with its reason."""
+    result = FileResult()
+    records = in_dependency_order(json.loads(path.read_text(encoding="utf-8")))
+    histories: dict[type, dict[int, list]] = {}
+    for raw, shipped in zip(records, serializers.deserialize("python", records, handle_forward_references=True), strict=True):
+        instance = shipped.object
+        model = type(instance)
+        if instance.pk is None:
+            if was_deleted_or_rekeyed(instance):
+                result.kept += 1
+            else:
+                add(instance, path.name)
+                result.added += 1
+            continue
+        if model not in histories:
+            histories[model] = history_by_row(model)
+        # A reference the database cannot resolve (an editor deleted or re-keyed its target) is left as stored.
+        unresolved = {f.name for f in shipped.deferred_fields or {}}
+        names = [name for name in raw["fields"] if name not in UNSHIPPED and name not in unresolved]
+        if correct(instance, names, histories[model].get(instance.pk, []), result):
+            result.corrected += 1
+        else:
+            result.kept += 1
+    return result
+
+
+def in_dependency_order(records: list[dict]) -> list[dict]:
+    """The records, each after any row of the same file it refers to (a parent, a larger total), else in file order."""
+    shipped = {natural_key(record) for record in records}
+    pending, ordered, placed = list(records), [], set()
+    while pending:
+        # A cycle cannot be ordered: take what is left as it comes, and let the deserializer defer those references.
+        ready = [record for record in pending if not (self_references(record) & shipped) - placed] or pending
+        ordered.extend(ready)
+        placed |= {natural_key(record) for record in ready}
+        taken = {id(record) for record in ready}
+        pending = [record for record in pending if id(record) not in taken]
+    return ordered
+
+
+def self_references(record: dict) -> set:
+    model = apps.get_model(record["model"])
+    names = [f.name for f in model._meta.fields if f.remote_field and f.remote_field.model is model]
+    return {(record["model"], tuple(record["fields"][name])) for name in names if record["fields"].get(name)}
+
+
+def natural_key(record: dict) -> tuple:
+    key = next(record["fields"][name] for name in KEY_FIELDS if name in record["fields"])
+    return (record["model"], (key,))
+
+
+def key_field(model: type[models.Model]) -> str:
+    return next(name for name in KEY_FIELDS if any(f.name == name for f in model._meta.fields))
+
+
+def was_deleted_or_rekeyed(instance: models.Model) -> bool:
+    """True when a row with this natural key existed before: an editor has since deleted it or changed its key."""
+    name = key_field(type(instance))
+    return instance.history.model.objects.filter(**{name: getattr(instance, name)}).exists()
+
+
+def add(instance: models.Model, file_name: str) -> None:
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise DatasetError(f"{file_name}: {label(instance)}: {exc}") from exc
+    instance._change_reason = LOAD_REASON
+    instance.save()
+
+
+def history_by_row(model: type[models.Model]) -> dict[int, list]:
+    """Every history record of the model, oldest first, grouped by row id (one query for the whole file)."""
+    rows = defaultdict(list)
+    for record in model.history.order_by("history_date", "history_id"):
+        rows[record.id].append(record)
+    return rows
+
+
+def field_states(records: list, attnames: list[str]) -> dict[str, FieldState]:
+    """Walk a row's history: a load sets every field, a correction the fields it changed, an editor's save marks what it changed."""
+    states = {name: FieldState() for name in attnames}
+    previous = None
+    for record in records:
+        values = {name: getattr(record, name) for name in attnames}
+        changed = [name for name in attnames if previous is None or values[name] != previous[name]]
+        if is_load(record, first=previous is None):
+            states = {name: FieldState(loaded=values[name]) for name in attnames}
+        elif record.history_change_reason == CORRECTION_REASON:
+            states.update({name: FieldState(loaded=values[name]) for name in changed})
+        else:
+            for name in changed:
+                states[name].edited = record.history_date
+        previous = values
+    return states
+
+
+def is_load(record, first: bool) -> bool:
+    # Before load reasons were written, a row's first record was still the load: created, by no signed-in user.
+    old_load = first and record.history_type == "+" and record.history_change_reason is None and record.history_user_id is None
+    return record.history_change_reason == LOAD_REASON or old_load
+
+
+def correct(shipped: models.Model, names: list[str], records: list, result: FileResult) -> bool:
+    """Bring the stored row's unedited fields to the shipped values; note each edited field kept. True if it saved."""
+    stored = type(shipped)._default_manager.get(pk=shipped.pk)
+    fields = [stored._meta.get_field(name) for name in names]
+    states = field_states(records, [f.attname for f in fields])
+    corrections = {}
+    for f in fields:
+        now, shipped_value, state = getattr(stored, f.attname), getattr(shipped, f.attname), states[f.attname]
+        if now == shipped_value:
+            continue
+        if state.edited is not None and now != state.loaded:
+            result.notes.append(
+                f"{label(stored)} {f.name}: changed by an editor on {state.edited:%Y-%m-%d}, kept; "
+                f"the dataset now says {shown(f, shipped_value)}"
+            )
+        else:
+            corrections[f.attname] = shipped_value
+    if not corrections:
+        return False
+    for attname, value in corrections.items():
+        setattr(stored, attname, value)
+    try:
+        stored.full_clean()
+    except ValidationError as exc:
+        reasons = " ".join(exc.messages)
+        result.notes.append(f"{label(stored)}: not corrected, because with the editors' changes kept it would be invalid: {reasons}")
+        return False
+    stored._change_reason = CORRECTION_REASON
+    stored.save()
+    result.corrections += [
+        f"{label(stored)} {f.name}: now {shown(f, getattr(stored, f.attname))}" for f in fields if f.attname in corrections
+    ]
+    return True
+
+
+def label(instance: models.Model) -> str:
+    return f"{instance._meta.model_name} {getattr(instance, key_field(type(instance)))}"
+
+
+def shown(f: models.Field, value: object) -> str:
+    """A shipped value as an editor would recognise it: a related row by its name or key, text in quotes."""
+    if value is None:
+        return "nothing"
+    if f.remote_field:
+        related = f.remote_field.model._default_manager.get(pk=value)
+        return f'"{getattr(related, key_field(type(related)))}"'
+    text = str(value)
+    return f'"{text[:120]}…"' if len(text) > 120 else f'"{text}"'
