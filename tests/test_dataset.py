@@ -3,7 +3,6 @@
 import io
 import json
 import shutil
-import subprocess
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -20,9 +19,10 @@ from programmes import dataset
 from programmes.models import Event, Figure, Organisation, Programme, Source
 
 ROOT = Path(settings.BASE_DIR)
-# The last commit before organisations, claimants and horizons: the dataset an upgraded site was loaded with,
-# then by a load_dataset that only added rows, on a schema at migration 0004.
-PREVIOUS_COMMIT = "c214f18"
+# The dataset as released before organisations, claimants and horizons (commit c214f18), kept as files so the
+# test needs no git history: an upgraded site was loaded with it by a load_dataset that only added rows, on a
+# schema at migration 0004.
+PREVIOUS_FIXTURES = ROOT / "tests" / "data" / "fixtures-2026-11-25"
 PREVIOUS_FILES = ["programmes.json", "sources.json", "figures.json", "events.json"]
 PREVIOUS_MIGRATION = ("programmes", "0004_cost_overrun_measure")
 DATA_MODELS = [Programme, Organisation, Source, Figure, Event]
@@ -51,11 +51,7 @@ def published_data() -> list[dict]:
 
 
 def previous_fixtures() -> dict[str, list[dict]]:
-    def show(name: str) -> list[dict]:
-        shown = subprocess.run(["git", "show", f"{PREVIOUS_COMMIT}:fixtures/{name}"], cwd=ROOT, capture_output=True, check=True, text=True)
-        return json.loads(shown.stdout)
-
-    return {name: show(name) for name in PREVIOUS_FILES}
+    return {name: json.loads((PREVIOUS_FIXTURES / name).read_text(encoding="utf-8")) for name in PREVIOUS_FILES}
 
 
 def load_as_before(apps, fixtures: dict[str, list[dict]]) -> None:
