@@ -238,7 +238,7 @@ def is_whole(figure: Figure) -> bool:
 
 
 def is_delivery(figure: Figure) -> bool:
-    """Only a claimed or audited outturn is a delivery: its horizon is outturn and its period had begun when its source appeared."""
+    """Only a claimed or audited outturn is a delivery: its horizon is outturn and its period's last year had begun when its source appeared."""
     return figure.status in DELIVERED_STATUSES and figure.horizon == Horizon.OUTTURN and not looks_ahead(figure)
 
 

@@ -103,7 +103,7 @@ class PromiseChartTests(ChartDataTests):
 
     def test_it_says_what_is_unknown_instead_of_drawing_zero(self):
         chart = charts.build_promise_chart(self.figures, "cumulative", "mini")
-        self.assertEqual(chart.notes, ["Benefits to date: The National Audit Office found it not known (20 May 2016)."])
+        self.assertEqual(chart.notes, ["Benefits to date: not known, according to the National Audit Office, 20 May 2016."])
         self.assertEqual([row["Value"] for row in chart.rows if row["Figure"] == "Benefits to date"], ["unknown"])
 
     def test_its_table_has_one_row_per_figure_with_its_source(self):

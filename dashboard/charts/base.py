@@ -273,4 +273,6 @@ def best_sourced(rows: pd.DataFrame) -> pd.DataFrame:
 
 def unknown_notes(frame: pd.DataFrame) -> list[str]:
     """Sentences for figures a source says are unknown: shown beside the chart, never drawn as zero."""
-    return [f"{row.description}: {rules.sentence(rules.statement(row.figure))}" for row in frame[frame["is_unknown"]].itertuples()]
+    return [
+        f"{row.description}: not known, according to {rules.attribution(row.figure)}." for row in frame[frame["is_unknown"]].itertuples()
+    ]

@@ -30,8 +30,12 @@ from programmes.models import Basis, Event, Figure, Measure, Status, Unit
 
 
 def category_label(row) -> str:
-    """Axis label for one figure: who said it, and when, on two lines to leave room for the bars."""
-    return f"{escape(row.source.publisher.name)}<br>{row.source.published_display}"
+    """Axis label for one figure: who claimed it (and who reported it, when someone else did), and when, on two lines."""
+    figure = row.figure
+    who = escape(figure.claimant.name)
+    if not rules.is_own_statement(figure):
+        who += f" via {escape(row.source.publisher.name)}"
+    return f"{who}<br>{row.source.published_display}"
 
 
 def bar_positions(frame: pd.DataFrame) -> tuple[dict[int, int], list[int], list[str]]:
@@ -69,7 +73,7 @@ def target_band_shapes(frame: pd.DataFrame) -> tuple[list[dict], list[dict]]:
     ranges = frame[(frame["status"] == Status.TARGET) & frame["is_range"]]
     for position, ((low, high), group) in enumerate(ranges.groupby(["low", "high"], sort=True)):
         first = group.iloc[0]
-        cited = f"{len(group)} sources" if len(group) > 1 else f"{escape(first.source.publisher.name)}, {first.source.published_display}"
+        cited = f"{len(group)} sources" if len(group) > 1 else escape(rules.attribution(first.figure))
         shapes.append(
             {
                 "type": "rect",
