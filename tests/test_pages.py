@@ -60,7 +60,7 @@ class SmokeTests(TestCase):
 
 class NotFoundTests(TestCase):
     def test_it_answers_404_for_unknown_slugs_and_ids(self):
-        for url in ("/programmes/no-such-thing/", "/sources/999999/", "/figures/999999/", "/nowhere/"):
+        for url in ("/programmes/no-such-thing/", "/sources/999999/", "/figures/999999/", "/figures/NO-SUCH-KEY/", "/nowhere/"):
             with self.subTest(url=url):
                 response = self.client.get(url)
                 self.assertEqual(response.status_code, 404)
@@ -236,6 +236,12 @@ class CardTests(PageData):
         card = self.card_text(self.client.get("/"))
         self.assertIn("Cabinet Office, as reported by <a", card)
         self.assertIn(">Government Computing, 1 April 2024</a>", card)
+
+    def test_it_never_names_the_publisher_as_the_claimant(self):
+        response = self.client.get("/programmes/truth-test/")
+        self.assertContains(response, "the Cabinet Office expected £128m a year, as reported by Government Computing (1 April 2024)")
+        for wrong in ("Government Computing expected", "forecast by Government Computing", "stated by Government Computing"):
+            self.assertNotContains(response, wrong)
 
     def test_it_shows_a_claim_with_no_figure_as_that(self):
         response = self.client.get("/programmes/truth-test/")
