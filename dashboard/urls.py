@@ -12,6 +12,8 @@ urlpatterns = [
     path("sources/", views.source_list, name="source-list"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
     path("figures/<int:pk>/", views.figure_detail, name="figure-detail"),
+    # A dataset key (F047) is the canonical address: it survives a fresh install, where ids may differ.
+    path("figures/<str:key>/", views.figure_detail, name="figure-key"),
     path("about/", views.about, name="about"),
 ]
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from dashboard import charts, exports
 from dashboard.charts import Chart
-from dashboard.headlines import headlines
+from programmes import rules
 from programmes.models import Basis, Event, Figure, Measure, Programme, Source
 
 CHART_CACHE_SECONDS = 60 * 60
@@ -38,11 +38,8 @@ def cached[T](scope: str, build: Callable[[], T], changed: datetime.datetime | N
 
 
 def overview_charts(programmes: list[Programme]) -> list[Chart]:
-    """The overview's charts: each strategy's own figures with those of its centres and clusters."""
-    by_strategy: dict[str, list[Figure]] = {}
-    for programme in programmes:
-        strategy = programme if programme.kind == Programme.Kind.STRATEGY else programme.parent
-        by_strategy.setdefault(strategy.name, []).extend(programme.figures.all())
+    """The overview's charts: each strategy's figures for the strategy as a whole (a centre's figure speaks for the centre)."""
+    by_strategy = {p.name: list(p.figures.all()) for p in programmes if p.kind == Programme.Kind.STRATEGY}
     built = [charts.build_overview_chart(by_strategy, basis) for basis in (Basis.ANNUAL, Basis.CUMULATIVE)]
     built = [chart for chart in built if chart is not None]
     for chart in built:
@@ -65,7 +62,7 @@ def programme_charts(programme: Programme, figures: list[Figure] | None = None, 
 @require_safe
 def overview(request: HttpRequest) -> HttpResponse:
     programmes = list(Programme.objects.for_overview())
-    cards = [{"programme": p, "headlines": headlines(list(p.figures.all()))} for p in programmes if p.kind == Programme.Kind.STRATEGY]
+    cards = [{"programme": p, "headlines": rules.headlines(p.figures.all())} for p in programmes if p.kind == Programme.Kind.STRATEGY]
     built = cached("overview:charts", lambda: overview_charts(programmes), exports.last_changed())
     context = {"cards": cards, "programmes": programmes, "charts": built}
     return render(request, "dashboard/overview.html", context)
@@ -77,13 +74,13 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     figures = list(Figure.objects.with_related().filter(programme=programme))
     events = list(Event.objects.with_related().filter(programme=programme))
     changed = exports.last_changed()
-    flags = cached(f"{slug}:flags", lambda: charts.disagreements(charts.figure_frame(figures)), changed)
+    flags = cached(f"{slug}:flags", lambda: charts.flags(figures), changed)
     for figure in figures:
         figure.flag = flags.get(figure.pk, "")
     context = {
         "programme": programme,
         "figures": figures,
-        "headlines": headlines(figures),
+        "headlines": rules.headlines(figures),
         "children": programme.children.annotate(figure_count=Count("figures")),
         "events": events,
         "charts": cached(f"{slug}:charts", lambda: programme_charts(programme, figures, events), changed),
@@ -147,22 +144,23 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
-def figure_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    figure = get_object_or_404(Figure.objects.with_related(), pk=pk)
-    others = list(
-        Figure.objects.with_related()
-        .filter(
-            programme=figure.programme,
-            measure=figure.measure,
-            basis=figure.basis,
-            unit=figure.unit,
-            period_start=figure.period_start,
-            period_end=figure.period_end,
-        )
-        .exclude(pk=figure.pk)
-    )
-    differing = [other for other in others if other.bounds != figure.bounds]
-    return render(request, "dashboard/figure_detail.html", {"figure": figure, "others": others, "differing": differing})
+def figure_detail(request: HttpRequest, pk: int | None = None, key: str | None = None) -> HttpResponse:
+    """One figure, by its dataset key (the canonical address) or its id, with the other figures of the same quantity."""
+    figures = Figure.objects.with_related().select_related("part_of")
+    figure = get_object_or_404(figures, pk=pk) if pk is not None else get_object_or_404(figures, key=key)
+    candidates = Figure.objects.with_related().filter(programme=figure.programme, measure=figure.measure).exclude(pk=figure.pk)
+    others = [other for other in candidates if rules.quantity_key(other) == rules.quantity_key(figure)]
+    disagreeing = {other.pk for other in others if rules.disagree(figure, other)}
+    for other in others:
+        other.flag = "Disagrees with this figure" if other.pk in disagreeing else ""
+    context = {
+        "figure": figure,
+        "others": others,
+        "differing": [other for other in others if other.pk in disagreeing],
+        "parts": list(figure.parts.select_related("source__publisher", "claimant")),
+        "own_statement": rules.is_own_statement(figure),
+    }
+    return render(request, "dashboard/figure_detail.html", context)
 
 
 @require_safe

@@ -64,6 +64,19 @@ def span(start_year: int | None, end_year: int | None) -> str:
     return ""
 
 
+def phrase(start_year: int | None, end_year: int | None) -> str:
+    """A period as a sentence says it: "over 2013-14 to 2015-16", "over the years to 2023-24", "from 2014-15", "in 2020-21"."""
+    if start_year is None and end_year is None:
+        return "over a period the source does not state"
+    if start_year is None:
+        return f"over the years to {label(end_year)}"
+    if end_year is None:
+        return f"from {label(start_year)}"
+    if start_year == end_year:
+        return f"in {label(start_year)}"
+    return f"over {span(start_year, end_year)}"
+
+
 class FinancialYearFormField(forms.CharField):
     """A form field where editors type "2013-14" and the database keeps 2013."""
 

@@ -502,6 +502,9 @@ class Figure(models.Model):
         return (self.key,)
 
     def get_absolute_url(self) -> str:
+        """The figure's page at its dataset key where it has one (links survive a fresh install), else at its id."""
+        if self.key:
+            return reverse("dashboard:figure-key", args=[self.key])
         return reverse("dashboard:figure-detail", args=[self.pk])
 
     @property

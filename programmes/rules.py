@@ -8,16 +8,17 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.utils.text import slugify
 
-from programmes import fiscal
-from programmes.models import Measure
+from programmes import fiscal, formatting
+from programmes.models import Basis, Horizon, Measure, OrganisationKind, Qualifier, SourceKind, Status, Unit
 
 if TYPE_CHECKING:
-    from programmes.models import Figure, Source
+    from programmes.models import Figure, Organisation, Source
 
 # Money that moves over a period: these can be delivered, so their timing decides outturn or projection.
 # Counts, contract terms, funding decisions and deadlines are stated as at their date.
@@ -53,8 +54,6 @@ def looks_ahead(figure: Figure) -> bool:
 
 def suggested_horizon(figure: Figure) -> str:
     """A target or forecast, or an outcome whose period had not begun when stated, is a projection; anything else an outturn."""
-    from programmes.models import Horizon, Status
-
     if figure.status in (Status.TARGET, Status.FORECAST) or looks_ahead(figure):
         return Horizon.PROJECTION
     return Horizon.OUTTURN
@@ -100,8 +99,6 @@ def interval(figure: Figure) -> tuple[Decimal | None, Decimal | None] | None:
     "about £55m" covers £54.5–55.5m; "£40m" covers £39.5–40.5m; "over £120m" covers £120m and up; "up to £45m" covers
     £45m and below; a range covers its two ends, each read at its stated precision.
     """
-    from programmes.models import Qualifier
-
     bounds = figure.bounds
     if bounds is None:
         return None
@@ -127,11 +124,16 @@ def disagree(first: Figure, second: Figure) -> bool:
     """Two figures disagree when they state the same quantity, come from different claimants or publications, and cannot both be right.
 
     Rounding ("about £55m" against £55.4m) and bounds ("over £120m" against £121.2m) are not disagreements;
-    figures a source says are unknown, and two figures one claimant stated in one publication, never are.
+    figures a source says are unknown, two figures one claimant stated in one publication, and a part against
+    its total (or two parts of one total) never are.
     """
-    if first.pk == second.pk and first.pk is not None:
+    if first is second or (first.pk == second.pk and first.pk is not None):
         return False
     if first.source_id == second.source_id and first.claimant_id == second.claimant_id:
+        return False
+    if is_part_of(first, second) or is_part_of(second, first):
+        return False
+    if first.part_of_id is not None and first.part_of_id == second.part_of_id:
         return False
     if quantity_key(first) != quantity_key(second):
         return False
@@ -139,6 +141,11 @@ def disagree(first: Figure, second: Figure) -> bool:
     if a is None or b is None:
         return False
     return not overlap(a, b)
+
+
+def is_part_of(part: Figure, total: Figure) -> bool:
+    """A figure is part of another when it was recorded as one component of the sum that the other states."""
+    return part.part_of_id is not None and part.part_of_id == total.pk
 
 
 def disagreements(figures: Iterable[Figure]) -> dict[int, list[Figure]]:
@@ -155,3 +162,250 @@ def disagreements(figures: Iterable[Figure]) -> dict[int, list[Figure]]:
             if others:
                 found[figure.pk] = others
     return found
+
+
+# Who said it. --------------------------------------------------------------------------------------------------
+
+# Bodies read with "the" in a sentence: "the Cabinet Office", "the National Audit Office"; publications, suppliers
+# and people are named bare ("Computer Weekly", "Francis Maude"), and so is a body whose name carries its own
+# article or none ("HM Treasury", "The Register").
+BODY_KINDS = {OrganisationKind.GOVERNMENT, OrganisationKind.DEPARTMENT, OrganisationKind.AUDIT_BODY, OrganisationKind.COMMITTEE}
+
+STATUS_VERB = {Status.TARGET: "promised", Status.FORECAST: "expected", Status.CLAIMED: "claimed", Status.AUDITED: "found"}
+
+
+def named(organisation: Organisation) -> str:
+    """An organisation as a sentence names it: "the Cabinet Office", "HM Treasury", "Government Computing"."""
+    name = organisation.name
+    if organisation.kind in BODY_KINDS and not name.startswith(("HM ", "The ", "the ")) and "/" not in name:
+        return f"the {name}"
+    return name
+
+
+def is_own_statement(figure: Figure) -> bool:
+    """A figure is its claimant's own statement when the claimant published the source; otherwise the publisher only reported it."""
+    return figure.claimant_id == figure.source.publisher_id
+
+
+def attribution(figure: Figure) -> str:
+    """Who claimed a figure and where, for a parenthesis: "the Cabinet Office, as reported by Government Computing, 1 April 2014", or "the National Audit Office, 20 May 2016" when the claimant published it."""
+    if is_own_statement(figure):
+        return f"{named(figure.claimant)}, {figure.source.published_display}"
+    return f"{named(figure.claimant)}, as reported by {named(figure.source.publisher)}, {figure.source.published_display}"
+
+
+def statement(figure: Figure, amount: str | None = None) -> str:
+    """Who claimed what, and who reported it: "the Cabinet Office expected £128m a year, as reported by Government Computing (1 April 2014)".
+
+    The claimant is the subject; the publisher is named only as the one who reported it, never as the claimant.
+    A figure the source says is unknown reads "the National Audit Office found it not known (30 November 2022)".
+    """
+    what = "it not known" if figure.is_unknown else (amount or figure.display_value)
+    said = f"{named(figure.claimant)} {STATUS_VERB[figure.status]} {what}"
+    if is_own_statement(figure):
+        return f"{said} ({figure.source.published_display})"
+    return f"{said}, as reported by {named(figure.source.publisher)} ({figure.source.published_display})"
+
+
+def sentence(text: str) -> str:
+    """A clause made into a sentence: capital first letter, full stop."""
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+# Which figure heads each card. ---------------------------------------------------------------------------------
+
+# Publications by the bodies that made or checked the claim, preferred over press reports of them.
+OFFICIAL_KINDS = frozenset(
+    {
+        SourceKind.AUDIT_REPORT,
+        SourceKind.COMMITTEE_REPORT,
+        SourceKind.STRATEGY,
+        SourceKind.OFFICIAL_PUBLICATION,
+        SourceKind.MINISTERIAL_STATEMENT,
+        SourceKind.PARLIAMENTARY_ANSWER,
+        SourceKind.PRESS_RELEASE,
+    }
+)
+
+# A savings promise or result is stated in £ or as a percentage; both are first-class (10–15% is a promise).
+SAVINGS_MEASURES = (Measure.SAVINGS, Measure.SAVINGS_RATE)
+DELIVERED_STATUSES = (Status.CLAIMED, Status.AUDITED)
+
+
+def is_whole(figure: Figure) -> bool:
+    """A figure speaks for the whole programme when it has no scope, no scenario and is not part of a larger sum."""
+    return not figure.scope and not figure.scenario and figure.part_of_id is None
+
+
+def is_delivery(figure: Figure) -> bool:
+    """Only a claimed or audited outturn is a delivery: its horizon is outturn and its period's last year had begun when its source appeared."""
+    return figure.status in DELIVERED_STATUSES and figure.horizon == Horizon.OUTTURN and not looks_ahead(figure)
+
+
+def best_sourced(figures: Iterable[Figure]) -> list[Figure]:
+    """Figures from primary publications, then from official ones, when there are any, in the order they were stated: a press repeat does not speak for the body that made the claim."""
+    chosen = list(figures)
+    for preferred in (lambda f: f.source.is_primary, lambda f: f.source.kind in OFFICIAL_KINDS):
+        if any(preferred(f) for f in chosen):
+            chosen = [f for f in chosen if preferred(f)]
+    return sorted(chosen, key=lambda f: (stated_on(f.source), f.pk or 0))
+
+
+def pick(
+    figures: Iterable[Figure],
+    measures: Iterable[str],
+    statuses: Iterable[str],
+    *,
+    first: bool = False,
+    deliveries_only: bool = False,
+    bases: Iterable[str] = (),
+    units: Iterable[str] = (),
+) -> Figure | None:
+    """The figure that heads a line: for the whole programme, the first or latest stated among the best-sourced figures of these measures and statuses.
+
+    A known figure is preferred; only when none is known does a figure the source says is unknown head the line
+    ("claimed, with no figure"). Ties on one day go to the figure recorded first.
+    """
+    measures, statuses, bases, units = set(measures), set(statuses), set(bases), set(units)
+    matches = [
+        f
+        for f in figures
+        if f.measure in measures
+        and f.status in statuses
+        and is_whole(f)
+        and (not deliveries_only or is_delivery(f))
+        and (not bases or f.basis in bases)
+        and (not units or f.unit in units)
+    ]
+    known = [f for f in matches if not f.is_unknown]
+    matches = best_sourced(known or matches)
+    if not matches:
+        return None
+    day = stated_on(matches[0].source) if first else stated_on(matches[-1].source)
+    return min((f for f in matches if stated_on(f.source) == day), key=lambda f: f.pk or 0)
+
+
+def promised(figures: Iterable[Figure], bases: Iterable[str] = (), units: Iterable[str] = ()) -> Figure | None:
+    """What was promised: the first target for the whole programme's savings, in £ or as a percentage."""
+    return pick(figures, SAVINGS_MEASURES, (Status.TARGET,), first=True, bases=bases, units=units)
+
+
+def latest_forecast(figures: Iterable[Figure], bases: Iterable[str] = (), units: Iterable[str] = ()) -> Figure | None:
+    """The latest forecast of the whole programme's savings, in £ or as a percentage."""
+    return pick(figures, SAVINGS_MEASURES, (Status.FORECAST,), bases=bases, units=units)
+
+
+def delivered(figures: Iterable[Figure], status: str, bases: Iterable[str] = (), units: Iterable[str] = ()) -> Figure | None:
+    """What was delivered: the latest claimed (or audited) outturn of the whole programme's savings; a projection never counts."""
+    return pick(figures, SAVINGS_MEASURES, (status,), deliveries_only=True, bases=bases, units=units)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One line of a programme's card: its label, the figure that heads it (None when the sources give none), and what to say then."""
+
+    label: str
+    figure: Figure | None
+    missing_text: str = "No figure in the sources"
+
+
+def headlines(figures: Iterable[Figure]) -> list[Headline]:
+    """A card's lines: the first promise, the latest forecast, the audited and claimed deliveries, investment and net benefit."""
+    figures = list(figures)
+    later = (Status.AUDITED, Status.CLAIMED, Status.FORECAST)
+    return [
+        Headline("Promised", promised(figures)),
+        Headline("Latest forecast", latest_forecast(figures)),
+        Headline("Delivered (audited)", delivered(figures, Status.AUDITED), "Not audited"),
+        Headline("Delivered (claimed)", delivered(figures, Status.CLAIMED), "No claim in the sources"),
+        Headline("Investment", pick(figures, (Measure.INVESTMENT,), later)),
+        Headline("Net benefit", pick(figures, (Measure.NET_BENEFIT,), later)),
+    ]
+
+
+# Restatements, nets and shortfalls. ----------------------------------------------------------------------------
+
+
+def restatement_chains(figures: Iterable[Figure]) -> list[tuple[str, list[Figure]]]:
+    """A promise is restated only within one scope: for each scope (the whole programme first), the first known figure of each status, in the order stated.
+
+    Parts of a larger sum are components, not restatements, and are left out.
+    """
+    by_scope: dict[str, list[Figure]] = defaultdict(list)
+    for figure in figures:
+        if not figure.is_unknown and figure.part_of_id is None:
+            by_scope[figure.scope].append(figure)
+    chains = []
+    for scope in sorted(by_scope, key=lambda s: (s != "", s)):
+        ordered = sorted(by_scope[scope], key=lambda f: (stated_on(f.source), f.pk or 0))
+        firsts: dict[str, Figure] = {}
+        for figure in ordered:
+            firsts.setdefault(figure.status, figure)
+        chains.append((scope, sorted(firsts.values(), key=lambda f: (stated_on(f.source), f.pk or 0))))
+    return chains
+
+
+def has_period(figure: Figure) -> bool:
+    """A figure has a stated period when the source gives at least one end of it."""
+    return figure.period_start is not None or figure.period_end is not None
+
+
+TOTAL_BASES = (Basis.CUMULATIVE, Basis.ONE_OFF)
+
+
+def net_pairs(figures: Iterable[Figure]) -> list[tuple[Figure, Figure]]:
+    """A net can be worked out from one savings and one investment total in £ of the same programme, scope, scenario, stated period and status, stated by one claimant in one publication.
+
+    Known figures over a stated period only; a group holding two savings or two investment figures is ambiguous and gives no net.
+    """
+    groups: dict[tuple, list[Figure]] = defaultdict(list)
+    for f in figures:
+        is_total = f.measure in (Measure.SAVINGS, Measure.INVESTMENT) and f.unit == Unit.GBP_M and f.basis in TOTAL_BASES
+        if is_total and not f.is_unknown and has_period(f) and f.part_of_id is None:
+            key = (f.programme_id, f.scope, f.scenario, f.period_start, f.period_end, f.status, f.claimant_id, f.source_id)
+            groups[key].append(f)
+    pairs = []
+    for group in groups.values():
+        savings = [f for f in group if f.measure == Measure.SAVINGS]
+        investment = [f for f in group if f.measure == Measure.INVESTMENT]
+        if len(savings) == 1 and len(investment) == 1:
+            pairs.append((savings[0], investment[0]))
+    return pairs
+
+
+def difference(first: Figure, second: Figure) -> tuple[Decimal, Decimal, str] | None:
+    """First minus second as (low, high, qualifier): a range where either is a range, "about" where either is; None where either is only a bound or unknown."""
+    qualifiers = {first.qualifier, second.qualifier}
+    if qualifiers & {Qualifier.AT_LEAST, Qualifier.AT_MOST, Qualifier.UNKNOWN}:
+        return None
+    (low_a, high_a), (low_b, high_b) = first.bounds, second.bounds
+    qualifier = Qualifier.APPROX if Qualifier.APPROX in qualifiers else Qualifier.EXACT
+    return low_a - high_b, high_a - low_b, qualifier
+
+
+def net(savings: Figure, investment: Figure) -> tuple[Decimal, Decimal, str] | None:
+    """Net benefit is savings minus investment over the same period; none where either side is only a bound ("over £90m")."""
+    return difference(savings, investment)
+
+
+def shortfall(requested: Figure, approved: Figure) -> tuple[Decimal, Decimal] | None:
+    """A funding shortfall is what was requested minus what was approved for one programme, scope and stated period, when both are exact and the gap is positive."""
+    same = (requested.programme_id, requested.scope, requested.period_start, requested.period_end) == (
+        approved.programme_id,
+        approved.scope,
+        approved.period_start,
+        approved.period_end,
+    )
+    if not same or not has_period(requested) or {requested.qualifier, approved.qualifier} != {Qualifier.EXACT}:
+        return None
+    gap = difference(requested, approved)
+    if gap is None or gap[0] <= 0:
+        return None
+    return gap[0], gap[1]
+
+
+def money_phrase(low: Decimal, high: Decimal, qualifier: str = Qualifier.EXACT) -> str:
+    """A worked-out sum as a reader says it: "about £900m", "£100m to £200m"."""
+    if low == high:
+        return ("about " if qualifier == Qualifier.APPROX else "") + formatting.money(low)
+    return f"{formatting.money(low)} to {formatting.money(high)}"

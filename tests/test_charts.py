@@ -6,6 +6,7 @@ from decimal import Decimal as D
 from django.test import TestCase
 
 from dashboard import charts
+from programmes import rules
 from programmes.models import Event
 from tests.helpers import make_figure, make_programme, make_source
 
@@ -63,18 +64,46 @@ class PromiseChartTests(ChartDataTests):
 
     def test_it_says_what_was_promised_and_that_no_delivery_was_reported(self):
         chart = charts.build_promise_chart(self.figures, "annual", "mini")
-        self.assertTrue(chart.summary.startswith("The first promise was £400–600m a year, stated by Cabinet Office on 28 December 2012"))
-        self.assertTrue(chart.summary.endswith("; no forecast, claim or audit of delivery is in the sources."))
+        self.assertEqual(
+            chart.summary,
+            "First promise: the Cabinet Office promised £400–600m a year (28 December 2012); "
+            "no forecast, claim or audit of delivery is in the sources.",
+        )
+
+    def test_it_names_the_claimant_before_the_publication_that_reported_it(self):
+        forecast = make_figure(
+            self.programme, self.press, status="forecast", basis="annual", value=D("128"), claimant="Cabinet Office",
+            period_start=None, period_end=None,
+        )  # fmt: skip
+        chart = charts.build_promise_chart([*self.figures, forecast], "annual", "mini")
+        self.assertIn(
+            "the latest forecast: the Cabinet Office expected £128m a year, as reported by Civil Service World (21 May 2016).",
+            chart.summary,
+        )
+        self.assertNotIn("by Civil Service World on", chart.summary)
+
+    def test_it_never_calls_a_projection_delivered(self):
+        by_2024 = make_figure(self.programme, self.press, status="claimed", value=D("504"), period_start=None, period_end=2023)
+        chart = charts.build_promise_chart([by_2024], "cumulative", "mini")
+        self.assertNotIn("delivered, as claimed", chart.summary)
+        self.assertNotIn("£504m", chart.summary)
+
+    def test_it_says_when_no_figure_covers_the_whole_programme(self):
+        centres = make_figure(self.programme, self.nao, status="target", basis="annual", value=D("128"), scope="the two centres")
+        chart = charts.build_promise_chart([centres], "annual", "mini")
+        self.assertEqual(chart.summary, "No figure here covers the whole programme; the table lists the parts each figure covers.")
 
     def test_it_keeps_cumulative_figures_apart_and_reports_the_audit(self):
         chart = charts.build_promise_chart(self.figures, "cumulative", "mini")
         drawn = [point for trace in chart.plotly["data"] for point in trace["customdata"]]
         self.assertEqual(drawn, [self.saved.pk])
-        self.assertEqual(chart.summary, "Auditors found £90m in total (2013-14 to 2015-16, National Audit Office, 20 May 2016).")
+        self.assertEqual(
+            chart.summary, "Delivered, as audited: the National Audit Office found £90m in total over 2013-14 to 2015-16 (20 May 2016)."
+        )
 
     def test_it_says_what_is_unknown_instead_of_drawing_zero(self):
         chart = charts.build_promise_chart(self.figures, "cumulative", "mini")
-        self.assertEqual(chart.notes, ["Benefits to date: not known, according to National Audit Office (20 May 2016)."])
+        self.assertEqual(chart.notes, ["Benefits to date: not known, according to the National Audit Office, 20 May 2016."])
         self.assertEqual([row["Value"] for row in chart.rows if row["Figure"] == "Benefits to date"], ["unknown"])
 
     def test_its_table_has_one_row_per_figure_with_its_source(self):
@@ -117,17 +146,31 @@ class RestatementChartTests(ChartDataTests):
         chart = charts.build_restatement_chart([*self.figures, forecast], [], "mini")
         self.assertEqual(
             chart.summary,
-            "How the savings figure moved: £400–600m a year (first target, Cabinet Office, 28 December 2012), "
-            "then £90m in total (first audit, National Audit Office, 20 May 2016), "
-            "then £128m a year (first forecast, Civil Service World, 21 May 2016). 4 savings figures in all, each in the table below.",
+            "How the savings figure for the whole programme moved: £400–600m a year (first target, by the Cabinet Office, 28 December 2012), "
+            "then £90m in total (first audit, by the National Audit Office, 20 May 2016), "
+            "then £128m a year (first forecast, by Civil Service World, 21 May 2016). 4 savings figures in all, each in the table below.",
         )
+
+    def test_it_says_when_the_scope_changes(self):
+        centres = make_figure(
+            self.programme, self.press, status="forecast", basis="annual", value=D("128"), scope="the two centres",
+            claimant="Cabinet Office", period_start=None, period_end=None,
+        )  # fmt: skip
+        chart = charts.build_restatement_chart([self.promise, self.saved, centres], [], "mini")
+        self.assertIn(
+            "The scope changes: for the two centres, which is not a restatement of the figures above, £128m a year "
+            "(first forecast, by the Cabinet Office, as reported by Civil Service World, 21 May 2016).",
+            chart.summary,
+        )
+        self.assertNotIn("£128m", chart.summary.split("The scope changes")[0])
 
 
 class MoneyChartTests(ChartDataTests):
     def test_it_sets_savings_against_investment_and_states_the_net_cost(self):
         chart = charts.build_money_chart(self.figures, "mini")
         self.assertEqual(
-            chart.summary, "National Audit Office found £90m saved against £94m invested over 2013-14 to 2015-16, a net cost of £4m."
+            chart.summary,
+            "The National Audit Office found £90m saved against £94m invested over 2013-14 to 2015-16 (20 May 2016), a net cost of £4m.",
         )
         (net,) = traces_named(chart, "Net benefit (savings minus investment)")
         self.assertEqual(net["y"], [-4.0])
@@ -158,7 +201,22 @@ class DisagreementTests(ChartDataTests):
         other = make_figure(self.programme, self.press, value=D("95"))
         chart = charts.build_promise_chart([self.saved, other], "cumulative", "mini")
         self.assertTrue(chart.has_disagreement)
-        self.assertTrue(all(row["Flag"].startswith("Differs from 1 other source") for row in chart.rows))
+        self.assertEqual(
+            [row["Flag"] for row in chart.rows],
+            ["Disagrees with £95m (Civil Service World, 21 May 2016)", "Disagrees with £90m (National Audit Office, 20 May 2016)"],
+        )
+
+    def test_it_flags_exactly_what_the_rule_flags(self):
+        rounded = make_figure(self.programme, self.press, value=D("90.4"))
+        other = make_figure(self.programme, self.press, value=D("120"), claimant="Cabinet Office")
+        figures = [self.saved, rounded, other]
+        chart = charts.build_promise_chart(figures, "cumulative", "mini")
+        flagged = {row["url"] for row in chart.rows if row["Flag"]}
+        self.assertEqual(flagged, {f.get_absolute_url() for f in figures if f.pk in rules.disagreements(figures)})
+        (rounded_flag,) = [row["Flag"] for row in chart.rows if row["url"] == rounded.get_absolute_url()]
+        self.assertEqual(
+            rounded_flag, "Disagrees with £120m (Civil Service World, 21 May 2016)", "£90.4m and £90m agree at £90m's precision"
+        )
 
     def test_it_does_not_flag_sources_that_agree(self):
         same = make_figure(self.programme, self.press, value=D("90"))
@@ -188,7 +246,9 @@ class FundingAndDeadlineChartTests(ChartDataTests):
         chart = charts.build_deadline_chart([early, later], "mini")
         self.assertEqual(traces_named(chart, "Target")[0]["y"], [2025.0, 2028.0])
         self.assertEqual(
-            chart.summary, "Deadlines in order of publication: 2025 (stated 28 December 2012), then 2028 (stated 20 May 2016)."
+            chart.summary,
+            "Deadlines in order of publication: 2025 (stated by the Cabinet Office, 28 December 2012), "
+            "then 2028 (stated by the National Audit Office, 20 May 2016).",
         )
 
 
@@ -199,7 +259,15 @@ class OverviewChartTests(ChartDataTests):
         annual = charts.build_overview_chart({"Mini strategy": self.figures}, "annual")
         (target,) = traces_named(annual, "Target")
         self.assertEqual(target["customdata"], [self.promise.pk])
-        self.assertEqual(annual.summary, "Mini strategy: promised £400–600m a year; no audited figure.")
+        self.assertEqual(
+            annual.summary, "Mini strategy: the Cabinet Office promised £400–600m a year (28 December 2012); no audited figure."
+        )
+
+    def test_it_leaves_out_figures_for_part_of_a_strategy(self):
+        centres = make_figure(self.programme, self.nao, status="audited", value=D("50"), scope="the two centres")
+        chart = charts.build_overview_chart({"Mini strategy": [*self.figures, centres]}, "cumulative")
+        (audited,) = traces_named(chart, "Audited")
+        self.assertEqual(audited["customdata"], [self.saved.pk])
 
 
 class ProgrammeChartsTests(ChartDataTests):
@@ -215,7 +283,8 @@ class NetRuleTests(ChartDataTests):
         cost = make_figure(self.programme, self.press, measure="investment", value=D("94"))
         chart = charts.build_money_chart([over, cost], "mini")
         self.assertIn(
-            "over £90m saved against £94m invested over 2013-14 to 2015-16, so the net result cannot be worked out", chart.summary
+            "over £90m saved against £94m invested over 2013-14 to 2015-16 (21 May 2016), so the net result cannot be worked out",
+            chart.summary,
         )
         self.assertFalse(traces_named(chart, "Net benefit (savings minus investment)"))
 
@@ -258,12 +327,23 @@ class FundingRuleTests(ChartDataTests):
 class FlagTests(ChartDataTests):
     def test_it_does_not_flag_two_figures_from_one_publication(self):
         part = make_figure(self.programme, self.nao, value=D("30"))
-        self.assertEqual(charts.disagreements(charts.figure_frame([self.saved, part])), {})
+        self.assertEqual(charts.flags([self.saved, part]), {})
 
-    def test_it_does_not_compare_figures_without_a_stated_period(self):
+    def test_it_does_not_flag_a_part_against_its_total(self):
+        part = make_figure(self.programme, self.press, value=D("30"), part_of=self.saved)
+        self.assertEqual(charts.flags([self.saved, part]), {})
+
+    def test_it_compares_figures_that_both_leave_the_period_unstated(self):
         one = make_figure(self.programme, self.nao, value=D("30"), period_start=None, period_end=None)
         other = make_figure(self.programme, self.press, value=D("40"), period_start=None, period_end=None)
-        self.assertEqual(charts.disagreements(charts.figure_frame([one, other])), {})
+        self.assertEqual(set(charts.flags([one, other])), {one.pk, other.pk})
+        stated = make_figure(self.programme, self.press, value=D("40"))
+        self.assertEqual(charts.flags([one, stated]), {}, "a stated period and an unstated one are not the same quantity")
+
+    def test_it_does_not_flag_different_scopes_or_scenarios(self):
+        centre = make_figure(self.programme, self.press, value=D("40"), scope="ISSC1")
+        without = make_figure(self.programme, self.press, value=D("40"), scenario="without HMRC")
+        self.assertEqual(charts.flags([self.saved, centre, without]), {})
 
 
 class DeadlineRangeTests(ChartDataTests):
@@ -275,4 +355,4 @@ class DeadlineRangeTests(ChartDataTests):
         chart = charts.build_deadline_chart([span], "mini")
         (target,) = traces_named(chart, "Target")
         self.assertEqual((target["y"], target["error_y"]["array"]), ([2025.0], [3.0]))
-        self.assertIn("2025–2028 (stated 20 May 2016)", chart.summary)
+        self.assertIn("2025–2028 (stated by the National Audit Office, 20 May 2016)", chart.summary)

@@ -1,12 +1,16 @@
 """Every public page renders from the real dataset; unknown addresses are 404s, never 500s."""
 
+import datetime
+from decimal import Decimal as D
 from unittest import mock
 
 from django.db import OperationalError
 from django.test import TestCase
 from django.utils.html import escape
 
+from programmes import rules
 from programmes.models import Figure, Programme, Source
+from tests.helpers import make_figure, make_programme, make_source
 
 
 class OverviewTests(TestCase):
@@ -56,7 +60,7 @@ class SmokeTests(TestCase):
 
 class NotFoundTests(TestCase):
     def test_it_answers_404_for_unknown_slugs_and_ids(self):
-        for url in ("/programmes/no-such-thing/", "/sources/999999/", "/figures/999999/", "/nowhere/"):
+        for url in ("/programmes/no-such-thing/", "/sources/999999/", "/figures/999999/", "/figures/NO-SUCH-KEY/", "/nowhere/"):
             with self.subTest(url=url):
                 response = self.client.get(url)
                 self.assertEqual(response.status_code, 404)
@@ -64,14 +68,27 @@ class NotFoundTests(TestCase):
 
 
 class FigurePageTests(TestCase):
-    def test_it_shows_other_sources_for_the_same_measure_and_period(self):
+    def test_it_lists_every_other_figure_of_the_same_quantity(self):
         figure = Figure.objects.get(key="F041")
-        others = Figure.objects.filter(
-            programme=figure.programme, measure=figure.measure, period_start=figure.period_start, period_end=figure.period_end
-        ).exclude(pk=figure.pk)
+        same = [o for o in figure.programme.figures.exclude(pk=figure.pk) if rules.quantity_key(o) == rules.quantity_key(figure)]
         response = self.client.get(figure.get_absolute_url())
-        for other in others:
+        self.assertEqual({o.pk for o in response.context["others"]}, {o.pk for o in same})
+        for other in same:
             self.assertContains(response, other.get_absolute_url())
+
+    def test_it_is_reachable_by_key_and_by_id_and_names_the_key_address_canonical(self):
+        figure = Figure.objects.get(key="F047")
+        self.assertEqual(figure.get_absolute_url(), "/figures/F047/")
+        for url in ("/figures/F047/", f"/figures/{figure.pk}/"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.context["figure"], figure)
+                self.assertContains(response, '<link rel="canonical" href="http://testserver/figures/F047/">')
+
+    def test_it_links_a_figure_without_a_key_at_its_id(self):
+        figure = make_figure(make_programme("keyless"), make_source("keyless-source"))
+        self.assertEqual(figure.get_absolute_url(), f"/figures/{figure.pk}/")
+        self.assertEqual(self.client.get(figure.get_absolute_url()).status_code, 200)
 
 
 class DatabaseOutageTests(TestCase):
@@ -104,9 +121,7 @@ class ChartPageTests(TestCase):
 
     def test_it_states_the_2016_audit_in_plain_words(self):
         response = self.client.get("/programmes/ngss-2012/")
-        self.assertContains(
-            response, "National Audit Office found £90m saved against £94m invested over 2013-14 to 2015-16, a net cost of £4m."
-        )
+        self.assertContains(response, "found £90m saved against £94m invested over 2013-14 to 2015-16 (20 May 2016), a net cost of £4m.")
 
     def test_it_loads_plotly_from_our_own_static_files(self):
         response = self.client.get("/programmes/ngss-2012/")
@@ -175,47 +190,132 @@ class CompressionTests(TestCase):
         self.assertLess(len(compressed.content), len(plain.content) / 3)
 
 
-class DisagreementFlagTests(TestCase):
-    def test_it_flags_figures_that_another_source_states_differently(self):
-        response = self.client.get("/programmes/early-shared-services/")
-        flagged = [f for f in response.context["figures"] if f.flag]
-        self.assertTrue(flagged, "FACTS.md lists contradictions for the early centres; some must be flagged")
-        for figure in flagged:
-            others = Figure.objects.filter(
-                programme=figure.programme,
-                measure=figure.measure,
-                status=figure.status,
-                basis=figure.basis,
-                period_start=figure.period_start,
-                period_end=figure.period_end,
-            ).exclude(source=figure.source)
-            self.assertTrue(any(o.bounds != figure.bounds for o in others), figure.key)
-        self.assertContains(response, "Differs from")
+class PageData(TestCase):
+    """A small strategy with the cases the issue found: a press report of another body's estimate, a percentage target,
+    a claim with no figure, a rounded restatement and a real contradiction."""
 
-    def test_it_does_not_flag_figures_that_agree_or_differ_in_status_basis_or_kind(self):
-        response = self.client.get("/programmes/ngss-2012/")
-        by_key = {f.key: f for f in response.context["figures"]}
-        self.assertEqual(by_key["F041"].flag, "", "the NAO's £90m agrees with its repeats")
-        self.assertEqual(by_key["F040"].flag, "", "with no period stated, figures cannot be shown to cover the same years")
-        self.assertFalse([f.key for f in response.context["figures"] if f.flag and not f.period_display])
-        matrix = self.client.get("/programmes/matrix/").context["figures"]
-        self.assertFalse([f.key for f in matrix if f.flag and f.measure in ("coverage", "contract_value")])
+    @classmethod
+    def setUpTestData(cls):
+        cls.programme = make_programme("truth-test", name="Truth test strategy")
+        cls.strategy = make_source("truth-strategy", publisher="Cabinet Office", kind="strategy", published=datetime.date(2018, 1, 10))
+        cls.press = make_source("truth-press", publisher="Government Computing", kind="news_article", published=datetime.date(2024, 4, 1))
+        cls.register = make_source("truth-register", publisher="The Register", kind="news_article", published=datetime.date(2024, 5, 1))
+        cls.nao = make_source("truth-nao", publisher="National Audit Office", published=datetime.date(2024, 6, 1))
+        cls.rate = make_figure(
+            cls.programme, cls.strategy, key="T-RATE", description="Savings target", measure="savings_rate", status="target",
+            basis="annual", unit="percent", value=None, value_low=D("10"), value_high=D("15"), period_start=None, period_end=None,
+        )  # fmt: skip
+        cls.expected = make_figure(
+            cls.programme, cls.press, key="T-EXPECTED", description="Expected savings", status="forecast", basis="annual",
+            value=D("128"), claimant="Cabinet Office", period_start=None, period_end=None,
+        )  # fmt: skip
+        cls.claimed = make_figure(
+            cls.programme, cls.press, key="T-CLAIMED", description="Savings so far", status="claimed", value=None,
+            qualifier="unknown", claimant="Cabinet Office", period_start=2020, period_end=2023,
+        )  # fmt: skip
+        to_date = {"status": "audited", "measure": "investment", "period_start": 2020, "period_end": 2023}
+        cls.exact = make_figure(cls.programme, cls.register, key="T-EXACT", description="Cost", value=D("55.4"), **to_date)
+        cls.rounded = make_figure(cls.programme, cls.nao, key="T-ROUNDED", description="Cost", value=D("55"), qualifier="approx", **to_date)
+        cls.rival = make_figure(
+            cls.programme, cls.press, key="T-RIVAL", description="Cost", value=D("80"), claimant="Cabinet Office", **to_date
+        )
 
 
-class FigureComparisonTests(TestCase):
-    def test_it_lists_only_the_same_quantity_and_says_when_values_differ(self):
-        figure = Figure.objects.get(key="F008a")  # The Register's £55.4m; the NAO page rounds it to about £55m
-        response = self.client.get(figure.get_absolute_url())
-        others = response.context["others"]
-        self.assertTrue(others)
-        self.assertTrue(all((o.basis, o.unit, o.measure) == (figure.basis, figure.unit, figure.measure) for o in others))
-        self.assertContains(response, "state a different value")
+class CardTests(PageData):
+    def card_text(self, response) -> str:
+        card = response.content.decode().split("Truth test strategy</a></h3>")[1].split("</li>")[0]
+        return " ".join(card.split())
 
-    def test_it_says_when_every_other_source_agrees(self):
-        response = self.client.get(Figure.objects.get(key="F041").get_absolute_url())
-        self.assertTrue(response.context["others"])
+    def test_it_shows_a_percentage_target_as_the_promise(self):
+        response = self.client.get("/programmes/truth-test/")
+        promised = next(h for h in response.context["headlines"] if h.label == "Promised")
+        self.assertEqual(promised.figure, self.rate)
+        self.assertContains(response, "10–15%")
+
+    def test_it_names_the_claimant_and_the_publication_that_reported_it(self):
+        card = self.card_text(self.client.get("/"))
+        self.assertIn("Cabinet Office, as reported by <a", card)
+        self.assertIn(">Government Computing, 1 April 2024</a>", card)
+
+    def test_it_never_names_the_publisher_as_the_claimant(self):
+        response = self.client.get("/programmes/truth-test/")
+        self.assertContains(response, "the Cabinet Office expected £128m a year, as reported by Government Computing (1 April 2024)")
+        for wrong in ("Government Computing expected", "forecast by Government Computing", "stated by Government Computing"):
+            self.assertNotContains(response, wrong)
+
+    def test_it_shows_a_claim_with_no_figure_as_that(self):
+        response = self.client.get("/programmes/truth-test/")
+        claimed = next(h for h in response.context["headlines"] if h.label == "Delivered (claimed)")
+        self.assertEqual(claimed.figure, self.claimed)
+        self.assertContains(response, "Claimed, with no figure")
+        self.assertNotContains(response, "No claim in the sources")
+
+    def test_it_never_shows_a_projection_as_delivered(self):
+        response = self.client.get("/programmes/truth-test/")
+        delivered = [h.figure for h in response.context["headlines"] if h.label.startswith("Delivered") and h.figure]
+        self.assertTrue(all(rules.is_delivery(figure) for figure in delivered))
+        self.assertNotIn(self.expected, delivered)
+
+
+class FigureTableTests(PageData):
+    def test_it_gives_each_figure_its_scope_and_claimant(self):
+        response = self.client.get("/programmes/truth-test/")
+        self.assertContains(response, '<th scope="col">Claimed by</th>')
+        self.assertContains(response, '<th scope="col">Scope</th>')
+        self.assertContains(response, '<td data-label="Claimed by">Cabinet Office</td>')
+        self.assertContains(response, '<td data-label="Scope">Whole programme</td>')
+
+
+class DisagreementFlagTests(PageData):
+    def test_it_flags_exactly_the_figures_the_rule_says_disagree(self):
+        response = self.client.get("/programmes/truth-test/")
+        flagged = {f.key for f in response.context["figures"] if f.flag}
+        self.assertEqual(flagged, {"T-EXACT", "T-ROUNDED", "T-RIVAL"})
+        by_key = {f.key: f.flag for f in response.context["figures"]}
+        self.assertEqual(by_key["T-EXACT"], "Disagrees with £80m (Government Computing, 1 April 2024)", "not with about £55m")
+        self.assertContains(response, "Disagrees with £80m")
+
+    def test_it_flags_on_every_real_page_what_the_rule_flags(self):
+        for programme in Programme.objects.all():
+            with self.subTest(programme=programme.slug):
+                response = self.client.get(programme.get_absolute_url())
+                figures = response.context["figures"]
+                self.assertEqual({f.pk for f in figures if f.flag}, set(rules.disagreements(figures)))
+
+    def test_it_does_not_flag_a_rounded_restatement(self):
+        self.rival.delete()
+        response = self.client.get("/programmes/truth-test/")
+        self.assertFalse([f.key for f in response.context["figures"] if f.flag])
+
+
+class FigureComparisonTests(PageData):
+    def test_it_lists_the_same_quantity_and_says_which_disagree(self):
+        response = self.client.get("/figures/T-EXACT/")
+        self.assertEqual({o.key for o in response.context["others"]}, {"T-ROUNDED", "T-RIVAL"})
+        self.assertEqual([o.key for o in response.context["differing"]], ["T-RIVAL"])
+        self.assertContains(response, "1 of 2 disagrees with this figure")
+        self.assertContains(response, "/figures/T-RIVAL/")
+        self.assertContains(response, "⚑</span> Disagrees with this figure")
+
+    def test_it_says_when_no_other_figure_disagrees(self):
+        response = self.client.get("/figures/T-EXPECTED/")
+        self.assertEqual(response.context["others"], [])
+        self.assertContains(response, "No other source in the record states this quantity.")
+        self.rival.delete()
+        response = self.client.get("/figures/T-EXACT/")
         self.assertEqual(response.context["differing"], [])
-        self.assertContains(response, "These state the same value.")
+        self.assertContains(response, "None of them disagrees with this figure")
+
+    def test_it_shows_scope_claimant_and_horizon(self):
+        response = self.client.get("/figures/T-EXPECTED/")
+        self.assertContains(response, "<dt>Scope</dt><dd>The whole programme</dd>")
+        self.assertContains(response, "<dt>Claimed by</dt><dd>Cabinet Office, reported in Government Computing</dd>")
+        self.assertContains(response, "A projection")
+        part = make_figure(self.programme, self.nao, key="T-PART", value=D("20"), part_of=self.rounded, scope="one department")
+        response = self.client.get(part.get_absolute_url())
+        self.assertContains(response, "<dt>Scope</dt><dd>one department</dd>")
+        self.assertContains(response, f'<dt>Part of</dt><dd><a href="{self.rounded.get_absolute_url()}">')
+        self.assertContains(self.client.get(self.rounded.get_absolute_url()), f'<a href="{part.get_absolute_url()}">')
 
 
 class QueryCountTests(TestCase):
@@ -256,4 +356,4 @@ class ChartCacheTests(TestCase):
         figure.save()
         after = self.client.get("/programmes/ngss-2012/").context["charts"]
         money_after = next(c for c in after if c.id == "money")
-        self.assertIn("£91m saved against £94m invested over 2013-14 to 2015-16, a net cost of £3m", money_after.summary)
+        self.assertIn("£91m saved against £94m invested over 2013-14 to 2015-16 (20 May 2016), a net cost of £3m", money_after.summary)

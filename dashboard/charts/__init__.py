@@ -8,7 +8,7 @@ drawn as bands or floating bars and never as midpoints, unknown is said and neve
 
 from __future__ import annotations
 
-from dashboard.charts.base import Chart, disagreements, figure_frame
+from dashboard.charts.base import Chart, figure_frame, flags
 from dashboard.charts.money import build_deadline_chart, build_funding_chart, build_money_chart
 from dashboard.charts.savings import build_overview_chart, build_promise_chart, build_restatement_chart
 from programmes.models import Basis, Event, Figure
@@ -21,8 +21,8 @@ __all__ = [
     "build_overview_chart",
     "build_promise_chart",
     "build_restatement_chart",
-    "disagreements",
     "figure_frame",
+    "flags",
     "programme_charts",
 ]
 

@@ -12,8 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.utils import PlotlyJSONEncoder
 
-from dashboard import headlines
-from programmes.models import Figure, Measure, Source, Status
+from programmes import rules
+from programmes.models import Figure, Source, Status
 
 STATUS_KEY = (
     "Colour and marker shape or fill pattern both show status: target ◆ hatched, forecast ▲ dotted, claimed ■ crossed, audited ● solid."
@@ -54,6 +54,7 @@ TABLE_COLUMNS = [
     "Value (high)",
     "Unit",
     "Published",
+    "Claimed by",
     "Source",
     "Flag",
 ]
@@ -183,47 +184,19 @@ def figure_frame(figures: Iterable[Figure]) -> pd.DataFrame:
     return frame.sort_values(["status_rank", "published_by", "id"], kind="stable").reset_index(drop=True)
 
 
-# Measures where two numbers for one programme, status, basis and period contradict each other. Counts and
-# contracts are left out: two sources often count different things (users and departments, one contract
-# and another), which the record cannot yet tell apart.
+def flags(figures: Iterable[Figure]) -> dict[int, str]:
+    """The ⚑ text for each figure that another disagrees with, naming the others; rules.disagreements decides which."""
+    return {pk: flag_text(others) for pk, others in rules.disagreements(figures).items()}
 
 
-COMPARABLE_MEASURES = {
-    Measure.SAVINGS,
-    Measure.SAVINGS_NPV,
-    Measure.SAVINGS_RATE,
-    Measure.INVESTMENT,
-    Measure.COST_OVERRUN,
-    Measure.NET_BENEFIT,
-    Measure.FUNDING_REQUESTED,
-    Measure.FUNDING_APPROVED,
-    Measure.FUNDING_GAP,
-    Measure.BASELINE_COST,
-    Measure.WRITE_OFF,
-    Measure.PROCEEDS,
-    Measure.DELAY,
-}
+def flag_text(others: list[Figure]) -> str:
+    """ "Disagrees with £95m (Civil Service World, 21 May 2016)": the other figures of the same quantity, with their sources."""
+    named = [f"{other.display_value} ({other.source.publisher}, {other.source.published_display})" for other in others]
+    return "Disagrees with " + "; ".join(named)
 
 
-def disagreements(frame: pd.DataFrame) -> dict[int, str]:
-    """Figures that another source states differently for the same programme, measure, status, basis and period."""
-    flags: dict[int, str] = {}
-    if frame.empty:
-        return flags
-    # Without a stated period two figures cannot be shown to cover the same years, so they are not compared.
-    comparable = frame[~frame["is_unknown"] & frame["measure"].isin(COMPARABLE_MEASURES) & (frame["period"] != "not stated")]
-    for _, group in comparable.groupby(["programme_slug", "measure", "status", "basis", "unit", "period"]):
-        for row in group.itertuples():
-            # Two numbers from one publication describe two things (a total and its part), not a contradiction.
-            differing = {r.source.pk for r in group.itertuples() if (r.low, r.high) != (row.low, row.high) and r.source.pk != row.source.pk}
-            if differing:
-                flags[row.id] = f"Differs from {len(differing)} other source{'s' if len(differing) > 1 else ''} for the same period"
-    return flags
-
-
-def table_rows(frame: pd.DataFrame) -> list[dict]:
-    """The chart's data table (and CSV): one row per figure drawn, with its source."""
-    flags = disagreements(frame)
+def table_rows(frame: pd.DataFrame, flagged: dict[int, str]) -> list[dict]:
+    """The chart's data table (and CSV): one row per figure drawn, with its claimant, source and ⚑ (from `flags`)."""
     rows = []
     for row in frame.itertuples():
         figure: Figure = row.figure
@@ -239,8 +212,10 @@ def table_rows(frame: pd.DataFrame) -> list[dict]:
                 "Value (high)": row.high,
                 "Unit": figure.get_unit_display(),
                 "Published": row.source.published_display,
+                "Claimed by": figure.claimant.name,
                 "Source": f"{row.source.title} ({row.source.publisher})",
-                "Flag": flags.get(row.id, ""),
+                "Flag": flagged.get(row.id, ""),
+                "claimant": figure.claimant.name,
                 "url": figure.get_absolute_url(),
                 "source_url": row.source.get_absolute_url(),
             }
@@ -260,7 +235,8 @@ def hover_text(row) -> str:
     source = row.source
     return (
         f"<b>{row.display}</b><br>{row.figure.get_status_display()} · {row.figure.get_basis_display().lower()}<br>"
-        f"Period: {row.period}<br>{escape(row.description)}<br>Source: {escape(source.publisher.name)}, {source.published_display}"
+        f"Period: {row.period}<br>{escape(row.description)}<br>Claimed by {escape(row.figure.claimant.name)}"
+        f"<br>Source: {escape(source.publisher.name)}, {source.published_display}"
     )
 
 
@@ -289,23 +265,14 @@ def figure_bar(
     return go.Bar(x=categories, y=lengths, **bar)
 
 
-def when(source: Source) -> str:
-    """ "on 20 May 2016" or "in May 2016": a date read as precisely as the source gives it."""
-    return f"{'on' if source.date_precision == 'day' else 'in'} {source.published_display}"
-
-
 def best_sourced(rows: pd.DataFrame) -> pd.DataFrame:
-    """Rows from primary, then official, publications when there are any: a press repeat does not speak for an audit."""
-    for preferred in (lambda s: s.is_primary, lambda s: s.kind in headlines.OFFICIAL_KINDS):
-        mask = rows["source"].map(preferred).astype(bool)
-        if mask.any():
-            rows = rows[mask]
-    return rows.sort_values(["published_by", "id"])
+    """The rows rules.best_sourced keeps, in the order they were stated."""
+    kept = [figure.pk for figure in rules.best_sourced(rows["figure"])] if not rows.empty else []
+    return rows.set_index("id", drop=False).loc[kept].reset_index(drop=True)
 
 
 def unknown_notes(frame: pd.DataFrame) -> list[str]:
     """Sentences for figures a source says are unknown: shown beside the chart, never drawn as zero."""
     return [
-        f"{row.description}: not known, according to {row.source.publisher} ({row.source.published_display})."
-        for row in frame[frame["is_unknown"]].itertuples()
+        f"{row.description}: not known, according to {rules.attribution(row.figure)}." for row in frame[frame["is_unknown"]].itertuples()
     ]

@@ -8,7 +8,6 @@ from html import escape
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import headlines
 from dashboard.charts.base import (
     MEASURE_KEY,
     STATUS_ORDER,
@@ -20,62 +19,48 @@ from dashboard.charts.base import (
     best_sourced,
     figure_bar,
     figure_frame,
+    flags,
     hover_text,
     plotly_json,
     table_rows,
     unique_sources,
     unknown_notes,
 )
+from programmes import fiscal, rules
 from programmes.formatting import money
-from programmes.models import Basis, Figure, Measure, Qualifier, Status, Unit
+from programmes.models import Figure, Measure, Qualifier, Status, Unit
 
 
 def pair_money(figures: list[Figure]) -> pd.DataFrame:
-    """Savings and investment that one publication states for the same period: the basis for a net figure.
+    """The savings and investment pairs a net can be worked out from (rules.net_pairs), each pair once, as a frame.
 
-    Pairing within one publication keeps unrelated totals apart (the early centres' figures cover several
-    schemes, and two sources' totals for the same years need not describe the same thing).
+    A pair repeated by a later or secondary publication adds nothing to the chart; the first official statement is
+    kept. (The repeats stay visible on the figure pages.)
     """
-    frame = figure_frame(
-        f
-        for f in figures
-        if f.unit == Unit.GBP_M and f.measure in (Measure.SAVINGS, Measure.INVESTMENT, Measure.NET_BENEFIT) and f.basis != Basis.ANNUAL
-    )
-    if frame.empty:
-        return frame
-    # A net needs both sides over one stated period at one level of assurance; "not stated" twice is not a match.
-    frame = frame[~frame["is_unknown"] & (frame["period"] != "not stated")]
-    frame = frame.assign(source_id=frame["source"].map(lambda s: s.pk))
-    groups = [
-        group
-        for _, group in frame.groupby(["source_id", "period", "status"], sort=False)
-        if {Measure.SAVINGS, Measure.INVESTMENT} <= set(group["measure"])
-        and (group["measure"] == Measure.SAVINGS).sum() == 1
-        and (group["measure"] == Measure.INVESTMENT).sum() == 1
-    ]
-    if not groups:
-        return frame.iloc[0:0]
-    # A pair repeated by a later or secondary publication adds nothing to the chart; the audit body's own
-    # statement is kept. (The repeats stay visible on the figure pages.)
-    groups.sort(key=lambda g: (g.iloc[0].source.published, g.iloc[0].source.kind not in headlines.OFFICIAL_KINDS, g.iloc[0].id))
-    kept, seen = [], set()
-    for group in groups:
-        numbers = (group.iloc[0].period, tuple(sorted((r.measure, r.low, r.high) for r in group.itertuples())))
+    pairs = rules.net_pairs(figures)
+    pairs.sort(key=lambda pair: (rules.stated_on(pair[0].source), pair[0].source.kind not in rules.OFFICIAL_KINDS, pair[0].pk))
+    kept, pair_of, seen = [], {}, set()
+    for savings, investment in pairs:
+        numbers = (savings.scope, savings.period_start, savings.period_end, savings.status, savings.bounds, investment.bounds)
         if numbers not in seen:
             seen.add(numbers)
-            kept.append(group)
-    return pd.concat(kept).reset_index(drop=True)
+            stated_net = [f for f in figures if f.measure == Measure.NET_BENEFIT and same_statement(f, savings)]
+            for figure in (savings, investment, *stated_net):
+                kept.append(figure)
+                pair_of[figure.pk] = len(seen)
+    frame = figure_frame(kept)
+    if frame.empty:
+        return frame
+    # Keep each pair together, in the order chosen above.
+    order = {figure.pk: index for index, figure in enumerate(kept)}
+    frame = frame.assign(pair=frame["id"].map(pair_of), order=frame["id"].map(order))
+    return frame.sort_values("order").reset_index(drop=True)
 
 
-def net_of(group: pd.DataFrame) -> tuple[Decimal, Decimal, str] | None:
-    """Savings minus investment as (low, high, qualifier); None where a side is only a bound ("over £90m")."""
-    savings = group[group["measure"] == Measure.SAVINGS].iloc[0]
-    investment = group[group["measure"] == Measure.INVESTMENT].iloc[0]
-    qualifiers = {savings.qualifier, investment.qualifier}
-    if qualifiers & {Qualifier.AT_LEAST, Qualifier.AT_MOST}:
-        return None
-    qualifier = Qualifier.APPROX if Qualifier.APPROX in qualifiers else Qualifier.EXACT
-    return savings.low - investment.high, savings.high - investment.low, qualifier
+def same_statement(figure: Figure, other: Figure) -> bool:
+    """Two figures belong to one statement when one claimant states them in one publication for one scope, period and status."""
+    fields = ("programme_id", "scope", "scenario", "period_start", "period_end", "status", "claimant_id", "source_id", "unit")
+    return all(getattr(figure, name) == getattr(other, name) for name in fields)
 
 
 def build_money_chart(figures: list[Figure], slug: str) -> Chart | None:
@@ -88,7 +73,7 @@ def build_money_chart(figures: list[Figure], slug: str) -> Chart | None:
         Measure.INVESTMENT: ("Investment (cost)", "#C25400", "/"),
         Measure.NET_BENEFIT: ("Net benefit (stated)", "#1b1b1b", "x"),
     }
-    groups = list(frame.groupby(["source_id", "period", "status"], sort=False))
+    groups = list(frame.groupby("pair", sort=False))
     group_label = {
         key: f"{group.iloc[0].period} ({Status(group.iloc[0].status).label.lower()})<br>{escape(group.iloc[0].source.publisher.name)}, "
         f"{group.iloc[0].source.published_display}"
@@ -99,18 +84,20 @@ def build_money_chart(figures: list[Figure], slug: str) -> Chart | None:
         rows = frame[frame["measure"] == measure]
         if rows.empty:
             continue
-        fig.add_trace(figure_bar(rows, name, colour, pattern, [group_label[(r.source_id, r.period, r.status)] for r in rows.itertuples()]))
+        fig.add_trace(figure_bar(rows, name, colour, pattern, [group_label[r.pair] for r in rows.itertuples()]))
     computed_x, computed_y, computed_text = [], [], []
     sentences = []
     for key, group in groups:
-        net = net_of(group)
+        savings = group[group["measure"] == Measure.SAVINGS].iloc[0].figure
+        investment = group[group["measure"] == Measure.INVESTMENT].iloc[0].figure
+        net = rules.net(savings, investment)
         states_net = (group["measure"] == Measure.NET_BENEFIT).any()
         if net is not None and not states_net and net[0] == net[1]:
             prefix = "about " if net[2] == Qualifier.APPROX else ""
             computed_x.append(group_label[key])
             computed_y.append(as_float(net[0]))
             computed_text.append(prefix + money(net[0]))
-        sentences.append(money_sentence(group, net))
+        sentences.append(money_sentence(savings, investment, net))
     if computed_x:
         fig.add_trace(
             go.Bar(
@@ -136,30 +123,14 @@ def build_money_chart(figures: list[Figure], slug: str) -> Chart | None:
         key=MEASURE_KEY,
         summary=" ".join(sentences),
         plotly=plotly_json(fig),
-        rows=table_rows(frame),
+        rows=table_rows(frame, flags(figures)),
         sources=unique_sources(frame),
         filename=f"{slug}-money",
     )
 
 
-def period_phrase(period: str) -> str:
-    """ "over 2013-14 to 2015-16", "over the years to 2023-24", "from 2014-15", "in 2020-21"."""
-    if period == "not stated":
-        return "over a period the source does not state"
-    if period.startswith("to "):
-        return f"over the years {period}"
-    if period.startswith("from "):
-        return period
-    return f"over {period}" if " to " in period else f"in {period}"
-
-
-def money_sentence(group: pd.DataFrame, net: tuple[Decimal, Decimal, str] | None) -> str:
-    """ "The NAO found £90m saved against £94m invested over 2013-14 to 2015-16, a net cost of £4m." """
-    savings = group[group["measure"] == Measure.SAVINGS].iloc[0]
-    investment = group[group["measure"] == Measure.INVESTMENT].iloc[0]
-    who = savings.source.publisher
-    verb = {"audited": "found", "claimed": "reported", "forecast": "forecast", "target": "targeted"}[savings.status]
-    period = period_phrase(savings.period)
+def money_sentence(savings: Figure, investment: Figure, net: tuple[Decimal, Decimal, str] | None) -> str:
+    """ "The National Audit Office found £90m saved against £94m invested over 2013-14 to 2015-16 (20 May 2016), a net cost of £4m." """
     if net is None:
         outcome = "so the net result cannot be worked out from these figures"
     else:
@@ -169,7 +140,11 @@ def money_sentence(group: pd.DataFrame, net: tuple[Decimal, Decimal, str] | None
             outcome = f"a net cost of {about}{money(-low)}" if low < 0 else f"a net benefit of {about}{money(low)}"
         else:
             outcome = f"a net result between {money(low)} and {money(high)}"
-    return f"{who} {verb} {savings.display} saved against {investment.display} invested {period}, {outcome}."
+    said = rules.statement(
+        savings,
+        f"{savings.display_value} saved against {investment.display_value} invested {fiscal.phrase(savings.period_start, savings.period_end)}",
+    )
+    return rules.sentence(f"{said}, {outcome}")
 
 
 FUNDING_STYLE = {
@@ -206,7 +181,7 @@ def build_funding_chart(figures: list[Figure], slug: str) -> Chart | None:
         key="Colour and fill pattern show the measure: requested hatched, approved solid, a stated gap crossed.",
         summary=summary[0].upper() + summary[1:],
         plotly=plotly_json(fig),
-        rows=table_rows(frame),
+        rows=table_rows(frame, flags(figures)),
         sources=unique_sources(frame),
         filename=f"{slug}-funding",
         notes=unknown_notes(frame),
@@ -214,24 +189,24 @@ def build_funding_chart(figures: list[Figure], slug: str) -> Chart | None:
 
 
 def funding_sentences(known: pd.DataFrame) -> list[str]:
-    """What was asked for and approved, latest first stated, and the shortfall where both cover one period."""
+    """What was asked for and approved, latest first stated, each with who said it, and the shortfall rules.shortfall allows."""
     requested = best_sourced(known[known["measure"] == Measure.FUNDING_REQUESTED])
     approved = best_sourced(known[known["measure"] == Measure.FUNDING_APPROVED])
     parts = []
+    asked = granted = None
     if not requested.empty:
-        asked = requested.iloc[-1]
-        parts.append(f"{asked.display} was asked for ({asked.period}, {asked.source.publisher})")
+        asked = requested.iloc[-1].figure
+        parts.append(f"{asked.display_value} was asked for ({asked.period_display or 'period not stated'}; {rules.attribution(asked)})")
     if not approved.empty:
-        granted = approved.iloc[-1]
-        parts.append(f"{granted.display} was approved ({granted.period}, {granted.source.publisher})")
-    if not requested.empty and not approved.empty and asked.period == granted.period and asked.period != "not stated":
-        exact = {asked.qualifier, granted.qualifier} <= {Qualifier.EXACT}
-        low, high = asked.low - granted.high, asked.high - granted.low
-        if exact and low > 0:
-            gap = money(low) if low == high else f"{money(low)} to {money(high)}"
-            parts.append(f"a shortfall of {gap}")
+        granted = approved.iloc[-1].figure
+        parts.append(
+            f"{granted.display_value} was approved ({granted.period_display or 'period not stated'}; {rules.attribution(granted)})"
+        )
+    if asked is not None and granted is not None and (gap := rules.shortfall(asked, granted)) is not None:
+        parts.append(f"a shortfall of {rules.money_phrase(*gap)}")
     for stated in known[known["measure"] == Measure.FUNDING_GAP].itertuples():
-        parts.append(f"{stated.source.publisher} put the gap at {stated.display} ({stated.period})")
+        gap = stated.figure
+        parts.append(f"the gap was put at {gap.display_value} ({gap.period_display or 'period not stated'}; {rules.attribution(gap)})")
     return parts
 
 
@@ -274,14 +249,14 @@ def build_deadline_chart(figures: list[Figure], slug: str) -> Chart | None:
         yaxis=axis("Deadline (year)", tickformat="d", dtick=1),
     )
     ordered = frame.sort_values(["published_by", "id"])
-    steps = [f"{r.display} (stated {r.source.published_display})" for r in ordered.itertuples()]
+    steps = [f"{r.display} (stated by {rules.attribution(r.figure)})" for r in ordered.itertuples()]
     summary = "Deadlines in order of publication: " + ", then ".join(steps) + "."
     return Chart(
         id="deadlines",
         title="Deadlines as stated over time",
         summary=summary,
         plotly=plotly_json(fig),
-        rows=table_rows(frame),
+        rows=table_rows(frame, flags(figures)),
         sources=unique_sources(frame),
         filename=f"{slug}-deadlines",
     )

@@ -8,7 +8,6 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard import headlines
 from dashboard.charts.base import (
     EVENT_COLOUR,
     STATUS_ORDER,
@@ -17,22 +16,26 @@ from dashboard.charts.base import (
     as_float,
     axis,
     base_layout,
-    best_sourced,
     figure_bar,
     figure_frame,
+    flags,
     hover_text,
     plotly_json,
     table_rows,
     unique_sources,
     unknown_notes,
-    when,
 )
+from programmes import fiscal, rules
 from programmes.models import Basis, Event, Figure, Measure, Status, Unit
 
 
 def category_label(row) -> str:
-    """Axis label for one figure: who said it, and when, on two lines to leave room for the bars."""
-    return f"{escape(row.source.publisher.name)}<br>{row.source.published_display}"
+    """Axis label for one figure: who claimed it (and who reported it, when someone else did), and when, on two lines."""
+    figure = row.figure
+    who = escape(figure.claimant.name)
+    if not rules.is_own_statement(figure):
+        who += f" via {escape(row.source.publisher.name)}"
+    return f"{who}<br>{row.source.published_display}"
 
 
 def bar_positions(frame: pd.DataFrame) -> tuple[dict[int, int], list[int], list[str]]:
@@ -70,7 +73,7 @@ def target_band_shapes(frame: pd.DataFrame) -> tuple[list[dict], list[dict]]:
     ranges = frame[(frame["status"] == Status.TARGET) & frame["is_range"]]
     for position, ((low, high), group) in enumerate(ranges.groupby(["low", "high"], sort=True)):
         first = group.iloc[0]
-        cited = f"{len(group)} sources" if len(group) > 1 else f"{escape(first.source.publisher.name)}, {first.source.published_display}"
+        cited = f"{len(group)} sources" if len(group) > 1 else escape(rules.attribution(first.figure))
         shapes.append(
             {
                 "type": "rect",
@@ -101,40 +104,41 @@ def target_band_shapes(frame: pd.DataFrame) -> tuple[list[dict], list[dict]]:
     return shapes, annotations
 
 
+# A yearly run-rate gets its own chart; a total over a period and a one-off sum are both totals.
+BASES = {Basis.ANNUAL: (Basis.ANNUAL,), Basis.CUMULATIVE: (Basis.CUMULATIVE, Basis.ONE_OFF)}
+
+
 def savings_frame(figures: list[Figure], basis: str) -> pd.DataFrame:
-    frame = figure_frame(f for f in figures if f.measure == Measure.SAVINGS and f.unit == Unit.GBP_M)
-    if frame.empty:
-        return frame
-    if basis == Basis.ANNUAL:
-        return frame[frame["basis"] == Basis.ANNUAL].reset_index(drop=True)
-    return frame[frame["basis"].isin([Basis.CUMULATIVE, Basis.ONE_OFF])].reset_index(drop=True)
+    frame = figure_frame(f for f in figures if f.measure == Measure.SAVINGS and f.unit == Unit.GBP_M and f.basis in BASES[basis])
+    return frame.reset_index(drop=True)
 
 
-def promise_summary(frame: pd.DataFrame, per: str) -> str:
-    """First promise, then the latest audited or otherwise latest figure, in one sentence."""
-    known = frame[~frame["is_unknown"]]
-    targets = best_sourced(known[known["status"] == Status.TARGET])
-    audited = best_sourced(known[known["status"] == Status.AUDITED])
+def promise_summary(figures: list[Figure], bases: tuple[str, ...], per: str) -> str:
+    """The whole programme's first promise, then what auditors found, or else what was claimed, or else the latest forecast, each naming who said it."""
+    units = (Unit.GBP_M,)
+
+    def said(figure: Figure) -> str:
+        period = f" {fiscal.phrase(figure.period_start, figure.period_end)}" if rules.has_period(figure) else ""
+        return rules.statement(figure, f"{figure.display_value} {per}{period}")
+
     parts = []
-    if not targets.empty:
-        first = targets.iloc[0]
-        parts.append(f"The first promise was {first.display} {per}, stated by {first.source.publisher} {when(first.source)}")
-    if not audited.empty:
-        latest = audited.iloc[-1]
-        parts.append(
-            f"auditors found {latest.display} {per} ({latest.period}, {latest.source.publisher}, {latest.source.published_display})"
-        )
+    promise = rules.promised(figures, bases, units)
+    if promise is not None:
+        parts.append(f"first promise: {said(promise)}")
+    audited = rules.delivered(figures, Status.AUDITED, bases, units)
+    claimed = rules.delivered(figures, Status.CLAIMED, bases, units)
+    forecast = rules.latest_forecast(figures, bases, units)
+    if audited is not None:
+        parts.append(f"delivered, as audited: {said(audited)}")
+    elif claimed is not None:
+        parts.append(f"no audit of delivery; delivered, as claimed: {said(claimed)}")
+    elif forecast is not None:
+        parts.append(f"nothing delivered is claimed or audited; the latest forecast: {said(forecast)}")
     else:
-        later = best_sourced(known[known["status"] != Status.TARGET])
-        if not later.empty:
-            latest = later.iloc[-1]
-            parts.append(
-                f"no audited figure exists; the latest is {latest.display} {per}, {latest.figure.get_status_display().lower()} by {latest.source.publisher} {when(latest.source)}"
-            )
-        else:
-            parts.append("no forecast, claim or audit of delivery is in the sources")
-    sentence = "; ".join(parts)
-    return sentence[0].upper() + sentence[1:] + "."
+        parts.append("no forecast, claim or audit of delivery is in the sources")
+    if not any(rules.is_whole(f) for f in figures):
+        parts = ["no figure here covers the whole programme; the table lists the parts each figure covers"]
+    return rules.sentence("; ".join(parts))
 
 
 def build_promise_chart(figures: list[Figure], basis: str, slug: str) -> Chart | None:
@@ -161,9 +165,9 @@ def build_promise_chart(figures: list[Figure], basis: str, slug: str) -> Chart |
     return Chart(
         id=chart_id,
         title=title,
-        summary=promise_summary(frame, "a year" if annual else "in total"),
+        summary=promise_summary(list(frame["figure"]), BASES[basis], "a year" if annual else "in total"),
         plotly=plotly_json(fig),
-        rows=table_rows(frame),
+        rows=table_rows(frame, flags(figures)),
         sources=unique_sources(frame),
         notes=unknown_notes(frame),
         filename=f"{slug}-{chart_id}",
@@ -263,9 +267,9 @@ def build_restatement_chart(figures: list[Figure], events: list[Event], slug: st
     return Chart(
         id="restatements",
         title="How the savings promise was restated over time",
-        summary=restatement_summary(frame),
+        summary=restatement_summary(list(frame["figure"])),
         plotly=plotly_json(fig),
-        rows=table_rows(frame),
+        rows=table_rows(frame, flags(figures)),
         sources=unique_sources(frame),
         notes=unknown_notes(frame),
         filename=f"{slug}-restatements",
@@ -280,26 +284,37 @@ FIRST_OF_STATUS = {
 }
 
 
-def restatement_summary(frame: pd.DataFrame) -> str:
-    """How the promise moved: the first figure of each status, in order of publication, and how many there are."""
-    known = frame[~frame["is_unknown"]].sort_values(["published_by", "id"])
-    firsts = known.drop_duplicates("status")
-    steps = []
-    for row in firsts.itertuples():
-        per = "a year" if row.basis == Basis.ANNUAL else "in total"
-        steps.append(f"{row.display} {per} ({FIRST_OF_STATUS[row.status]}, {row.source.publisher}, {row.source.published_display})")
-    return f"How the savings figure moved: {', then '.join(steps)}. {len(known)} savings figures in all, each in the table below."
+def restatement_summary(figures: list[Figure]) -> str:
+    """How the promise moved, one scope at a time (rules.restatement_chains), saying so when the scope changes; and how many figures there are."""
+    sentences = []
+    for index, (scope, chain) in enumerate(rules.restatement_chains(figures)):
+        steps = ", then ".join(
+            f"{f.display_value} {'a year' if f.basis == Basis.ANNUAL else 'in total'} ({FIRST_OF_STATUS[f.status]}, by {rules.attribution(f)})"
+            for f in chain
+        )
+        covers = f"for {scope}" if scope else "for the whole programme"
+        if index == 0:
+            sentences.append(f"How the savings figure {covers} moved: {steps}.")
+        else:
+            sentences.append(f"The scope changes: {covers}, which is not a restatement of the figures above, {steps}.")
+    known = sum(1 for f in figures if not f.is_unknown)
+    return " ".join([*sentences, f"{known} savings figures in all, each in the table below."])
 
 
 def build_overview_chart(figures_by_strategy: dict[str, list[Figure]], basis: str) -> Chart | None:
     """Across strategies, each strategy's headline savings by status: first target, latest forecast, claim, audit."""
     # One-off savings (costs avoided once) are left out: they are not a strategy's promised total.
     bases = (Basis.ANNUAL,) if basis == Basis.ANNUAL else (Basis.CUMULATIVE,)
+    units = (Unit.GBP_M,)
     picked = []
     for name, figures in figures_by_strategy.items():
-        for status in STATUS_ORDER:
-            figure = headlines.pick(figures, Measure.SAVINGS, (status,), latest=status != Status.TARGET, basis=bases)
-            if figure is not None and figure.unit == Unit.GBP_M:
+        for figure in (
+            rules.promised(figures, bases, units),
+            rules.latest_forecast(figures, bases, units),
+            rules.delivered(figures, Status.CLAIMED, bases, units),
+            rules.delivered(figures, Status.AUDITED, bases, units),
+        ):
+            if figure is not None and not figure.is_unknown:
                 picked.append((name, figure))
     if not picked:
         return None
@@ -345,7 +360,7 @@ def build_overview_chart(figures_by_strategy: dict[str, list[Figure]], basis: st
         title=title,
         summary=overview_summary(frame, order, "a year" if annual else "in total"),
         plotly=plotly_json(fig),
-        rows=table_rows(frame),
+        rows=table_rows(frame, flags(f for figures in figures_by_strategy.values() for f in figures)),
         sources=unique_sources(frame),
         filename=f"strategies-{chart_id}",
     )
@@ -364,7 +379,7 @@ def wrap_name(name: str, width: int = 24) -> str:
 
 
 def overview_summary(frame: pd.DataFrame, order: list[str], per: str) -> str:
-    """One clause per strategy: its promise and what was audited, or that nothing was."""
+    """One clause per strategy: who promised what, and what auditors found, or that nothing was audited."""
     clauses = []
     for name in order:
         rows = frame[frame["strategy"] == name]
@@ -372,7 +387,7 @@ def overview_summary(frame: pd.DataFrame, order: list[str], per: str) -> str:
             continue
         target = rows[rows["status"] == Status.TARGET]
         audited = rows[rows["status"] == Status.AUDITED]
-        promise = f"promised {target.iloc[0].display} {per}" if not target.empty else "set no £ target"
-        found = f"auditors found {audited.iloc[0].display}" if not audited.empty else "no audited figure"
+        promise = rules.statement(target.iloc[0].figure, f"{target.iloc[0].display} {per}") if not target.empty else "no £ target"
+        found = rules.statement(audited.iloc[0].figure, f"{audited.iloc[0].display} {per}") if not audited.empty else "no audited figure"
         clauses.append(f"{name}: {promise}; {found}")
     return ". ".join(clauses) + "."

@@ -59,7 +59,9 @@ def charts_for(path: str) -> tuple[Programme | None, list[Chart]]:
 
 
 def figure_id(url: str) -> int:
-    return resolve(url).kwargs["pk"]
+    """The figure behind a link, which is at its dataset key where it has one and at its id otherwise."""
+    kwargs = resolve(url).kwargs
+    return kwargs["pk"] if "pk" in kwargs else Figure.objects.get(key=kwargs["key"]).pk
 
 
 def expected_marks(chart: Chart, programme: Programme | None) -> Counter[int]:

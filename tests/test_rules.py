@@ -1,0 +1,274 @@
+"""The rules in programmes/rules.py, on small named cases and as properties that must hold for any figures."""
+
+import datetime
+from decimal import ROUND_HALF_EVEN
+from decimal import Decimal as D
+
+from django.test import SimpleTestCase, TestCase
+from hypothesis import given
+from hypothesis import strategies as st
+
+from programmes import rules
+from programmes.models import Figure, Programme
+from tests.helpers import make_figure, make_organisation, make_programme, make_source
+
+
+def unsaved(pk: int, **fields) -> Figure:
+    """A figure held in memory only, for the property tests: the rule reads fields, never the database."""
+    defaults = {
+        "programme": Programme(slug="p"),
+        "measure": "savings",
+        "status": "audited",
+        "basis": "cumulative",
+        "unit": "gbp_m",
+        "qualifier": "exact",
+        "value": D("90"),
+        "period_start": 2013,
+        "period_end": 2015,
+        "scope": "",
+        "scenario": "",
+        "source_id": 1,
+        "claimant_id": 1,
+    }
+    figure = Figure(**{**defaults, **fields})
+    figure.pk = pk
+    return figure
+
+
+money = st.decimals(min_value=D("0.01"), max_value=D("5000"), places=2, allow_nan=False, allow_infinity=False)
+qualifiers = st.sampled_from(["exact", "approx", "at_least", "at_most", "unknown"])
+
+
+@st.composite
+def figures(draw, pk: int) -> Figure:
+    """Any figure: a point, a range or an unknown, in one of two scopes, scenarios, periods, sources and claimants."""
+    qualifier = draw(qualifiers)
+    fields = {
+        "qualifier": qualifier,
+        "scope": draw(st.sampled_from(["", "DfT shared services"])),
+        "scenario": draw(st.sampled_from(["", "without HMRC"])),
+        "status": draw(st.sampled_from(["forecast", "audited"])),
+        "source_id": draw(st.integers(1, 3)),
+        "claimant_id": draw(st.integers(1, 3)),
+        "part_of_id": draw(st.sampled_from([None, 1, 2])),
+    }
+    fields["period_start"], fields["period_end"] = draw(st.sampled_from([(None, None), (2013, 2015), (None, 2023)]))
+    if qualifier == "unknown":
+        fields["value"] = None
+    elif draw(st.booleans()):
+        low, high = sorted([draw(money), draw(money)])
+        fields.update(value=None, value_low=low, value_high=high)
+    else:
+        fields["value"] = draw(money)
+    return unsaved(pk, **fields)
+
+
+class DisagreementPropertyTests(SimpleTestCase):
+    """rules.disagree for any two figures: what DOMAIN.md says must always hold."""
+
+    @given(figures(1), figures(2))
+    def test_it_is_symmetric(self, first, second):
+        self.assertEqual(rules.disagree(first, second), rules.disagree(second, first))
+
+    @given(figures(1))
+    def test_it_never_flags_a_figure_against_itself(self, figure):
+        self.assertFalse(rules.disagree(figure, figure))
+        self.assertNotIn(figure.pk, rules.disagreements([figure]))
+
+    @given(money, st.integers(-1, 3))
+    def test_it_never_flags_a_restatement_within_rounding(self, value, places):
+        unit = D(10) ** places
+        if unit > value:
+            return  # rounding £40m to the nearest £100m says "about £0m", which nobody writes
+        rounded = value.quantize(unit, rounding=ROUND_HALF_EVEN) if places <= 0 else (value / unit).quantize(1, ROUND_HALF_EVEN) * unit
+        exact = unsaved(1, value=value)
+        about = unsaved(2, value=rounded, qualifier="approx", source_id=2, claimant_id=2)
+        self.assertFalse(rules.disagree(exact, about), f"{value} against about {rounded}")
+
+    @given(figures(1), figures(2))
+    def test_it_never_compares_different_scopes_scenarios_or_periods(self, first, second):
+        if (first.scope, first.scenario, first.period_start, first.period_end) != (
+            second.scope,
+            second.scenario,
+            second.period_start,
+            second.period_end,
+        ):
+            self.assertFalse(rules.disagree(first, second))
+
+    @given(figures(1), figures(2))
+    def test_it_never_compares_a_part_with_its_total(self, total, part):
+        part.part_of_id = total.pk
+        self.assertFalse(rules.disagree(total, part))
+
+    @given(figures(1), figures(2))
+    def test_it_flags_only_figures_whose_values_cannot_both_be_right(self, first, second):
+        if rules.disagree(first, second):
+            self.assertEqual(rules.quantity_key(first), rules.quantity_key(second))
+            self.assertFalse(rules.overlap(rules.interval(first), rules.interval(second)))
+            self.assertNotEqual((first.source_id, first.claimant_id), (second.source_id, second.claimant_id))
+
+
+class DisagreementTests(SimpleTestCase):
+    """Named cases from the dataset's history: what was wrongly flagged, and what must be."""
+
+    def test_it_does_not_flag_a_rounded_restatement(self):
+        register = unsaved(1, value=D("55.4"), source_id=1)
+        nao = unsaved(2, value=D("55"), qualifier="approx", source_id=2, claimant_id=2)
+        self.assertFalse(rules.disagree(register, nao))
+
+    def test_it_honours_over_and_up_to(self):
+        exact = unsaved(1, value=D("121.2"))
+        over = unsaved(2, value=D("120"), qualifier="at_least", source_id=2, claimant_id=2)
+        up_to = unsaved(3, value=D("45"), qualifier="at_most", source_id=3, claimant_id=3)
+        self.assertFalse(rules.disagree(exact, over))
+        self.assertTrue(rules.disagree(exact, up_to))
+
+    def test_it_flags_two_claimants_who_cannot_both_be_right(self):
+        nao = unsaved(1, value=D("484"), status="forecast")
+        press = unsaved(2, value=D("504"), status="forecast", source_id=2, claimant_id=2)
+        self.assertTrue(rules.disagree(nao, press))
+        self.assertEqual({pk: [o.pk for o in others] for pk, others in rules.disagreements([nao, press]).items()}, {1: [2], 2: [1]})
+
+    def test_it_compares_two_figures_that_both_leave_the_period_unstated(self):
+        one = unsaved(1, value=D("600"), period_start=None, period_end=None)
+        other = unsaved(2, value=D("400"), period_start=None, period_end=None, source_id=2, claimant_id=2)
+        self.assertTrue(rules.disagree(one, other))
+
+    def test_it_never_flags_two_parts_of_one_sale(self):
+        first = unsaved(1, value=D("57"), part_of_id=9)
+        second = unsaved(2, value=D("25"), part_of_id=9, source_id=2, claimant_id=2)
+        self.assertFalse(rules.disagree(first, second))
+
+    def test_it_never_flags_one_claimant_in_one_publication(self):
+        self.assertFalse(rules.disagree(unsaved(1, value=D("90")), unsaved(2, value=D("30"))))
+
+    def test_it_never_flags_an_unknown(self):
+        self.assertFalse(rules.disagree(unsaved(1), unsaved(2, value=None, qualifier="unknown", source_id=2, claimant_id=2)))
+
+
+class RuleData(TestCase):
+    """A small strategy: a Cabinet Office promise reported by the press, a percentage target, a forecast, an NAO audit."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.programme = make_programme("rules")
+        cls.cabinet_office = make_organisation("Cabinet Office")
+        cls.press = make_source("gc", publisher="Government Computing", kind="news_article", published=datetime.date(2014, 4, 1))
+        cls.strategy = make_source("strategy", publisher="Cabinet Office", kind="strategy", published=datetime.date(2012, 12, 28))
+        cls.nao = make_source("nao-2016", publisher="National Audit Office", published=datetime.date(2016, 5, 20))
+        cls.rate = make_figure(
+            cls.programme, cls.strategy, measure="savings_rate", status="target", basis="annual", unit="percent",
+            value=None, value_low=D("10"), value_high=D("15"), period_start=None, period_end=None,
+        )  # fmt: skip
+        cls.expected = make_figure(
+            cls.programme, cls.press, status="forecast", basis="annual", value=D("128"), claimant=cls.cabinet_office,
+            period_start=None, period_end=None,
+        )  # fmt: skip
+        cls.found = make_figure(cls.programme, cls.nao, value=D("90"))
+        cls.spent = make_figure(cls.programme, cls.nao, measure="investment", value=D("94"))
+
+
+class HeadlineTests(RuleData):
+    def lines(self, figures):
+        return {headline.label: headline.figure for headline in rules.headlines(figures)}
+
+    def test_it_takes_a_percentage_target_as_the_promise(self):
+        self.assertEqual(self.lines([self.rate, self.expected, self.found])["Promised"], self.rate)
+
+    def test_it_takes_the_first_target_in_pounds_or_percent(self):
+        later = make_figure(self.programme, self.press, status="target", basis="annual", value=D("600"), period_start=None, period_end=None)
+        self.assertEqual(rules.promised([later, self.rate]), self.rate)
+        self.assertEqual(rules.promised([later]), later)
+
+    def test_it_never_takes_a_projection_as_a_delivery(self):
+        by_2024 = make_figure(self.programme, self.press, status="claimed", value=D("504"), period_start=None, period_end=2023)
+        self.assertTrue(rules.looks_ahead(by_2024), "a 2014 source cannot report savings to 2023-24 as delivered")
+        lines = self.lines([self.expected, by_2024])
+        self.assertIsNone(lines["Delivered (claimed)"])
+        self.assertEqual(lines["Latest forecast"], self.expected)
+        self.assertFalse(rules.is_delivery(self.expected))
+
+    def test_it_takes_outturns_as_deliveries(self):
+        self.assertEqual(self.lines([self.found])["Delivered (audited)"], self.found)
+        self.assertTrue(rules.is_delivery(self.found))
+
+    def test_it_shows_a_claim_with_no_figure_rather_than_no_claim(self):
+        to_date = {"status": "claimed", "period_start": 2012, "period_end": 2013}
+        unknown = make_figure(self.programme, self.press, value=None, qualifier="unknown", **to_date)
+        self.assertEqual(self.lines([unknown])["Delivered (claimed)"], unknown)
+        known = make_figure(self.programme, self.press, value=D("20"), **to_date)
+        self.assertEqual(self.lines([unknown, known])["Delivered (claimed)"], known, "a number, when there is one, heads the line")
+
+    def test_it_leaves_out_figures_for_part_of_the_programme(self):
+        centres = make_figure(self.programme, self.nao, status="target", basis="annual", value=D("128"), scope="the two centres")
+        self.assertIsNone(rules.promised([centres]))
+        self.assertFalse(rules.is_whole(centres))
+
+    def test_it_prefers_primary_publications_to_repeats(self):
+        secondary = make_source("aggregator", publisher="Parallel Parliament", is_primary=False, published=datetime.date(2024, 3, 4))
+        repeat = make_figure(self.programme, secondary, status="forecast", basis="annual", value=D("130"))
+        self.assertEqual(rules.latest_forecast([self.expected, repeat]), self.expected)
+        self.assertEqual(rules.latest_forecast([repeat]), repeat)
+
+
+class StatementTests(RuleData):
+    def test_it_names_the_claimant_and_the_publication_that_reported_it(self):
+        self.assertEqual(
+            rules.statement(self.expected, "£128m a year"),
+            "the Cabinet Office expected £128m a year, as reported by Government Computing (1 April 2014)",
+        )
+        self.assertEqual(rules.attribution(self.expected), "the Cabinet Office, as reported by Government Computing, 1 April 2014")
+
+    def test_it_names_one_body_when_the_claimant_published_it(self):
+        self.assertEqual(rules.statement(self.found), "the National Audit Office found £90m (20 May 2016)")
+        self.assertTrue(rules.is_own_statement(self.found))
+        self.assertFalse(rules.is_own_statement(self.expected))
+
+    def test_it_says_an_unknown_is_not_known(self):
+        unknown = make_figure(self.programme, self.nao, value=None, qualifier="unknown")
+        self.assertEqual(rules.statement(unknown), "the National Audit Office found it not known (20 May 2016)")
+
+    def test_it_reads_names_as_a_sentence_does(self):
+        self.assertEqual(rules.named(self.cabinet_office), "the Cabinet Office")
+        self.assertEqual(rules.named(make_organisation("HM Treasury", kind="government")), "HM Treasury")
+        self.assertEqual(rules.named(make_organisation("Computer Weekly")), "Computer Weekly")
+
+
+class RestatementTests(RuleData):
+    def test_it_chains_only_within_one_scope_whole_programme_first(self):
+        centres = make_figure(self.programme, self.nao, status="target", basis="annual", value=D("128"), scope="the two centres")
+        chains = rules.restatement_chains([centres, self.expected, self.found])
+        self.assertEqual([(scope, [f.pk for f in chain]) for scope, chain in chains], [
+            ("", [self.expected.pk, self.found.pk]),
+            ("the two centres", [centres.pk]),
+        ])  # fmt: skip
+
+    def test_it_leaves_out_parts_of_a_larger_sum(self):
+        part = make_figure(self.programme, self.nao, value=D("30"), part_of=self.found)
+        self.assertEqual(rules.restatement_chains([part, self.found]), [("", [self.found])])
+
+
+class NetTests(RuleData):
+    def test_it_nets_savings_and_investment_that_one_claimant_stated_together(self):
+        self.assertEqual(rules.net_pairs([self.found, self.spent]), [(self.found, self.spent)])
+        self.assertEqual(rules.net(self.found, self.spent), (D("-4"), D("-4"), "exact"))
+
+    def test_it_does_not_net_across_claimants_scopes_or_unstated_periods(self):
+        other_claimant = make_figure(self.programme, self.nao, measure="investment", value=D("94"), claimant=self.cabinet_office)
+        other_scope = make_figure(self.programme, self.nao, measure="investment", value=D("94"), scope="ISSC1")
+        self.assertEqual(rules.net_pairs([self.found, other_claimant]), [])
+        self.assertEqual(rules.net_pairs([self.found, other_scope]), [])
+        saved = make_figure(self.programme, self.press, value=D("9"), period_start=None, period_end=None)
+        spent = make_figure(self.programme, self.press, measure="investment", value=D("5"), period_start=None, period_end=None)
+        self.assertEqual(rules.net_pairs([saved, spent]), [])
+
+    def test_it_works_out_no_net_from_a_bound(self):
+        over = make_figure(self.programme, self.nao, value=D("90"), qualifier="at_least")
+        self.assertIsNone(rules.net(over, self.spent))
+
+    def test_it_gives_a_shortfall_only_for_one_period_and_exact_figures(self):
+        asked = make_figure(self.programme, self.nao, measure="funding_requested", value=D("300"), period_start=2022, period_end=2024)
+        granted = make_figure(self.programme, self.nao, measure="funding_approved", value=D("200"), period_start=2022, period_end=2024)
+        later = make_figure(self.programme, self.nao, measure="funding_approved", value=D("200"), period_start=2025, period_end=2026)
+        self.assertEqual(rules.shortfall(asked, granted), (D("100"), D("100")))
+        self.assertIsNone(rules.shortfall(asked, later))
