@@ -40,6 +40,7 @@ class EnvDatabaseTests:
         assert envdatabase("DATABASE_URL", default="sqlite:///x.sqlite3")["ENGINE"] == "django.db.backends.sqlite3"
 
     def test_it_makes_sqlite_saves_wait_for_each_other_instead_of_failing(self, monkeypatch):
+        monkeypatch.delenv("DATABASE_URL", raising=False)
         monkeypatch.delenv("DATABASE_TIMEOUT", raising=False)
         options = envdatabase("DATABASE_URL", default="sqlite:///x.sqlite3")["OPTIONS"]
         assert options["transaction_mode"] == "IMMEDIATE"
@@ -54,6 +55,7 @@ class EnvDatabaseTests:
         assert options["options"] == "-c statement_timeout=7000"
 
     def test_it_rejects_a_timeout_that_is_not_a_number_by_name(self, monkeypatch):
+        monkeypatch.delenv("DATABASE_URL", raising=False)
         monkeypatch.setenv("DATABASE_TIMEOUT", "20s")
         with pytest.raises(ImproperlyConfigured, match="DATABASE_TIMEOUT must be a whole number"):
             envdatabase("DATABASE_URL", default="sqlite:///x.sqlite3")
