@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from programmes import fiscal
 from programmes.admin_conflicts import ConflictAdminMixin, ConflictInlineMixin
+from programmes.audit import log_import
 from programmes.importing import Plan, import_figures
 from programmes.models import Event, Figure, Organisation, Programme, Source
 
@@ -187,6 +188,7 @@ class FigureAdmin(ConflictAdminMixin, SimpleHistoryAdmin):
             raise PermissionDenied
         plan = import_figures(data, user=request.user, reason=f"Imported from {name} in the admin", expected=form.cleaned_data["digest"])
         if plan.saved:
+            log_import(plan, request.user, name)
             messages.success(request, f"Imported {name}: {plan.summary}.")
             return redirect(reverse("admin:programmes_figure_changelist"))
         if plan.stale and not plan.problems:
