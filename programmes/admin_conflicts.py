@@ -67,6 +67,9 @@ class ConflictForm(ConcurrentForm):
     conflict: Conflict | None = None
     # Set for a revert from the history, whose form starts from an old version but overwrites the current one.
     opened_version: int | None = None
+    # Set for inline forms: a record the editor left as they opened it is not saved, rather than refused.
+    skips_untouched = False
+    untouched = False
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -81,6 +84,10 @@ class ConflictForm(ConcurrentForm):
             return cleaned
         stored = self.stored()
         if stored is not None and getattr(stored, name) == cleaned[name]:
+            return cleaned
+        if stored is not None and self.skips_untouched and self.left_as_opened(stored, cleaned[name]):
+            # Saving a source sends every figure under it back; one changed elsewhere since is simply not saved.
+            self.untouched = True
             return cleaned
         self.conflict = self.describe(stored)
         if stored is None:
@@ -105,6 +112,31 @@ class ConflictForm(ConcurrentForm):
             rows = rows.select_for_update()
         return rows.first()
 
+    def has_changed(self) -> bool:
+        return not self.untouched and super().has_changed()
+
+    def left_as_opened(self, stored: Model, opened_version: int) -> bool:
+        """Whether the editor sent back the record exactly as it was at the version they opened (from its history)."""
+        if not hasattr(stored, "history"):
+            return False
+        opened = stored.history.filter(**{version_name(type(stored)): opened_version}).order_by("-history_date").first()
+        if opened is None:
+            return False
+        return not self.differences(type(self)(instance=opened.instance, prefix=self.prefix))
+
+    def differences(self, other: forms.ModelForm) -> list[tuple[str, str, str]]:
+        """(label, this form's value, the other's) for every field where the two differ, as the editor reads them."""
+        model = type(self.instance)
+        skipped = {version_name(model), "DELETE", "ORDER", model._meta.pk.name}
+        found = []
+        for name, form_field in self.fields.items():
+            if name in skipped or isinstance(form_field, InlineForeignKeyField):
+                continue
+            yours, theirs = self[name], other[name]
+            if form_field.has_changed(theirs.initial, yours.data):
+                found.append((str(yours.label), shown(form_field, yours.data), shown(form_field, theirs.value())))
+        return found
+
     def describe(self, stored: Model | None) -> Conflict:
         title = f"{self.instance._meta.verbose_name} {self.instance.pk} ({self.instance})"
         conflict = Conflict(title=title, stored=stored)
@@ -116,14 +148,7 @@ class ConflictForm(ConcurrentForm):
             conflict.changed_at = latest.history_date
         else:
             conflict.changed_by = "someone else"
-        as_stored = type(self)(instance=stored, prefix=self.prefix)
-        skipped = {version_name(type(stored)), "DELETE", "ORDER", stored._meta.pk.name}
-        for name, form_field in self.fields.items():
-            if name in skipped or isinstance(form_field, InlineForeignKeyField):
-                continue
-            yours, theirs = self[name], as_stored[name]
-            if form_field.has_changed(theirs.initial, yours.data):
-                conflict.differences.append((str(yours.label), shown(form_field, yours.data), shown(form_field, theirs.value())))
+        conflict.differences = self.differences(type(self)(instance=stored, prefix=self.prefix))
         return conflict
 
 
@@ -200,5 +225,5 @@ class ConflictInlineMixin:
 
     def get_formset(self, request: HttpRequest, obj: Model | None = None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        formset.form = with_conflict_check(formset.form)
+        formset.form = with_conflict_check(formset.form, skips_untouched=True)
         return formset

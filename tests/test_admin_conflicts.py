@@ -80,6 +80,18 @@ class ConflictTests(TestCase):
         self.figure.refresh_from_db()
         self.assertEqual(self.figure.note, "Saved on the figure's own page")
 
+    def test_it_saves_a_source_without_touching_a_figure_under_it_that_someone_changed_since(self):
+        source_url = reverse("admin:programmes_source_change", args=[self.figure.source_id])
+        self.client.force_login(self.first)
+        opened_source = self.opened(source_url, "source_form")
+        self.save_as(self.first, self.figure_url(), self.opened(self.figure_url(), "figure_form"), note="Saved on the figure's own page")
+
+        saved = self.save_as(self.second, source_url, opened_source, reference="HC 1234")
+        self.assertEqual(saved.status_code, 302)
+        self.figure.refresh_from_db()
+        self.assertEqual(self.figure.note, "Saved on the figure's own page")
+        self.assertEqual(Source.objects.get(pk=self.figure.source_id).reference, "HC 1234")
+
     def test_it_refuses_a_source_saved_from_an_outdated_copy(self):
         source = Source.objects.get(pk=self.figure.source_id)
         url = reverse("admin:programmes_source_change", args=[source.pk])
