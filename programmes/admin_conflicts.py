@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from concurrency.admin import ConcurrentModelAdmin
+from concurrency.config import CONCURRENCY_LIST_EDITABLE_POLICY_ABORT_ALL
 from concurrency.exceptions import RecordModifiedError
 from concurrency.forms import ConcurrentForm
 from django import forms
@@ -175,6 +176,9 @@ class ConflictAdminMixin(ConcurrentModelAdmin):
     # tampered. Bulk actions keep Django's own; deleting asks for confirmation anyway.
     action_checkbox = admin.ModelAdmin.action_checkbox
     response_action = admin.ModelAdmin.response_action
+    # Its list-editing mixin also wraps the change form's save_model, and by default swallows a refused save, so that
+    # the admin would report "changed successfully" for a save that never happened. Re-raise it (changeform_view).
+    list_editable_policy = CONCURRENCY_LIST_EDITABLE_POLICY_ABORT_ALL
 
     def check(self, **kwargs) -> list:
         # django-concurrency wants the version in the declared fieldsets; get_fieldsets adds it instead.

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.test import TestCase
 from django.urls import reverse
 
@@ -104,6 +107,18 @@ class ConflictTests(TestCase):
         self.assertEqual(differences["Reference"], ("HC 2", "HC 1"))
         source.refresh_from_db()
         self.assertEqual(source.reference, "HC 1")
+
+    def test_it_refuses_a_save_that_slips_past_the_form_check_without_an_error_page(self):
+        self.client.force_login(self.first)
+        opened = self.opened(self.figure_url(), "figure_form")
+        Figure.objects.filter(pk=self.figure.pk).update(version=F("version") + 1, note="Changed by a command")
+        # As if two saves passed the form's check together: the model's own check (UPDATE ... WHERE version) refuses.
+        with mock.patch("programmes.admin_conflicts.ConflictForm.clean", lambda form: form.cleaned_data):
+            response = self.save_as(self.first, self.figure_url(), opened, note="Mine")
+        self.assertRedirects(response, self.figure_url(), fetch_redirect_response=False)
+        page = self.client.get(self.figure_url())
+        self.assertContains(page, "Nothing of yours was saved")
+        self.assertEqual(Figure.objects.get(pk=self.figure.pk).note, "Changed by a command")
 
     def test_it_saves_an_unchanged_copy_without_a_conflict(self):
         self.client.force_login(self.first)
