@@ -16,6 +16,8 @@ from django.urls import URLPattern, path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from programmes import fiscal
+from programmes.admin_conflicts import ConflictAdminMixin, ConflictInlineMixin
+from programmes.audit import log_import
 from programmes.importing import Plan, import_figures
 from programmes.models import Event, Figure, Organisation, Programme, Source
 
@@ -45,7 +47,7 @@ class FinancialYearFilter(admin.SimpleListFilter):
         return queryset.overlapping(year, year)
 
 
-class FigureInline(admin.StackedInline):
+class FigureInline(ConflictInlineMixin, admin.StackedInline):
     model = Figure
     extra = 0
     autocomplete_fields = ["programme", "claimant"]
@@ -79,7 +81,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(ConflictAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "publisher", "kind", "published_display", "reference", "is_primary", "figure_count"]
     list_filter = ["publisher", "kind", "is_primary", ("published", admin.DateFieldListFilter)]
     search_fields = ["title", "publisher__name", "reference", "url", "seed_file", "key"]
@@ -136,7 +138,7 @@ class ImportConfirmForm(forms.Form):
 
 
 @admin.register(Figure)
-class FigureAdmin(SimpleHistoryAdmin):
+class FigureAdmin(ConflictAdminMixin, SimpleHistoryAdmin):
     list_display = ["programme", "measure", "status", "value_display", "period_display", "source_display", "key"]
     list_display_links = ["programme", "measure"]
     list_filter = ["programme", "status", "measure", "basis", "unit", "source__publisher", "claimant", FinancialYearFilter]
@@ -186,6 +188,7 @@ class FigureAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         plan = import_figures(data, user=request.user, reason=f"Imported from {name} in the admin", expected=form.cleaned_data["digest"])
         if plan.saved:
+            log_import(plan, request.user, name)
             messages.success(request, f"Imported {name}: {plan.summary}.")
             return redirect(reverse("admin:programmes_figure_changelist"))
         if plan.stale and not plan.problems:

@@ -67,10 +67,23 @@ def envdatabase(name: str, default: str) -> dict:
         raise ImproperlyConfigured(f"{name} is not a database URL Django understands ({exc}); got {raw!r}.") from exc
     if not config.get("ENGINE"):
         raise ImproperlyConfigured(f"{name} names no database engine; got {raw!r}.")
+    timeout = envint("DATABASE_TIMEOUT", default=20)
+    options = config.setdefault("OPTIONS", {})
     if config["ENGINE"].endswith("sqlite3"):
         # Opening an SQLite file costs next to nothing, and a held-open file would keep serving a database
         # that has been replaced or removed underneath it.
         config["CONN_MAX_AGE"] = 0
+        # Concurrent saves queue for the one writer instead of failing with "database is locked": a write
+        # transaction takes the lock when it begins (IMMEDIATE; a deferred one can fail when it upgrades
+        # from reading), and waits up to the timeout for it. In WAL mode a long export never blocks a save.
+        options.setdefault("transaction_mode", "IMMEDIATE")
+        options.setdefault("timeout", timeout)
+        options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
+    elif config["ENGINE"].endswith("postgresql"):
+        # The same bound on waiting: to connect, and for any one statement (a save waiting for a row lock too).
+        options.setdefault("connect_timeout", timeout)
+        if timeout:
+            options.setdefault("options", f"-c statement_timeout={timeout * 1000}")
     return config
 
 

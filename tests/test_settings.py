@@ -39,6 +39,27 @@ class EnvDatabaseTests:
         monkeypatch.delenv("DATABASE_URL", raising=False)
         assert envdatabase("DATABASE_URL", default="sqlite:///x.sqlite3")["ENGINE"] == "django.db.backends.sqlite3"
 
+    def test_it_makes_sqlite_saves_wait_for_each_other_instead_of_failing(self, monkeypatch):
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+        monkeypatch.delenv("DATABASE_TIMEOUT", raising=False)
+        options = envdatabase("DATABASE_URL", default="sqlite:///x.sqlite3")["OPTIONS"]
+        assert options["transaction_mode"] == "IMMEDIATE"
+        assert options["timeout"] == 20
+        assert "PRAGMA journal_mode=WAL" in options["init_command"]
+
+    def test_it_bounds_postgres_waits_by_the_same_timeout(self, monkeypatch):
+        monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+        monkeypatch.setenv("DATABASE_TIMEOUT", "7")
+        options = envdatabase("DATABASE_URL", default="sqlite:///x.sqlite3")["OPTIONS"]
+        assert options["connect_timeout"] == 7
+        assert options["options"] == "-c statement_timeout=7000"
+
+    def test_it_rejects_a_timeout_that_is_not_a_number_by_name(self, monkeypatch):
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+        monkeypatch.setenv("DATABASE_TIMEOUT", "20s")
+        with pytest.raises(ImproperlyConfigured, match="DATABASE_TIMEOUT must be a whole number"):
+            envdatabase("DATABASE_URL", default="sqlite:///x.sqlite3")
+
     def test_it_rejects_an_unknown_scheme_by_name(self, monkeypatch):
         monkeypatch.setenv("DATABASE_URL", "mongodb://localhost/x")
         with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
@@ -86,3 +107,20 @@ class EnvNumberAndChoiceTests:
         monkeypatch.setenv("LOG_LEVEL", "loud")
         with pytest.raises(ImproperlyConfigured, match="LOG_LEVEL must be one of"):
             envchoice("LOG_LEVEL", "WARNING", ["DEBUG", "WARNING"])
+
+
+class DatabaseConnectionTests:
+    @pytest.mark.django_db
+    def test_it_opens_sqlite_files_in_wal_mode(self, tmp_path):
+        from django.conf import settings
+        from django.db.backends.sqlite3.base import DatabaseWrapper
+
+        if not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+            pytest.skip("an SQLite setting")
+        wrapper = DatabaseWrapper({**settings.DATABASES["default"], "NAME": str(tmp_path / "wal.sqlite3")}, alias="wal")
+        try:
+            with wrapper.cursor() as cursor:
+                cursor.execute("PRAGMA journal_mode")
+                assert cursor.fetchone()[0] == "wal"
+        finally:
+            wrapper.close()

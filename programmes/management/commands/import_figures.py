@@ -7,6 +7,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from programmes.audit import log_import
 from programmes.importing import import_figures
 
 
@@ -39,4 +40,7 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stdout.write(f"Dry run, nothing saved: {plan.summary}.")
         else:
+            log_import(plan, user, path.name)
             self.stdout.write(self.style.SUCCESS(f"Saved: {plan.summary}."))
+            if user is None:
+                self.stdout.write("No --user given: the change history records the import, but no editor's Recent actions show it.")

@@ -1,0 +1,202 @@
+"""Editors saving at the same moment, against a real server: every save of a different figure succeeds, and of two saves
+of the same figure from the same copy, one succeeds and the other is refused with a conflict message.
+
+The server is gunicorn with threads in two workers, so saves really overlap, on its own copy of the dataset in the
+same kind of database as the rest of the suite (on SQLite a file, as a site runs it, not the test suite's memory).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+import dj_database_url
+from django.conf import settings
+
+from tests.browserless import form_data
+
+ROOT = Path(settings.BASE_DIR)
+USES_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+SIMULTANEOUS = 30
+PASSWORD = "a-long-concurrency-password"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Editor:
+    """A logged-in browser, reduced to its cookies; it never follows redirects, so a save answers 302 or a form."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, fields: dict[str, list[str]] | None = None) -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items())}
+        body = None
+        if fields is not None:
+            body = urlencode(fields, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            for header in response.headers.get_all("Set-Cookie") or []:
+                self.cookies.update({name: morsel.value for name, morsel in SimpleCookie(header).items()})
+            return response.status, response.read().decode()
+        finally:
+            connection.close()
+
+    def log_in(self, username: str) -> None:
+        _, page = self.request("GET", "/admin/login/")
+        fields = form_data(page, "login-form") | {"username": [username], "password": [PASSWORD]}
+        status, _ = self.request("POST", "/admin/login/", fields)
+        assert status == 302, "the editor could not log in"
+
+    def copy(self) -> Editor:
+        """Another tab of the same browser session."""
+        tab = Editor(self.port)
+        tab.cookies = dict(self.cookies)
+        return tab
+
+    def open(self, figure_id: int) -> dict[str, list[str]]:
+        status, page = self.request("GET", f"/admin/programmes/figure/{figure_id}/change/")
+        assert status == 200
+        return form_data(page, "figure_form")
+
+
+def save_together(saves: list[tuple[Editor, int, dict[str, list[str]]]]) -> list[tuple[int, str]]:
+    """Post every save at the same moment; the answers in the same order."""
+    start = threading.Barrier(len(saves))
+    answers: list[tuple[int, str]] = [(0, "")] * len(saves)
+
+    def save(index: int, editor: Editor, figure_id: int, fields: dict[str, list[str]]) -> None:
+        start.wait(timeout=60)
+        try:
+            answers[index] = editor.request("POST", f"/admin/programmes/figure/{figure_id}/change/", fields)
+        except OSError as error:
+            answers[index] = (0, str(error))
+
+    threads = [threading.Thread(target=save, args=(index, *task)) for index, task in enumerate(saves)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return answers
+
+
+class ConcurrentSaveTests:
+    # One server for the class: migrating and loading the dataset is most of the time taken.
+    @classmethod
+    def setup_class(cls) -> None:
+        cls.tmp = Path(tempfile.mkdtemp())
+        cls.env = {
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": "concurrency-test",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_COOKIES": "0",
+            "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
+        }
+        if USES_POSTGRES:
+            config = dj_database_url.parse(os.environ["DATABASE_URL"])
+            cls.database = f"concurrency_{os.getpid()}"
+            cls.admin_url = f"postgres://{config['USER']}@{config['HOST']}:{config['PORT']}/{config['NAME']}"
+            cls.psql("DROP DATABASE IF EXISTS {db}", "CREATE DATABASE {db}")
+            cls.env["DATABASE_URL"] = f"postgres://{config['USER']}@{config['HOST']}:{config['PORT']}/{cls.database}"
+        else:
+            cls.env["DATABASE_URL"] = f"sqlite:///{cls.tmp / 'concurrency.sqlite3'}"
+        for command in (
+            ["migrate", "--no-input", "-v0"],
+            ["load_dataset", "-v0"],
+            ["createsuperuser", "--no-input", "--username", "editor", "--email", "editor@example.org"],
+        ):
+            subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=cls.env, check=True, stdout=subprocess.DEVNULL)
+        cls.port = free_port()
+        server = ["gunicorn", "sharedservices.wsgi", "--bind", f"127.0.0.1:{cls.port}", "--worker-class", "gthread"]
+        server += ["--workers", "2", "--threads", str(SIMULTANEOUS // 2 + 1), "--timeout", "60"]
+        cls.server = subprocess.Popen(
+            [sys.executable, "-m", *server], cwd=ROOT, env=cls.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        cls.editor = Editor(cls.port)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if cls.editor.request("GET", "/admin/login/")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        cls.editor.log_in("editor")
+
+    @classmethod
+    def psql(cls, *statements: str) -> None:
+        import psycopg2
+
+        connection = psycopg2.connect(cls.admin_url)
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement.format(db=cls.database))
+        connection.close()
+
+    @classmethod
+    def teardown_class(cls) -> None:
+        cls.server.terminate()
+        cls.server.wait(timeout=10)
+        if USES_POSTGRES:
+            cls.psql("DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def figure_ids(self) -> list[int]:
+        _, page = self.editor.request("GET", "/admin/programmes/figure/")
+        return list(dict.fromkeys(int(pk) for pk in re.findall(r"/admin/programmes/figure/(\d+)/change/", page)))
+
+    def test_it_saves_every_one_of_simultaneous_saves_of_different_figures(self):
+        ids = self.figure_ids()[:SIMULTANEOUS]
+        assert len(ids) == SIMULTANEOUS
+        saves = []
+        for number, figure_id in enumerate(ids):
+            tab = self.editor.copy()
+            saves.append((tab, figure_id, tab.open(figure_id) | {"note": [f"Concurrent save {number}"]}))
+
+        answers = save_together(saves)
+
+        saved = sum(1 for status, _ in answers if status == 302)
+        print(
+            f"\n{'PostgreSQL' if USES_POSTGRES else 'SQLite'}: {saved} of {SIMULTANEOUS} simultaneous saves of different figures succeeded"
+        )
+        assert saved == SIMULTANEOUS, [status for status, _ in answers]
+        for number, figure_id in enumerate(ids):
+            assert self.editor.open(figure_id)["note"] == [f"Concurrent save {number}"]
+
+    def test_it_refuses_one_of_two_simultaneous_saves_of_the_same_figure(self):
+        figure_id = self.figure_ids()[0]
+        first, second = self.editor.copy(), self.editor.copy()
+        opened = first.open(figure_id)
+        notes = ["Saved by the first editor", "Saved by the second editor"]
+        answers = save_together([(first, figure_id, opened | {"note": [notes[0]]}), (second, figure_id, opened | {"note": [notes[1]]})])
+
+        statuses = [status for status, _ in answers]
+        refused = [index for index, (status, page) in enumerate(answers) if status == 200 and "Not saved" in page]
+        print(f"\n{'PostgreSQL' if USES_POSTGRES else 'SQLite'}: same figure, answers {statuses}, {len(refused)} conflict")
+        assert sorted(statuses) == [200, 302] and len(refused) == 1
+        loser = refused[0]
+        winner = 1 - loser
+        assert notes[winner] in answers[loser][1], "the conflict message shows the stored version"
+        assert self.editor.open(figure_id)["note"] == [notes[winner]]
