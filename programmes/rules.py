@@ -242,6 +242,11 @@ def is_delivery(figure: Figure) -> bool:
     return figure.status in DELIVERED_STATUSES and figure.horizon == Horizon.OUTTURN and not looks_ahead(figure)
 
 
+def is_standalone(figure: Figure) -> bool:
+    """A figure stands alone when it is not one part of a larger sum and not one of several scenarios stated together."""
+    return not figure.scenario and figure.part_of_id is None
+
+
 def best_sourced(figures: Iterable[Figure]) -> list[Figure]:
     """Figures from primary publications, then from official ones, when there are any, in the order they were stated: a press repeat does not speak for the body that made the claim."""
     chosen = list(figures)
@@ -261,10 +266,13 @@ def pick(
     bases: Iterable[str] = (),
     units: Iterable[str] = (),
 ) -> Figure | None:
-    """The figure that heads a line: for the whole programme, the first or latest stated among the best-sourced figures of these measures and statuses.
+    """The figure that heads a line: the first or latest stated among the best-sourced figures of these measures and statuses.
 
-    A known figure is preferred; only when none is known does a figure the source says is unknown head the line
-    ("claimed, with no figure"). Ties on one day go to the figure recorded first.
+    A figure for the whole programme is preferred; when no source states one, a figure for a narrower scope heads
+    the line and the card names that scope (the NAO's £90m covers the two independent centres, not all of NGSS).
+    Parts of a larger sum and alternative scenarios never head a line. A known figure is preferred; only when none
+    is known does a figure the source says is unknown head the line ("claimed, with no figure"). Ties on one day
+    go to the figure recorded first.
     """
     measures, statuses, bases, units = set(measures), set(statuses), set(bases), set(units)
     matches = [
@@ -272,11 +280,12 @@ def pick(
         for f in figures
         if f.measure in measures
         and f.status in statuses
-        and is_whole(f)
+        and is_standalone(f)
         and (not deliveries_only or is_delivery(f))
         and (not bases or f.basis in bases)
         and (not units or f.unit in units)
     ]
+    matches = [f for f in matches if is_whole(f)] or matches
     known = [f for f in matches if not f.is_unknown]
     matches = best_sourced(known or matches)
     if not matches:
@@ -304,6 +313,7 @@ def delivered(figures: Iterable[Figure], status: str, bases: Iterable[str] = (),
 class Headline:
     """One line of a programme's card: its label, the figure that heads it (None when the sources give none), and what to say then."""
 
+    role: str
     label: str
     figure: Figure | None
     missing_text: str = "No figure in the sources"
@@ -314,12 +324,12 @@ def headlines(figures: Iterable[Figure]) -> list[Headline]:
     figures = list(figures)
     later = (Status.AUDITED, Status.CLAIMED, Status.FORECAST)
     return [
-        Headline("Promised", promised(figures)),
-        Headline("Latest forecast", latest_forecast(figures)),
-        Headline("Delivered (audited)", delivered(figures, Status.AUDITED), "Not audited"),
-        Headline("Delivered (claimed)", delivered(figures, Status.CLAIMED), "No claim in the sources"),
-        Headline("Investment", pick(figures, (Measure.INVESTMENT,), later)),
-        Headline("Net benefit", pick(figures, (Measure.NET_BENEFIT,), later)),
+        Headline("promised", "Promised", promised(figures)),
+        Headline("latest-forecast", "Latest forecast", latest_forecast(figures)),
+        Headline("delivered-audited", "Delivered (audited)", delivered(figures, Status.AUDITED), "Not audited"),
+        Headline("delivered-claimed", "Delivered (claimed)", delivered(figures, Status.CLAIMED), "No claim in the sources"),
+        Headline("investment", "Investment", pick(figures, (Measure.INVESTMENT,), later)),
+        Headline("net-benefit", "Net benefit", pick(figures, (Measure.NET_BENEFIT,), later)),
     ]
 
 

@@ -199,10 +199,18 @@ class HeadlineTests(RuleData):
         known = make_figure(self.programme, self.press, value=D("20"), **to_date)
         self.assertEqual(self.lines([unknown, known])["Delivered (claimed)"], known, "a number, when there is one, heads the line")
 
-    def test_it_leaves_out_figures_for_part_of_the_programme(self):
+    def test_it_prefers_the_whole_programme_and_falls_back_to_a_narrower_scope(self):
         centres = make_figure(self.programme, self.nao, status="target", basis="annual", value=D("128"), scope="the two centres")
-        self.assertIsNone(rules.promised([centres]))
         self.assertFalse(rules.is_whole(centres))
+        self.assertEqual(rules.promised([centres]), centres, "with no whole-programme promise, the centres' target heads the card")
+        whole = make_figure(self.programme, self.nao, status="target", basis="annual", value=D("600"))
+        self.assertEqual(rules.promised([centres, whole]), whole)
+
+    def test_it_never_heads_a_card_with_a_part_or_a_scenario(self):
+        total = make_figure(self.programme, self.nao, status="target", basis="annual", value=D("600"), scope="the centres")
+        part = make_figure(self.programme, self.nao, status="target", basis="annual", value=D("128"), scope="one centre", part_of=total)
+        scenario = make_figure(self.programme, self.nao, status="target", basis="annual", value=D("90"), scenario="without HMRC")
+        self.assertIsNone(rules.promised([part, scenario]))
 
     def test_it_prefers_primary_publications_to_repeats(self):
         secondary = make_source("aggregator", publisher="Parallel Parliament", is_primary=False, published=datetime.date(2024, 3, 4))

@@ -139,3 +139,89 @@ CLAIMANT_IS_PUBLISHER = {
     "F091b": "The Register's own description of the strategy's investment",
     "F117e": "The Register's own description of the procurement",
 }
+
+# Programme page cards: programme slug -> card role -> (figure key, or None when the card must say the sources
+# give no figure, the FACTS row it comes from, why). Roles, not labels, so that renaming a label breaks nothing.
+NONE = None
+CARDS = {
+    "early-shared-services": {
+        "promised": ("F001", "F001", "the Cabinet Office's £1.4bn a year, the first savings target, as reported by the NAO in 2007"),
+        "latest-forecast": ("F007a", "F007", "NHS SBS's £16m a year, the only savings forecast; the card names its scope"),
+        "delivered-audited": (NONE, "C15", "no audit body found a savings figure for the early centres; the NAO measured a net cost"),
+        "delivered-claimed": ("F002", "F002", "departments' £1bn a year across all corporate services, an outturn at March 2007"),
+        "investment": ("F014", "F014", "the centres' £900m cost as the NAO's 2012 report gave the departments' original estimate"),
+        "net-benefit": ("F017", "F017", "the NAO's own finding of a £255m net cost at the two centres still tracking benefits"),
+    },
+    "ngss-2012": {
+        "promised": ("F022", "F022", "the Cabinet Office's £400–600m a year, in its December 2012 press release"),
+        "latest-forecast": ("F040", "F040", "the £128m a year the Cabinet Office expected, as reported by Government Computing in 2014"),
+        "delivered-audited": ("F041", "F041", "the NAO's £90m over 2013-14 to 2015-16, for the two independent centres"),
+        "delivered-claimed": (NONE, "F047, C15", "the £504m 'by 2023-24' is a 2016 projection, not a delivery"),
+        "investment": ("F036", "F036", "the Cabinet Office's £44–95m implementation estimate for the whole strategy"),
+        "net-benefit": ("F043", "F043", "the PAC's net cost of £4m for the two independent centres"),
+    },
+    "issc1": dict.fromkeys(
+        ["promised", "latest-forecast", "delivered-audited", "delivered-claimed", "investment", "net-benefit"],
+        (NONE, "F031–F032", "the sources give ISSC1's contract ceiling and term, no savings or cost of its own"),
+    ),
+    "issc2": {
+        "promised": (NONE, "F033–F035", "the sources give SSCL's contract value and staff, no savings target"),
+        "latest-forecast": ("F059", "F059", "the Met Police's 'over £100m' over ten years from its SSCL deal"),
+        "delivered-audited": (NONE, "F041", "the NAO's £90m covers both centres and sits on the strategy's page"),
+        "delivered-claimed": (NONE, "C15", "SSCL's 'significant savings' came with no number"),
+        "investment": (NONE, "F033", "contract values are not investment"),
+        "net-benefit": (NONE, "F043", "the net cost covers both centres and sits on the strategy's page"),
+    },
+    "gss-2018": {
+        "promised": ("F064b", "F064", "the 2018 strategy's 10–15% savings target, a promise in percent"),
+        "latest-forecast": (NONE, "F064", "no forecast was published for the 2018 strategy"),
+        "delivered-audited": (NONE, "C15", "never audited before it was replaced in 2021"),
+        "delivered-claimed": (NONE, "C15", "no delivery was claimed"),
+        "investment": (NONE, "F065–F066", "no cost was published"),
+        "net-benefit": (NONE, "F064", "no net figure was published"),
+    },
+    "clusters-2021": {
+        "promised": ("F078", "F078", "10–15% of operating costs by 2028, the Cabinet Office's target as the NAO reported it"),
+        "latest-forecast": ("F088", "F088, C8", "about £1.8bn over 15 years, the minister's figure in March 2023"),
+        "delivered-audited": (
+            "F083b",
+            "F083",
+            "the NAO found the Cabinet Office did not know the benefits: shown as not known, never zero",
+        ),
+        "delivered-claimed": (NONE, "F124, C15", "the only claimed delivery is the Overseas cluster's, on its own page"),
+        "investment": ("F089", "F089", "about £900m to deliver the £1.8bn"),
+        "net-benefit": (NONE, "F088–F089", "no source states a net figure"),
+    },
+    "matrix": dict.fromkeys(
+        ["promised", "latest-forecast", "delivered-audited", "delivered-claimed", "investment", "net-benefit"],
+        (NONE, "F101–F105", "Matrix's figures are contract values, counts and scenario benefits, none for the whole cluster"),
+    ),
+    "synergy": {
+        "promised": (NONE, "F107–F114", "no savings target was published"),
+        "latest-forecast": (NONE, "F114", "the business case's net value was stated without a figure"),
+        "delivered-audited": (NONE, "C15", "not audited"),
+        "delivered-claimed": (NONE, "C15", "no delivery claimed"),
+        "investment": ("F108b", "F108", "DWP's estimated programme cost of about £2.5bn, as PublicTechnology reported it"),
+        "net-benefit": ("F114", "F114", "a positive net value with no £ figure: shown as not known"),
+    },
+    "unity": {
+        "promised": (NONE, "F115–F119", "no savings target was published"),
+        "latest-forecast": ("F119", "F119", "£585m over 15 years, from a secondary source: the page marks it"),
+        "delivered-audited": (NONE, "C15", "not audited"),
+        "delivered-claimed": (NONE, "F118", "the £90m avoided cost is HMRC's expectation, a forecast"),
+        "investment": ("F115", "F115", "HMRC's £214m baseline whole-life cost, an estimate"),
+        "net-benefit": (NONE, "F115–F119", "no net figure"),
+    },
+    "defence": dict.fromkeys(
+        ["promised", "latest-forecast", "delivered-audited", "delivered-claimed", "investment", "net-benefit"],
+        (NONE, "F122", "Defence's figures are contract values and a deferred date"),
+    ),
+    "overseas": {
+        "promised": (NONE, "F123–F124", "no savings target was published"),
+        "latest-forecast": (NONE, "F124", "no forecast was published"),
+        "delivered-audited": (NONE, "C15", "not audited"),
+        "delivered-claimed": ("F124b", "F124", "the minister's £120m of benefits already delivered, as PublicTechnology reported it"),
+        "investment": (NONE, "F124", "no cost was published"),
+        "net-benefit": (NONE, "F124", "no net figure"),
+    },
+}

@@ -1,0 +1,49 @@
+"""Every card on every programme page shows the figure pinned for it in tests/truth_expectations.py, or says there is none."""
+
+from __future__ import annotations
+
+import re
+
+from django.test import TestCase
+
+from programmes.models import Figure, Programme
+from tests.truth_expectations import CARDS
+
+CARD = re.compile(r'<div data-card="(?P<role>[a-z-]+)">(?P<body>.*?)</dd>', re.DOTALL)
+FIGURE_LINK = re.compile(r'href="/figures/(?P<key>[^/"]+)/"')
+
+
+def cards_on(html: str) -> dict[str, str | None]:
+    """Each card's role and the key of the figure it links to (None when it links to none)."""
+    found = {}
+    for card in CARD.finditer(html):
+        link = FIGURE_LINK.search(card["body"])
+        found[card["role"]] = link["key"] if link else None
+    return found
+
+
+class PinnedCardTests(TestCase):
+    def test_it_pins_every_programme(self):
+        self.assertEqual(set(CARDS), set(Programme.objects.values_list("slug", flat=True)))
+
+    def test_it_shows_the_pinned_figure_on_every_card(self):
+        for slug, expected in CARDS.items():
+            shown = cards_on(self.client.get(f"/programmes/{slug}/").content.decode())
+            self.assertEqual(set(shown), set(expected), f"{slug}: the page shows these cards")
+            for role, (key, facts_row, why) in expected.items():
+                with self.subTest(programme=slug, card=role, facts=facts_row):
+                    self.assertEqual(shown[role], key, why)
+
+    def test_it_shows_the_same_cards_for_strategies_on_the_overview(self):
+        html = self.client.get("/").content.decode()
+        for slug in Programme.objects.strategies().values_list("slug", flat=True):
+            section = html[html.index(f'href="/programmes/{slug}/"') :]
+            shown = cards_on(section[: section.index("</dl>")])
+            with self.subTest(programme=slug):
+                self.assertEqual(shown, {role: key for role, (key, _, _) in CARDS[slug].items()})
+
+    def test_it_never_puts_a_projection_on_a_delivered_card(self):
+        delivered = {key for cards in CARDS.values() for role, (key, _, _) in cards.items() if role.startswith("delivered") and key}
+        for figure in Figure.objects.filter(key__in=delivered):
+            with self.subTest(figure=figure.key):
+                self.assertEqual(figure.horizon, Figure.Horizon.OUTTURN)
