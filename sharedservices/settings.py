@@ -86,6 +86,8 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if D
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # First, so that its createsuperuser (which applies the password validators) replaces Django's.
+    "programmes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -96,7 +98,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "concurrency",
-    "programmes",
     "dashboard",
 ]
 
