@@ -1,0 +1,71 @@
+"""Site-wide rules about requests and responses that sit in front of every app (settings.MIDDLEWARE orders them)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+
+PUBLIC_METHODS = ("GET", "HEAD")
+
+
+class HeadWithoutBodyMiddleware:
+    """Answer HEAD with the headers of GET and no body.
+
+    Django builds the full response for HEAD; gunicorn then drops the body and logs a warning for every HEAD request.
+    Dropping it here keeps HEAD to its one access-log line, and a streamed export is never started.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                response.close()
+                response.streaming_content = []
+            else:
+                response.content = b""
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Send Permissions-Policy (Django has no setting for it): the site uses no camera, microphone, location and so on."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+        self.value = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY_DENY)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.value)
+        return response
+
+
+class RequestLimitsMiddleware:
+    """Refuse what the site never accepts before a byte of the body is read.
+
+    The public site only reads: anything but GET or HEAD outside the admin is a 405, decided from the request line
+    alone (CsrfViewMiddleware, further in, would read a POST body to look for its token). In the admin a request
+    body larger than MAX_REQUEST_BODY_BYTES is a 413, decided from Content-Length; Django's own limits
+    (DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FIELDS) then apply to what is read.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+        self.admin_prefix = "/admin/"
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path_info.startswith(self.admin_prefix):
+            if request.method not in PUBLIC_METHODS:
+                return HttpResponseNotAllowed(PUBLIC_METHODS, "This site only reads: use GET.\n", content_type="text/plain; charset=utf-8")
+        elif self.declared_length(request) > settings.MAX_REQUEST_BODY_BYTES:
+            return HttpResponse("Request body too large.\n", status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def declared_length(request: HttpRequest) -> int:
+        try:
+            return int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return 0
