@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
+
+from sharedservices import database
 
 PUBLIC_METHODS = ("GET", "HEAD")
 
@@ -22,7 +24,7 @@ class HeadWithoutBodyMiddleware:
         response = self.get_response(request)
         if request.method == "HEAD":
             if response.streaming:
-                response.close()
+                # The unstarted stream is dropped (its generator never runs); the server still calls close().
                 response.streaming_content = []
             else:
                 response.content = b""
@@ -69,3 +71,21 @@ class RequestLimitsMiddleware:
             return int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return 0
+
+
+class DatabaseBudgetMiddleware:
+    """Give each request its total time to wait on the database (sharedservices.database explains the budget).
+
+    A page gets DATABASE_TIMEOUT. A streamed download is produced after this returns, while the server sends it, so
+    its stream gets a budget of its own, DATABASE_EXPORT_TIMEOUT, for all of its rows.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with database.waiting_at_most(settings.DATABASE_TIMEOUT):
+            response = self.get_response(request)
+        if response.streaming and not isinstance(response, FileResponse):
+            response.streaming_content = database.streamed_within(response.streaming_content, settings.DATABASE_EXPORT_TIMEOUT)
+        return response

@@ -88,6 +88,7 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # First, so that its createsuperuser (which applies the password validators) replaces Django's.
     "programmes",
+    "sharedservices",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -112,6 +113,8 @@ MIDDLEWARE = [
     "sharedservices.middleware.PermissionsPolicyMiddleware",
     # Before anything that could read a request body.
     "sharedservices.middleware.RequestLimitsMiddleware",
+    # Everything below, sessions included, shares the request's time budget for the database.
+    "sharedservices.middleware.DatabaseBudgetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -143,6 +146,22 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": envdatabase("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+
+# The longest a page waits on the database, in total, before it gives up with a 503; downloads stream for longer.
+DATABASE_TIMEOUT = envint("DATABASE_TIMEOUT", default=5)
+DATABASE_EXPORT_TIMEOUT = envint("DATABASE_EXPORT_TIMEOUT", default=60)
+
+
+def bound_database_waits(databases: dict, seconds: int) -> None:
+    """Add libpq's own limits to every PostgreSQL connection (sharedservices/database.py has the rest of the story)."""
+    from sharedservices.database import postgres_options
+
+    for config in databases.values():
+        if config["ENGINE"].endswith("postgresql"):
+            config.setdefault("OPTIONS", {}).update(postgres_options(seconds))
+
+
+bound_database_waits(DATABASES, DATABASE_TIMEOUT)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
