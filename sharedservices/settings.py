@@ -7,6 +7,7 @@ The README lists every variable.
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -99,6 +100,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "concurrency",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "dashboard",
 ]
 
@@ -120,10 +124,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "dashboard.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during login into its 429 response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sharedservices.urls"
@@ -164,6 +171,23 @@ def bound_database_waits(databases: dict, seconds: int) -> None:
 bound_database_waits(DATABASES, DATABASE_TIMEOUT)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Login throttling (django-axes): the axes backend refuses a locked-out client before the password is hashed, so a
+# guesser costs the workers almost nothing once locked out. A username alone is never locked: a stranger who knows an
+# editor's name cannot shut the editor out. Locked are a username tried from one address, and an address trying many
+# usernames, each after LOGIN_FAILURE_LIMIT failures, for LOGIN_COOLOFF_MINUTES; a successful login clears the count.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "sharedservices.accounts.client_ip"
+# How many proxies you run in front of gunicorn (each adds itself to X-Forwarded-For); 0 = clients connect directly.
+PROXY_COUNT = envint("PROXY_COUNT", default=0)
+# Staff sign in to the admin with a password and a TOTP code (django-otp; `manage.py add_totp_device USER` makes the
+# device). On unless DEBUG; sharedservices/accounts.py reads it per request.
+ADMIN_TWO_FACTOR = envbool("ADMIN_TWO_FACTOR", default=not DEBUG)
+OTP_TOTP_ISSUER = "Shared Services Savings Tracker"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

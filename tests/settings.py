@@ -12,6 +12,8 @@ for name, value in {
     "DEBUG": "0",
     "SECURE_COOKIES": "0",
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    # Tests that are not about two-factor login sign in with a password; tests/test_accounts.py turns it on.
+    "ADMIN_TWO_FACTOR": "0",
 }.items():
     os.environ.setdefault(name, value)
 
