@@ -172,6 +172,20 @@ bound_database_waits(DATABASES, DATABASE_TIMEOUT)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Built charts are cached under the change stamp (dashboard/views.py). One app server keeps them in its own memory;
+# several behind a load balancer share Redis, so a chart built by one is served by all. Redis is given short socket
+# timeouts: a stalled cache must not hold a page longer than a stalled database would.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "sst"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+
 # Login throttling (django-axes): the axes backend refuses a locked-out client before the password is hashed, so a
 # guesser costs the workers almost nothing once locked out. A username alone is never locked: a stranger who knows an
 # editor's name cannot shut the editor out. Locked are a username tried from one address, and an address trying many
