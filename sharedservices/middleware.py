@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
 
-from sharedservices import database
+from sharedservices import database, routers
 
 PUBLIC_METHODS = ("GET", "HEAD")
 
@@ -89,3 +89,40 @@ class DatabaseBudgetMiddleware:
         if response.streaming and not isinstance(response, FileResponse):
             response.streaming_content = database.streamed_within(response.streaming_content, settings.DATABASE_EXPORT_TIMEOUT)
         return response
+
+
+class ReplicaReadsMiddleware:
+    """Let the public site's reads go to a replica (sharedservices.routers); the admin always reads the primary."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith("/admin/") or request.method not in PUBLIC_METHODS:
+            return self.get_response(request)
+        token = routers.replica_reads_allowed.set(True)
+        try:
+            response = self.get_response(request)
+        finally:
+            routers.replica_reads_allowed.reset(token)
+        if response.streaming and not isinstance(response, FileResponse):
+            response.streaming_content = on_replicas(response.streaming_content)
+        return response
+
+
+def on_replicas(pieces):
+    """A download streams after the view returns; its reads stay on the replica its query started on."""
+    iterator = iter(pieces)
+    try:
+        while True:
+            token = routers.replica_reads_allowed.set(True)
+            try:
+                piece = next(iterator)
+            except StopIteration:
+                return
+            finally:
+                routers.replica_reads_allowed.reset(token)
+            yield piece
+    finally:
+        if hasattr(iterator, "close"):
+            iterator.close()

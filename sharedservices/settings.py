@@ -119,6 +119,7 @@ MIDDLEWARE = [
     "sharedservices.middleware.RequestLimitsMiddleware",
     # Everything below, sessions included, shares the request's time budget for the database.
     "sharedservices.middleware.DatabaseBudgetMiddleware",
+    "sharedservices.middleware.ReplicaReadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -167,6 +168,11 @@ def bound_database_waits(databases: dict, seconds: int) -> None:
         if config["ENGINE"].endswith("postgresql"):
             config.setdefault("OPTIONS", {}).update(postgres_options(seconds))
 
+
+# Read replicas (docs/deploy.md): the public site reads from them, the admin and the change stamp from the primary.
+for number, url in enumerate(envlist("DATABASE_REPLICA_URLS", default=[]), start=1):
+    DATABASES[f"replica{number}"] = {**envdatabase(f"DATABASE_REPLICA_URLS (entry {number})", default=url), "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["sharedservices.routers.PrimaryReplicaRouter"]
 
 bound_database_waits(DATABASES, DATABASE_TIMEOUT)
 
