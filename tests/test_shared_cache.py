@@ -14,9 +14,9 @@ ROOT = settings.BASE_DIR
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 SHOW = """
+from django.test import RequestFactory
 from dashboard import views
-from programmes.models import Programme
-page = views.programme_detail(__import__("django.test", fromlist=["RequestFactory"]).RequestFactory().get("/"), "ngss-2012")
+page = views.programme_detail(RequestFactory().get("/"), "ngss-2012")
 print("EDITED-NAME" in page.content.decode())
 """
 
@@ -59,7 +59,9 @@ class SharedCacheTests:
         run("migrate", "--no-input", "-v0")
         run("load_dataset", "-v0")
         assert run("shell", "-v0", "-c", SHOW).strip() == "False"  # first server builds the page; its charts go to Redis
-        keys = run("shell", "-v0", "-c", "from django.core.cache import cache; print(len(cache._cache.get_client().keys(cache.make_key('*'))))")
+        keys = run(
+            "shell", "-v0", "-c", "from django.core.cache import cache; print(len(cache._cache.get_client().keys(cache.make_key('*'))))"
+        )
         assert int(keys) > 0
         run("shell", "-v0", "-c", EDIT)  # an edit (with its history row, as the admin leaves one) through another process
         assert run("shell", "-v0", "-c", SHOW).strip() == "True"  # the next request, in a third process, shows it
