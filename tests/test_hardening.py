@@ -5,14 +5,19 @@ from __future__ import annotations
 import logging
 import re
 from unittest import mock
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.db import OperationalError
 from django.test import Client, TestCase, override_settings
 from django.urls import URLPattern
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from dashboard import urls as dashboard_urls
 
+QUERY_NAMES = ["programme", "include_children", "measure", "status", "basis", "unit", "publisher", "from", "to", "kind", "page"]
 SAMPLE_ARGUMENTS = {"slug": "ngss-2012", "chart_id": "promise-delivery", "pk": "1"}
 
 
@@ -163,3 +168,21 @@ class HeadTests:
         response = HeadWithoutBodyMiddleware(lambda r: client.get("/about/"))(request)
         assert response.content == b""
         assert int(response["Content-Length"]) > 0
+
+
+class RandomRequestPropertyTests(HypothesisTestCase):
+    """Whatever path segments and query string a client sends to any public URL, the answer is never a 5xx."""
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        path=st.sampled_from(public_paths()),
+        segment=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12),
+        query=st.lists(st.tuples(st.sampled_from(QUERY_NAMES) | st.text(max_size=8), st.text(max_size=12)), max_size=4),
+        method=st.sampled_from(["GET", "HEAD", "POST", "OPTIONS"]),
+    )
+    def test_it_never_answers_with_a_server_error(self, path, segment, query, method):
+        mangled = path.replace("ngss-2012", quote(segment, safe="") or "x") if segment and "ngss-2012" in path else path
+        response = self.client.generic(method, mangled + "?" + urlencode(query))
+        if response.streaming:
+            b"".join(response.streaming_content)
+        self.assertLess(response.status_code, 500, (method, mangled, query))
