@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.sites import AdminSite
@@ -42,3 +44,25 @@ class StaffAdminSite(OTPAdminSite):
     @property
     def login_template(self):
         return OTPAdminSite.login_template if settings.ADMIN_TWO_FACTOR else None
+
+
+# Addresses django-axes has locked out, and until when (time.monotonic()), as this process last heard. A locked-out
+# guesser's POST is then refused by LockedOutShortcutMiddleware before sessions, CSRF, the database or axes itself
+# run: a guessing loop costs the workers next to nothing, so it cannot slow the public pages. Axes stays the
+# authority: a process that has not heard yet asks axes, which refuses and tells it.
+locked_out_until: dict[str, float] = {}
+
+
+def remember_lockout(sender, request=None, ip_address=None, **kwargs) -> None:
+    if ip_address:
+        locked_out_until[ip_address] = time.monotonic() + settings.AXES_COOLOFF_TIME.total_seconds()
+
+
+def is_locked_out(address: str) -> bool:
+    until = locked_out_until.get(address)
+    if until is None:
+        return False
+    if until <= time.monotonic():
+        locked_out_until.pop(address, None)
+        return False
+    return True

@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "sharedservices.middleware.PermissionsPolicyMiddleware",
     # Before anything that could read a request body.
     "sharedservices.middleware.RequestLimitsMiddleware",
+    "sharedservices.middleware.LockedOutShortcutMiddleware",
     # Everything below, sessions included, shares the request's time budget for the database.
     "sharedservices.middleware.DatabaseBudgetMiddleware",
     "sharedservices.middleware.ReplicaReadsMiddleware",

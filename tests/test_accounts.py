@@ -13,6 +13,7 @@ from django.test import TestCase, override_settings
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sharedservices import accounts
 from tests.helpers import log_in_as_staff
 
 
@@ -52,6 +53,7 @@ def signed_in(response) -> bool:
 @override_settings(AXES_FAILURE_LIMIT=3, AXES_COOLOFF_TIME=datetime.timedelta(seconds=2))
 class LockoutTests(TestCase):
     def setUp(self):
+        accounts.locked_out_until.clear()  # this process's memory of lockouts outlives each test's database rows
         self.editor = User.objects.create_user("editor", password=PASSWORD, is_staff=True, is_superuser=True)
 
     def test_it_locks_a_username_from_one_address_after_repeated_failures_then_lets_it_in_after_the_cool_off(self):
@@ -73,6 +75,14 @@ class LockoutTests(TestCase):
             attempt(self.client, name, "guess", address="198.51.100.66")
         self.assertEqual(attempt(self.client, "dave", "guess", address="198.51.100.66").status_code, 429)
         self.assertEqual(attempt(self.client, "editor", PASSWORD, address="198.51.100.66").status_code, 429)
+
+    def test_it_refuses_a_locked_out_address_before_reading_the_form(self):
+        for _ in range(3):
+            attempt(self.client, "editor", "wrong")
+        with self.assertNumQueries(0):
+            response = attempt(self.client, "editor", PASSWORD)
+        self.assertEqual(response.status_code, 429)
+        self.assertEqual(response["Retry-After"], "2")
 
     def test_it_clears_the_count_on_success(self):
         for _ in range(2):
