@@ -69,6 +69,7 @@ run: data static
 # DJANGO_SUPERUSER_EMAIL and DJANGO_SUPERUSER_PASSWORD, and fails if they are missing or the password is weak.
 admin: migrate
 	@if [ -t 0 ]; then $(BIN)/python manage.py createsuperuser; else $(BIN)/python manage.py createsuperuser --no-input; fi
+	@echo "With ADMIN_TWO_FACTOR on (the default unless DEBUG), give the account a code generator: $(BIN)/python manage.py add_totp_device USERNAME"
 
 lint: install
 	$(BIN)/ruff check .
