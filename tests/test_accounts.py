@@ -134,3 +134,18 @@ class TwoFactorTests(TestCase):
     def test_it_admits_a_verified_session(self):
         log_in_as_staff(self.client, verified=True)
         self.assertEqual(self.client.get("/admin/").status_code, 200)
+
+
+class AddTotpDeviceTests(TestCase):
+    def test_it_makes_a_confirmed_device_and_prints_its_link(self):
+        import io
+
+        user = User.objects.create_user("editor", password=PASSWORD, is_staff=True)
+        out = io.StringIO()
+        call_command("add_totp_device", "editor", stdout=out)
+        self.assertIn("otpauth://totp/", out.getvalue())
+        self.assertTrue(TOTPDevice.objects.get(user=user).confirmed)
+
+    def test_it_names_a_missing_user(self):
+        with self.assertRaisesMessage(CommandError, "No user is called 'nobody'"):
+            call_command("add_totp_device", "nobody")
