@@ -2,6 +2,27 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PYTHON_VERSION_OF = $(shell $(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+
+# The Python check comes first: an older Python would otherwise fail deep inside pip ("No matching distribution
+# found for Django") and leave a half-made .venv behind.
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+PYTHON_VERSION := $(call PYTHON_VERSION_OF,$(PYTHON))
+ifeq ($(PYTHON_VERSION),)
+$(error "$(PYTHON)" is not a Python this machine can run. This project needs Python 3.12 or newer: install one and point make at it, e.g. make run PYTHON=python3.13)
+endif
+ifneq ($(shell $(PYTHON) -c 'import sys; print(sys.version_info >= (3, 12))'),True)
+$(error "$(PYTHON)" is Python $(PYTHON_VERSION); this project needs Python 3.12 or newer. Install one and point make at it, e.g. make run PYTHON=python3.13)
+endif
+# A .venv made by another Python (an older one that failed, or one since replaced) is rebuilt rather than reused.
+ifneq ($(wildcard $(BIN)/python),)
+ifneq ($(call PYTHON_VERSION_OF,$(BIN)/python),$(PYTHON_VERSION))
+$(info $(VENV) was made by another Python; rebuilding it with $(PYTHON) $(PYTHON_VERSION).)
+REBUILD_VENV := 1
+.PHONY: $(BIN)/.installed
+endif
+endif
+endif
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -17,6 +38,7 @@ endif
 .PHONY: run test install migrate data admin lint format migrations-check static vendor bench clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(if $(REBUILD_VENV),rm -rf $(VENV))
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
@@ -30,14 +52,24 @@ migrate: install
 data: migrate
 	$(BIN)/python manage.py load_dataset
 
-static: install
+# collectstatic compresses and fingerprints several hundred files; it runs again only when one of them changed
+# (or the installed packages, which bring the admin's).
+STATIC_STAMP := staticfiles/.collected
+$(STATIC_STAMP): $(BIN)/.installed $(shell find static -type f 2>/dev/null)
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	touch $@
 
+static: install $(STATIC_STAMP)
+
+# gunicorn.conf.py holds the server settings (threaded workers, a control socket per instance, quiet probes).
 run: data static
-	$(BIN)/gunicorn sharedservices.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	$(BIN)/gunicorn sharedservices.wsgi --bind $(HOST):$(PORT) --access-logfile -
 
+# With a terminal, createsuperuser asks; without one (a script, CI, a container) it reads DJANGO_SUPERUSER_USERNAME,
+# DJANGO_SUPERUSER_EMAIL and DJANGO_SUPERUSER_PASSWORD, and fails if they are missing or the password is weak.
 admin: migrate
-	$(BIN)/python manage.py createsuperuser
+	@if [ -t 0 ]; then $(BIN)/python manage.py createsuperuser; else $(BIN)/python manage.py createsuperuser --no-input; fi
+	@echo "With ADMIN_TWO_FACTOR on (the default unless DEBUG), give the account a code generator: $(BIN)/python manage.py add_totp_device USERNAME"
 
 lint: install
 	$(BIN)/ruff check .

@@ -7,6 +7,7 @@ The README lists every variable.
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -67,7 +68,6 @@ def envdatabase(name: str, default: str) -> dict:
         raise ImproperlyConfigured(f"{name} is not a database URL Django understands ({exc}); got {raw!r}.") from exc
     if not config.get("ENGINE"):
         raise ImproperlyConfigured(f"{name} names no database engine; got {raw!r}.")
-    timeout = envint("DATABASE_TIMEOUT", default=20)
     options = config.setdefault("OPTIONS", {})
     if config["ENGINE"].endswith("sqlite3"):
         # Opening an SQLite file costs next to nothing, and a held-open file would keep serving a database
@@ -76,14 +76,11 @@ def envdatabase(name: str, default: str) -> dict:
         # Concurrent saves queue for the one writer instead of failing with "database is locked": a write
         # transaction takes the lock when it begins (IMMEDIATE; a deferred one can fail when it upgrades
         # from reading), and waits up to the timeout for it. In WAL mode a long export never blocks a save.
+        # The wait is the page's database budget (DATABASE_TIMEOUT, below); PostgreSQL gets its bounds from
+        # bound_database_waits.
         options.setdefault("transaction_mode", "IMMEDIATE")
-        options.setdefault("timeout", timeout)
+        options.setdefault("timeout", envint("DATABASE_TIMEOUT", default=5))
         options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
-    elif config["ENGINE"].endswith("postgresql"):
-        # The same bound on waiting: to connect, and for any one statement (a save waiting for a row lock too).
-        options.setdefault("connect_timeout", timeout)
-        if timeout:
-            options.setdefault("options", f"-c statement_timeout={timeout * 1000}")
     return config
 
 
@@ -99,6 +96,9 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if D
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # First, so that its createsuperuser (which applies the password validators) replaces Django's.
+    "programmes",
+    "sharedservices",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -109,24 +109,39 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "concurrency",
-    "programmes",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "dashboard",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so HEAD gets exactly GET's headers (compressed length included) and no body.
+    "sharedservices.middleware.HeadWithoutBodyMiddleware",
     # Pages carry their chart data inline, so they compress well; Django masks the CSRF token per response.
     "django.middleware.gzip.GZipMiddleware",
+    # The security headers wrap everything below, so static files, 405s and 503s carry them as pages do.
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "sharedservices.middleware.PermissionsPolicyMiddleware",
+    # Before anything that could read a request body.
+    "sharedservices.middleware.RequestLimitsMiddleware",
+    "sharedservices.middleware.LockedOutShortcutMiddleware",
+    # Everything below, sessions included, shares the request's time budget for the database.
+    "sharedservices.middleware.DatabaseBudgetMiddleware",
+    "sharedservices.middleware.ReplicaReadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "dashboard.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during login into its 429 response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sharedservices.urls"
@@ -150,7 +165,59 @@ TEMPLATES = [
 
 DATABASES = {"default": envdatabase("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 
+# The longest a page waits on the database, in total, before it gives up with a 503; downloads stream for longer.
+DATABASE_TIMEOUT = envint("DATABASE_TIMEOUT", default=5)
+DATABASE_EXPORT_TIMEOUT = envint("DATABASE_EXPORT_TIMEOUT", default=60)
+
+
+def bound_database_waits(databases: dict, seconds: int) -> None:
+    """Add libpq's own limits to every PostgreSQL connection (sharedservices/database.py has the rest of the story)."""
+    from sharedservices.database import postgres_options
+
+    for config in databases.values():
+        if config["ENGINE"].endswith("postgresql"):
+            config.setdefault("OPTIONS", {}).update(postgres_options(seconds))
+
+
+# Read replicas (docs/deploy.md): the public site reads from them, the admin and the change stamp from the primary.
+for number, url in enumerate(envlist("DATABASE_REPLICA_URLS", default=[]), start=1):
+    DATABASES[f"replica{number}"] = {**envdatabase(f"DATABASE_REPLICA_URLS (entry {number})", default=url), "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["sharedservices.routers.PrimaryReplicaRouter"]
+
+bound_database_waits(DATABASES, DATABASE_TIMEOUT)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Built charts are cached under the change stamp (dashboard/views.py). One app server keeps them in its own memory;
+# several behind a load balancer share Redis, so a chart built by one is served by all. Redis is given short socket
+# timeouts: a stalled cache must not hold a page longer than a stalled database would.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "sst"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+
+# Login throttling (django-axes): the axes backend refuses a locked-out client before the password is hashed, so a
+# guesser costs the workers almost nothing once locked out. A username alone is never locked: a stranger who knows an
+# editor's name cannot shut the editor out. Locked are a username tried from one address, and an address trying many
+# usernames, each after LOGIN_FAILURE_LIMIT failures, for LOGIN_COOLOFF_MINUTES; a successful login clears the count.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "sharedservices.accounts.client_ip"
+# How many proxies you run in front of gunicorn (each adds itself to X-Forwarded-For); 0 = clients connect directly.
+PROXY_COUNT = envint("PROXY_COUNT", default=0)
+# Staff sign in to the admin with a password and a TOTP code (django-otp; `manage.py add_totp_device USER` makes the
+# device). On unless DEBUG; sharedservices/accounts.py reads it per request.
+ADMIN_TWO_FACTOR = envbool("ADMIN_TWO_FACTOR", default=not DEBUG)
+OTP_TOTP_ISSUER = "Shared Services Savings Tracker"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -193,6 +260,21 @@ if envbool("BEHIND_HTTPS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+# Preloading is a promise to browsers that is slow to undo (see the README), so it is never on by default.
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", default=False)
+# Features no page uses, denied to the page and anything it might embed (sharedservices.middleware).
+PERMISSIONS_POLICY_DENY = [
+    "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "fullscreen", "geolocation", "gyroscope",
+    "magnetometer", "microphone", "midi", "payment", "picture-in-picture", "publickey-credentials-get", "screen-wake-lock",
+    "serial", "usb", "xr-spatial-tracking", "browsing-topics",
+]  # fmt: skip
+CSRF_FAILURE_VIEW = "sharedservices.views.csrf_failure"
+# The public site takes no request bodies at all (405); the admin's forms and CSV upload are limited here.
+MAX_REQUEST_BODY_BYTES = envint("MAX_REQUEST_BODY_BYTES", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -200,6 +282,14 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"one_line": {"()": "sharedservices.logs.OneLineFormatter", "format": "%(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "one_line": {"class": "logging.StreamHandler", "formatter": "one_line"},
+    },
+    "loggers": {
+        # A request naming a host we do not serve is the client's mistake (or a scanner): one line, no traceback.
+        "django.security.DisallowedHost": {"handlers": ["one_line"], "level": "WARNING", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": envchoice("LOG_LEVEL", "WARNING", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])},
 }

@@ -58,3 +58,22 @@ def delete_all_figures() -> None:
     """Delete every figure; a total is protected while parts point at it, so unlink the parts first."""
     Figure.objects.update(part_of=None)
     Figure.objects.all().delete()
+
+
+def log_in_as_staff(client, username: str = "editor", *, verified: bool = False):
+    """A superuser signed in on `client`, past the login page (and, with verified, past its TOTP code too).
+
+    force_login skips django-axes, which needs the request a real login has; tests of the login itself post the form.
+    """
+    from django.contrib.auth.models import User
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user, _ = User.objects.get_or_create(username=username, defaults={"is_staff": True, "is_superuser": True})
+    client.force_login(user)
+    if verified:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return user

@@ -21,6 +21,7 @@ import urllib.request
 from pathlib import Path
 
 import dj_database_url
+import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
@@ -41,6 +42,9 @@ class Relay:
         self.port = free_port()
         self.listener: socket.socket | None = None
         self.connections: list[socket.socket] = []
+        # Cleared while frozen: the relay still accepts connections and bytes, and forwards nothing either way.
+        self.flowing = threading.Event()
+        self.flowing.set()
 
     def start(self) -> None:
         self.listener = socket.create_server(("127.0.0.1", self.port))
@@ -52,15 +56,18 @@ class Relay:
                 client, _ = listener.accept()
             except OSError:
                 return
+            self.connections.append(client)
+            if not self.flowing.is_set():
+                continue  # a silent database: the connection is accepted and then nothing happens
             upstream = socket.create_connection(self.target)
-            self.connections += [client, upstream]
+            self.connections.append(upstream)
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self.pipe, args=(source, sink), daemon=True).start()
 
-    @staticmethod
-    def pipe(source: socket.socket, sink: socket.socket) -> None:
+    def pipe(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                self.flowing.wait()
                 sink.sendall(data)
         except OSError:
             pass
@@ -68,6 +75,12 @@ class Relay:
             for end in (source, sink):
                 with contextlib.suppress(OSError):
                     end.shutdown(socket.SHUT_RDWR)
+
+    def freeze(self) -> None:
+        self.flowing.clear()
+
+    def thaw(self) -> None:
+        self.flowing.set()
 
     def cut(self) -> None:
         # Shut down before closing: a thread blocked in accept() would otherwise keep the port listening.
@@ -78,20 +91,33 @@ class Relay:
                 connection.shutdown(socket.SHUT_RDWR)
             connection.close()
         self.connections.clear()
+        self.flowing.set()
+
+
+STALL_TIMEOUT = 3  # DATABASE_TIMEOUT for the server under test, in seconds
 
 
 def get(url: str) -> tuple[int, str, dict]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(url, timeout=15) as response:
             return response.status, response.read().decode(), dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(), dict(error.headers)
 
 
-class OutageTests:
+class LiveServer:
+    """gunicorn on its own database, as `make run` starts it; the subclasses break the database in different ways."""
+
     def setup_method(self) -> None:
         self.tmp = Path(tempfile.mkdtemp())
-        self.env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "outage-test", "ALLOWED_HOSTS": "127.0.0.1"}
+        self.env = {
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": "outage-test",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_TIMEOUT": str(STALL_TIMEOUT),
+            "WEB_THREADS": "4",
+        }
         if USES_POSTGRES:
             self.setup_postgres()
         else:
@@ -175,6 +201,8 @@ class OutageTests:
             self.db_file.unlink(missing_ok=True)
             (self.tmp / "away.sqlite3").rename(self.db_file)
 
+
+class OutageTests(LiveServer):
     def test_it_shows_a_503_page_during_an_outage_and_recovers_by_itself(self):
         assert get(self.url("/programmes/ngss-2012/"))[0] == 200
 
@@ -189,3 +217,59 @@ class OutageTests:
         self.wait_until(lambda: get(self.url("/programmes/ngss-2012/"))[0] == 200)
         status, body, _ = get(self.url("/programmes/ngss-2012/"))
         assert "Next Generation Shared Services" in body
+
+
+def timed(url: str) -> tuple[int, float]:
+    started = time.monotonic()
+    status = get(url)[0]
+    return status, time.monotonic() - started
+
+
+@pytest.mark.skipif(not USES_POSTGRES, reason="a database host that stops answering is a network fault; SQLite has no network")
+class StallTests(LiveServer):
+    """The database host stops answering (the relay accepts and forwards nothing): pages give up within the timeout."""
+
+    PAGE = "/programmes/ngss-2012/"
+
+    def test_it_answers_503_within_the_timeout_while_static_files_answer_and_recovers_by_itself(self):
+        assert get(self.url(self.PAGE))[0] == 200  # the worker's threads now hold open connections through the relay
+
+        self.relay.freeze()
+        stalled: dict[str, tuple[int, float]] = {}
+        waiting = [
+            threading.Thread(target=lambda p=path: stalled.__setitem__(p, timed(self.url(p))))
+            for path in (self.PAGE, "/sources/", "/readyz")
+        ]
+        for thread in waiting:
+            thread.start()
+        time.sleep(0.5)
+        # While three threads wait on the database, the fourth serves what needs no database, at once.
+        for path in ("/static/css/site.css", "/about/", "/healthz"):
+            status, seconds = timed(self.url(path))
+            assert status == 200, path
+            assert seconds < 1, (path, seconds)
+        for thread in waiting:
+            thread.join()
+        for path, (status, seconds) in stalled.items():
+            assert status == 503, path
+            assert seconds < STALL_TIMEOUT + 1.5, (path, seconds)
+        status, body, headers = get(self.url(self.PAGE))
+        assert status == 503 and headers["Retry-After"] == "30" and "temporarily unavailable" in body
+
+        self.relay.thaw()
+        thawed = time.monotonic()
+        self.wait_until(lambda: get(self.url(self.PAGE))[0] == 200)
+        recovered = time.monotonic() - thawed
+        assert recovered < STALL_TIMEOUT + 2
+        print(
+            f"stall: 503 after {max(s for _, s in stalled.values()):.2f} s (timeout {STALL_TIMEOUT} s); 200 again {recovered:.2f} s after the database returned"
+        )
+
+    def test_it_treats_a_stall_then_a_cut_then_a_return_alike(self):
+        self.relay.freeze()
+        assert timed(self.url(self.PAGE))[0] == 503
+        self.relay.cut()
+        status, seconds = timed(self.url(self.PAGE))
+        assert status == 503 and seconds < 1.5, seconds
+        self.relay.start()
+        self.wait_until(lambda: get(self.url(self.PAGE))[0] == 200)

@@ -44,15 +44,8 @@ class EnvDatabaseTests:
         monkeypatch.delenv("DATABASE_TIMEOUT", raising=False)
         options = envdatabase("DATABASE_URL", default="sqlite:///x.sqlite3")["OPTIONS"]
         assert options["transaction_mode"] == "IMMEDIATE"
-        assert options["timeout"] == 20
+        assert options["timeout"] == 5
         assert "PRAGMA journal_mode=WAL" in options["init_command"]
-
-    def test_it_bounds_postgres_waits_by_the_same_timeout(self, monkeypatch):
-        monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
-        monkeypatch.setenv("DATABASE_TIMEOUT", "7")
-        options = envdatabase("DATABASE_URL", default="sqlite:///x.sqlite3")["OPTIONS"]
-        assert options["connect_timeout"] == 7
-        assert options["options"] == "-c statement_timeout=7000"
 
     def test_it_rejects_a_timeout_that_is_not_a_number_by_name(self, monkeypatch):
         monkeypatch.delenv("DATABASE_URL", raising=False)

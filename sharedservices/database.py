@@ -1,0 +1,111 @@
+"""Bounded waits on PostgreSQL: no request waits longer than its budget for the database, whatever the network does.
+
+A statement timeout is enforced by the server, so it never fires when the query does not reach the server; TCP
+keepalives and `tcp_user_timeout` only notice a peer that stops acknowledging, not one that acknowledges and never
+answers (a stalled proxy or pooler). So psycopg2 runs in its non-blocking mode with a wait callback, and every wait
+for the socket (connecting, sending, reading) is cut off when the budget runs out: the socket is shut down, the
+query fails with an OperationalError, and DatabaseUnavailableMiddleware answers 503 at once.
+
+A budget is the total time one request may spend waiting on the database: DATABASE_TIMEOUT for a page,
+DATABASE_EXPORT_TIMEOUT for a streamed download (DatabaseBudgetMiddleware sets both). Outside a request (commands,
+tests) each wait gets DATABASE_TIMEOUT on its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import socket
+import time
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
+
+from django.conf import settings
+
+
+class Budget:
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.remaining = float(seconds)
+
+
+budget: ContextVar[Budget | None] = ContextVar("database_budget", default=None)
+
+
+def postgres_options(seconds: int) -> dict:
+    """libpq settings that bound what libpq itself can bound: connecting, dead peers and the server's own work."""
+    return {
+        "connect_timeout": max(seconds, 2),  # libpq counts whole seconds and treats 1 as 2
+        "keepalives": 1,
+        "keepalives_idle": max(seconds // 2, 1),
+        "keepalives_interval": 1,
+        "keepalives_count": 3,
+        "tcp_user_timeout": seconds * 1000,
+        "options": f"-c statement_timeout={seconds * 1000}",
+    }
+
+
+def install() -> None:
+    """Make psycopg2 wait through wait_within_budget (called once, from SharedServicesConfig.ready)."""
+    import psycopg2.extensions
+
+    psycopg2.extensions.set_wait_callback(wait_within_budget)
+
+
+def wait_within_budget(connection) -> None:
+    import psycopg2
+    import psycopg2.extensions as ext
+
+    current = budget.get() or Budget(settings.DATABASE_TIMEOUT)
+    while True:
+        state = connection.poll()
+        if state == ext.POLL_OK:
+            return
+        fileno = connection.fileno()
+        readers, writers = ([fileno], []) if state == ext.POLL_READ else ([], [fileno])
+        started = time.monotonic()
+        ready = select.select(readers, writers, [], max(current.remaining, 0))
+        current.remaining -= time.monotonic() - started
+        if not (ready[0] or ready[1]):
+            abandon(fileno)
+            raise psycopg2.OperationalError(f"the database did not answer within {current.seconds} s")
+
+
+def abandon(fileno: int) -> None:
+    """Shut the socket down so that libpq sees a dead connection at once and Django discards it."""
+    with contextlib.suppress(OSError):
+        duplicate = socket.socket(fileno=os.dup(fileno))
+        try:
+            duplicate.shutdown(socket.SHUT_RDWR)
+        finally:
+            duplicate.close()
+
+
+@contextlib.contextmanager
+def waiting_at_most(seconds: float) -> Iterator[Budget]:
+    current = Budget(seconds)
+    token = budget.set(current)
+    try:
+        yield current
+    finally:
+        budget.reset(token)
+
+
+def streamed_within(pieces: Iterable, seconds: float) -> Iterator:
+    """Stream pieces with one budget for the whole stream (the server iterates after the view has returned)."""
+    current = Budget(seconds)
+    iterator = iter(pieces)
+    try:
+        while True:
+            token = budget.set(current)
+            try:
+                piece = next(iterator)
+            except StopIteration:
+                return
+            finally:
+                budget.reset(token)
+            yield piece
+    finally:
+        if hasattr(iterator, "close"):
+            iterator.close()

@@ -1,0 +1,144 @@
+"""Site-wide rules about requests and responses that sit in front of every app (settings.MIDDLEWARE orders them)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
+
+from sharedservices import accounts, database, routers
+
+PUBLIC_METHODS = ("GET", "HEAD")
+
+
+class HeadWithoutBodyMiddleware:
+    """Answer HEAD with the headers of GET and no body.
+
+    Django builds the full response for HEAD; gunicorn then drops the body and logs a warning for every HEAD request.
+    Dropping it here keeps HEAD to its one access-log line, and a streamed export is never started.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                # The unstarted stream is dropped (its generator never runs); the server still calls close().
+                response.streaming_content = []
+            else:
+                response.content = b""
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Send Permissions-Policy (Django has no setting for it): the site uses no camera, microphone, location and so on."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+        self.value = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY_DENY)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.value)
+        return response
+
+
+class RequestLimitsMiddleware:
+    """Refuse what the site never accepts before a byte of the body is read.
+
+    The public site only reads: anything but GET or HEAD outside the admin is a 405, decided from the request line
+    alone (CsrfViewMiddleware, further in, would read a POST body to look for its token). In the admin a request
+    body larger than MAX_REQUEST_BODY_BYTES is a 413, decided from Content-Length; Django's own limits
+    (DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FIELDS) then apply to what is read.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+        self.admin_prefix = "/admin/"
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path_info.startswith(self.admin_prefix):
+            if request.method not in PUBLIC_METHODS:
+                return HttpResponseNotAllowed(PUBLIC_METHODS, "This site only reads: use GET.\n", content_type="text/plain; charset=utf-8")
+        elif self.declared_length(request) > settings.MAX_REQUEST_BODY_BYTES:
+            return HttpResponse("Request body too large.\n", status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def declared_length(request: HttpRequest) -> int:
+        try:
+            return int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return 0
+
+
+class DatabaseBudgetMiddleware:
+    """Give each request its total time to wait on the database (sharedservices.database explains the budget).
+
+    A page gets DATABASE_TIMEOUT. A streamed download is produced after this returns, while the server sends it, so
+    its stream gets a budget of its own, DATABASE_EXPORT_TIMEOUT, for all of its rows.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with database.waiting_at_most(settings.DATABASE_TIMEOUT):
+            response = self.get_response(request)
+        if response.streaming and not isinstance(response, FileResponse):
+            response.streaming_content = database.streamed_within(response.streaming_content, settings.DATABASE_EXPORT_TIMEOUT)
+        return response
+
+
+class ReplicaReadsMiddleware:
+    """Let the public site's reads go to a replica (sharedservices.routers); the admin always reads the primary."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith("/admin/") or request.method not in PUBLIC_METHODS:
+            return self.get_response(request)
+        token = routers.replica_reads_allowed.set(True)
+        try:
+            response = self.get_response(request)
+        finally:
+            routers.replica_reads_allowed.reset(token)
+        if response.streaming and not isinstance(response, FileResponse):
+            response.streaming_content = on_replicas(response.streaming_content)
+        return response
+
+
+def on_replicas(pieces):
+    """A download streams after the view returns; its reads stay on the replica its query started on."""
+    iterator = iter(pieces)
+    try:
+        while True:
+            token = routers.replica_reads_allowed.set(True)
+            try:
+                piece = next(iterator)
+            except StopIteration:
+                return
+            finally:
+                routers.replica_reads_allowed.reset(token)
+            yield piece
+    finally:
+        if hasattr(iterator, "close"):
+            iterator.close()
+
+
+class LockedOutShortcutMiddleware:
+    """Refuse a login POST from an address django-axes has locked out, before anything else reads or writes anything."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.path_info == "/admin/login/" and accounts.is_locked_out(accounts.client_ip(request)):
+            response = HttpResponse(
+                "Too many failed logins from this address; try again later.\n", status=429, content_type="text/plain; charset=utf-8"
+            )
+            response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+            return response
+        return self.get_response(request)

@@ -1,0 +1,151 @@
+"""Staff accounts: strong passwords, throttled logins, and a one-time code for the admin when two-factor login is on."""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import TestCase, override_settings
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from sharedservices import accounts
+from tests.helpers import log_in_as_staff
+
+
+@pytest.mark.django_db
+class CreateSuperuserTests:
+    def test_it_refuses_a_weak_password_without_a_terminal(self, monkeypatch):
+        monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "1")
+        with pytest.raises(CommandError, match="too weak"):
+            call_command("createsuperuser", "--no-input", username="editor", email="editor@example.org", verbosity=0)
+        assert not User.objects.filter(username="editor").exists()
+
+    def test_it_refuses_a_password_like_the_username(self, monkeypatch):
+        monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "editor-editor")
+        with pytest.raises(CommandError, match="too similar"):
+            call_command("createsuperuser", "--no-input", username="editor-editor", email="e@example.org", verbosity=0)
+
+    def test_it_creates_the_account_from_the_environment(self, monkeypatch):
+        monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "editor")
+        monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "editor@example.org")
+        monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a long and unlikely passphrase 7")
+        call_command("createsuperuser", "--no-input", verbosity=0)
+        user = User.objects.get(username="editor")
+        assert user.is_superuser and user.check_password("a long and unlikely passphrase 7")
+
+
+PASSWORD = "a long and unlikely passphrase 7"
+
+
+def attempt(client, username: str, password: str, address: str = "203.0.113.7"):
+    return client.post("/admin/login/?next=/admin/", {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def signed_in(response) -> bool:
+    return response.status_code == 302 and response["Location"] == "/admin/"
+
+
+@override_settings(AXES_FAILURE_LIMIT=3, AXES_COOLOFF_TIME=datetime.timedelta(seconds=2))
+class LockoutTests(TestCase):
+    def setUp(self):
+        accounts.locked_out_until.clear()  # this process's memory of lockouts outlives each test's database rows
+        self.editor = User.objects.create_user("editor", password=PASSWORD, is_staff=True, is_superuser=True)
+
+    def test_it_locks_a_username_from_one_address_after_repeated_failures_then_lets_it_in_after_the_cool_off(self):
+        for _ in range(2):
+            self.assertEqual(attempt(self.client, "editor", "wrong").status_code, 200)  # the form again, with an error
+        self.assertEqual(attempt(self.client, "editor", "wrong").status_code, 429)
+        # Locked: even the right password is refused, and without hashing it.
+        self.assertEqual(attempt(self.client, "editor", PASSWORD).status_code, 429)
+        time.sleep(2.2)
+        self.assertTrue(signed_in(attempt(self.client, "editor", PASSWORD)))
+
+    def test_it_never_locks_the_editor_out_from_another_address(self):
+        for _ in range(5):
+            attempt(self.client, "editor", "wrong", address="198.51.100.66")
+        self.assertTrue(signed_in(attempt(self.client, "editor", PASSWORD, address="203.0.113.7")))
+
+    def test_it_locks_an_address_that_tries_many_usernames(self):
+        for name in ("alice", "bob", "carol"):
+            attempt(self.client, name, "guess", address="198.51.100.66")
+        self.assertEqual(attempt(self.client, "dave", "guess", address="198.51.100.66").status_code, 429)
+        self.assertEqual(attempt(self.client, "editor", PASSWORD, address="198.51.100.66").status_code, 429)
+
+    def test_it_refuses_a_locked_out_address_before_reading_the_form(self):
+        for _ in range(3):
+            attempt(self.client, "editor", "wrong")
+        with self.assertNumQueries(0):
+            response = attempt(self.client, "editor", PASSWORD)
+        self.assertEqual(response.status_code, 429)
+        self.assertEqual(response["Retry-After"], "2")
+
+    def test_it_clears_the_count_on_success(self):
+        for _ in range(2):
+            attempt(self.client, "editor", "wrong")
+        self.assertTrue(signed_in(attempt(self.client, "editor", PASSWORD)))
+        self.client.logout()
+        for _ in range(2):
+            attempt(self.client, "editor", "wrong")
+        self.assertTrue(signed_in(attempt(self.client, "editor", PASSWORD)))
+
+
+@override_settings(PROXY_COUNT=1)
+class ClientAddressTests(TestCase):
+    def test_it_counts_the_address_the_nearest_proxy_saw_not_what_the_client_claims(self):
+        from django.test import RequestFactory
+
+        from sharedservices.accounts import client_ip
+
+        request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="10.0.0.1, 203.0.113.9", REMOTE_ADDR="192.0.2.1")
+        self.assertEqual(client_ip(request), "203.0.113.9")
+
+
+@override_settings(ADMIN_TWO_FACTOR=True)
+class TwoFactorTests(TestCase):
+    def test_it_keeps_a_password_only_session_out_of_the_admin(self):
+        log_in_as_staff(self.client)
+        response = self.client.get("/admin/")
+        self.assertEqual(response.status_code, 302)
+        self.assertIn("/admin/login/", response["Location"])
+
+    def test_it_asks_for_a_code_on_the_login_page_and_refuses_a_wrong_one(self):
+        user = User.objects.create_user("editor", password=PASSWORD, is_staff=True, is_superuser=True)
+        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        self.assertContains(self.client.get("/admin/login/"), "otp_token")
+        response = self.client.post("/admin/login/?next=/admin/", {"username": "editor", "password": PASSWORD, "otp_token": "000000"})
+        self.assertFalse(signed_in(response))
+
+    def test_it_lets_in_staff_with_password_and_current_code(self):
+        user = User.objects.create_user("editor", password=PASSWORD, is_staff=True, is_superuser=True)
+        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        code = str(TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()).zfill(device.digits)
+        response = self.client.post(
+            "/admin/login/?next=/admin/",
+            {"username": "editor", "password": PASSWORD, "otp_device": device.persistent_id, "otp_token": code},
+        )
+        self.assertTrue(signed_in(response))
+        self.assertEqual(self.client.get("/admin/").status_code, 200)
+
+    def test_it_admits_a_verified_session(self):
+        log_in_as_staff(self.client, verified=True)
+        self.assertEqual(self.client.get("/admin/").status_code, 200)
+
+
+class AddTotpDeviceTests(TestCase):
+    def test_it_makes_a_confirmed_device_and_prints_its_link(self):
+        import io
+
+        user = User.objects.create_user("editor", password=PASSWORD, is_staff=True)
+        out = io.StringIO()
+        call_command("add_totp_device", "editor", stdout=out)
+        self.assertIn("otpauth://totp/", out.getvalue())
+        self.assertTrue(TOTPDevice.objects.get(user=user).confirmed)
+
+    def test_it_names_a_missing_user(self):
+        with self.assertRaisesMessage(CommandError, "No user is called 'nobody'"):
+            call_command("add_totp_device", "nobody")
