@@ -12,6 +12,7 @@ from django.core import serializers
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Q
 from django.test import TestCase, TransactionTestCase
 from django.utils import timezone
 
@@ -40,10 +41,17 @@ def load(**options) -> str:
 
 
 def published_data() -> list[dict]:
-    """Every row of the data models by natural keys, without ids or edit versions, in a fixed order."""
+    """Every row of the data models by natural keys, without ids or edit versions, in a fixed order.
+
+    Organisations count when they publish a source or make a claim: one renamed in the dataset leaves its old
+    name on an upgraded site (the migration made it from the old publisher text), where nothing shows it.
+    """
     rows = []
     for model in DATA_MODELS:
-        for row in serializers.serialize("python", model.objects.all(), use_natural_foreign_keys=True, use_natural_primary_keys=True):
+        rows_of = model.objects.all()
+        if model is Organisation:
+            rows_of = rows_of.filter(Q(sources__isnull=False) | Q(claims__isnull=False)).distinct()
+        for row in serializers.serialize("python", rows_of, use_natural_foreign_keys=True, use_natural_primary_keys=True):
             row.pop("pk", None)
             row["fields"].pop("version", None)
             rows.append(row)

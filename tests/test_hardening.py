@@ -18,7 +18,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from dashboard import urls as dashboard_urls
 
 QUERY_NAMES = ["programme", "include_children", "measure", "status", "basis", "unit", "publisher", "from", "to", "kind", "page"]
-SAMPLE_ARGUMENTS = {"slug": "ngss-2012", "chart_id": "promise-delivery", "pk": "1"}
+SAMPLE_ARGUMENTS = {"slug": "ngss-2012", "chart_id": "promise-delivery", "pk": "1", "key": "F041"}
 
 
 def public_paths() -> list[str]:
