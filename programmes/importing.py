@@ -1,16 +1,29 @@
-"""Load figures from a CSV with exactly the columns of /data/figures.csv: check every row, then save all or nothing.
+"""Load figures from a CSV with the columns of /data/figures.csv: check every row, then save all or nothing.
 
 The rules, as the README and the admin page state them:
-- A row with an id updates that figure. A row without one creates a figure. An id the database does not hold
-  creates the figure with that id, so that an export loaded into an empty database exports as the same file.
+- A row with an id updates that figure: the preview and the command show each change, old then new, and the command
+  applies changes to existing figures only with --update. A row without an id creates a figure. An id the database
+  does not hold creates the figure with that id, so that an export loaded into an empty database exports as the same file.
 - The source is the one numbered source_id. A source_id the database does not hold, or none, creates a source from
   the source_* columns (rows describing the same new source share it), unless a source with the same title,
-  publisher, date and link already exists.
+  publisher, date and link already exists. A new source's kind, precision and primary flag come from their columns;
+  only a blank cell is guessed (kind from the publisher, precision day, primary true), and the preview says so.
+- claimant is an organisation's name; a name the database does not hold creates an organisation (kind other, shown in
+  the preview). Blank cells keep what the figure has (a new figure: the source's publisher as claimant, a plain
+  description, the horizon rules.suggested_horizon gives); a blank horizon is worked out again when the status changes.
+  A blank key never removes a figure's key: load_dataset needs it to find the shipped row.
 - Columns the import cannot change (programme_name; source_* of an existing source) may be left blank, but when
-  filled they must agree with the record: a disagreement usually means a wrong slug or source_id.
-- Text cells lose the apostrophe the export puts in front of formula-like text (see dashboard/exports/schema.py), and keep
-  their spaces exactly; codes, numbers and dates are trimmed.
+  filled they must agree with the record: a disagreement usually means a wrong slug or source_id. programme_name
+  may be left out of the header. The judgements the site works out (quantity, disagrees) may be present and are
+  ignored: editing a value in a spreadsheet changes them, and the site works them out again.
+- Text cells lose the apostrophe the export puts in front of formula-like text (see programmes/columns.py), and keep
+  their spaces exactly; codes, numbers and dates are trimmed. Control characters are refused (tab, line feed and
+  carriage return are text); a database would store them raw or refuse them mid-import.
 - Every problem in the file is reported, with its line, column and reason; if there is one, nothing is saved.
+
+It scales linearly: the file is read as it streams, rows are checked and written CHUNK rows at a time, and what the
+database holds is read once per chunk, never once per row. Writing as it goes keeps memory flat; the whole import is
+one transaction, rolled back if any row fails, so all-or-nothing still holds.
 """
 
 from __future__ import annotations
@@ -22,26 +35,67 @@ import hashlib
 import io
 import json
 import re
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management.color import no_style
 from django.db import IntegrityError, connection, transaction
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
-from dashboard.exports import FIGURE_COLUMNS, unescape
 from programmes import fiscal, rules
-from programmes.models import Basis, Figure, Measure, Organisation, OrganisationKind, Programme, Qualifier, Source, SourceKind, Status, Unit
+from programmes.columns import FIGURE_COLUMNS, STORED_FIGURE_COLUMNS, unescape
+from programmes.models import (
+    Basis,
+    DatePrecision,
+    Figure,
+    Horizon,
+    Measure,
+    Organisation,
+    OrganisationKind,
+    Programme,
+    Qualifier,
+    Source,
+    SourceKind,
+    Status,
+    Unit,
+)
 
-COLUMNS = [column.name for column in FIGURE_COLUMNS]
+COLUMNS = [column.name for column in STORED_FIGURE_COLUMNS]
+# Columns a file may leave out: programme_name is for reading, the computed ones are the site's judgements.
+OPTIONAL = {"programme_name"} | {column.name for column in FIGURE_COLUMNS if column.computed}
+KNOWN = [column.name for column in FIGURE_COLUMNS]
 CHOICES = {"measure": Measure, "status": Status, "basis": Basis, "qualifier": Qualifier, "unit": Unit}
+SOURCE_CHOICES = {"source_kind": SourceKind, "source_date_precision": DatePrecision}
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$", re.ASCII)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 WHOLE_NUMBER = re.compile(r"^\d{1,18}$", re.ASCII)
+# C0 controls but tab, line feed and carriage return (legitimate in notes), DEL and the C1 controls (usually a file
+# decoded in the wrong encoding). PostgreSQL refuses NUL mid-import; SQLite would store any of them raw.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The same characters in UTF-8 bytes (the C1 controls are \xc2 and one byte), to test a whole file without decoding it.
+CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]")
 # Shapes Excel gives a financial year or a date it has "helpfully" converted: Dec-11, 01/12/2011, 2011-12-01.
 EXCEL_DATE = re.compile(r"^([A-Za-z]{3}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})$")
-SOURCE_FIELDS = {"title": "source_title", "publisher": "source_publisher", "published": "source_published", "url": "source_url"}
+SOURCE_FIELDS = {
+    "title": "source_title",
+    "publisher": "source_publisher",
+    "published": "source_published",
+    "url": "source_url",
+    "kind": "source_kind",
+    "date_precision": "source_date_precision",
+    "is_primary": "source_is_primary",
+}
+# What a new source gets when its cell is blank; the preview marks each as guessed.
+GUESSES = {"date_precision": DatePrecision.DAY, "is_primary": True}
+# Rows checked, and written, per round trip to the database.
+CHUNK = 2000
+# A header of thousands of stray names would otherwise be reported thousands of times.
+MAX_HEADER_PROBLEMS = 20
 # history_change_reason holds at most 100 characters.
 REASON_LENGTH = 100
 
@@ -56,57 +110,71 @@ class Problem:
         return f"line {self.line}, {self.column or 'whole row'}: {self.reason}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Change:
+    """What one row does: for a new figure a few cells to show, for an existing one each column it changes."""
+
     line: int
     action: str
-    figure: Figure
-    before: dict[str, str] | None
-    after: dict[str, str]
+    figure_id: int | None
+    brief: tuple[str, ...] = ()
+    differences: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
-    def differences(self) -> list[tuple[str, str, str]]:
-        """(column, old, new) for every column this row changes, as CSV text."""
-        before = self.before or {}
-        return [(name, before.get(name, ""), new) for name, new in self.after.items() if before.get(name, "") != new]
+    def programme(self) -> str:
+        return self.brief[0]
+
+    @property
+    def shown(self) -> dict[str, str]:
+        """The brief by name, for the preview table."""
+        return dict(zip(("programme", "measure", "status", "basis", "value", "period", "source"), self.brief, strict=True))
+
+
+@dataclass(frozen=True)
+class NewSource:
+    line: int
+    source: Source
+    guessed: tuple[str, ...]
 
 
 @dataclass
 class Plan:
     changes: list[Change] = field(default_factory=list)
-    new_sources: list[tuple[int, Source]] = field(default_factory=list)
+    new_sources: list[NewSource] = field(default_factory=list)
     new_organisations: list[Organisation] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     saved: bool = False
     stale: bool = False
+    digest: str = ""
 
     def count(self, action: str) -> int:
         return sum(1 for change in self.changes if change.action == action)
+
+    @property
+    def updates(self) -> list[Change]:
+        return [change for change in self.changes if change.action == "update"]
 
     @property
     def summary(self) -> str:
         created, updated, unchanged = self.count("create"), self.count("update"), self.count("unchanged")
         return f"{created} created, {updated} updated, {unchanged} unchanged; {len(self.new_sources)} new sources"
 
-    @property
-    def digest(self) -> str:
-        """A fingerprint of what the plan would do, to tell whether a preview still holds when it is confirmed."""
-        described = [[c.line, c.action, c.before, c.after] for c in self.changes]
-        sources = [[line, s.pk, s.key, s.title, s.publisher.name, s.published.isoformat(), s.url] for line, s in self.new_sources]
-        return hashlib.sha256(json.dumps([described, sources], sort_keys=True).encode()).hexdigest()
-
     def describe(self) -> list[str]:
-        """One line per new source and per figure created or updated, for a terminal."""
-        lines = [f"line {line}: new source {s.title!r} ({s.publisher}, {s.published}), kind {s.kind}" for line, s in self.new_sources]
+        """One line per new organisation, new source and figure created or updated, for a terminal."""
+        lines = [f"new organisation {organisation.name!r}, kind {organisation.kind}" for organisation in self.new_organisations]
+        for new in self.new_sources:
+            source, guessed = new.source, f" (guessed: {', '.join(new.guessed)})" if new.guessed else ""
+            lines.append(
+                f"line {new.line}: new source {source.title!r} ({source.publisher}, {source.published}), kind {source.kind}, "
+                f"dated to the {source.date_precision}, {'primary' if source.is_primary else 'secondary'}{guessed}"
+            )
         for change in self.changes:
             if change.action == "create":
-                after = change.after
-                lines.append(
-                    f"line {change.line}: create {after['programme']} {after['measure']} {after['status']} {describe_value(after)}"
-                )
+                programme, measure, status, _basis, value, *_ = change.brief
+                lines.append(f"line {change.line}: create {programme} {measure} {status} {value}")
             elif change.action == "update":
                 edits = "; ".join(f"{name} {old!r} -> {new!r}" for name, old, new in change.differences)
-                lines.append(f"line {change.line}: update figure {change.figure.pk}: {edits}")
+                lines.append(f"line {change.line}: update figure {change.figure_id}: {edits}")
         return lines
 
 
@@ -126,10 +194,14 @@ class ImportRefused(Exception):
         self.problem = problem
 
 
+class Rollback(Exception):
+    """Leave the transaction without saving: a problem, a dry run, a stale preview or updates not allowed."""
+
+
 def snapshot(figure: Figure) -> dict[str, str]:
     """The figure as the cells of its export row, the terms in which changes are shown and compared."""
     cells = {}
-    for column in FIGURE_COLUMNS:
+    for column in STORED_FIGURE_COLUMNS:
         value: object = figure
         for part in column.lookup.split("__"):
             value = getattr(value, part, None) if value is not None else None
@@ -137,26 +209,26 @@ def snapshot(figure: Figure) -> dict[str, str]:
     return cells
 
 
-def read_rows(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
-    """The data rows as (line number, {column: cell}), or the problems that stop the file being read at all."""
+def read_rows(data: bytes, problems: list[Problem]) -> Iterator[tuple[int, dict[str, str]]]:
+    """The data rows as (line number, {column: cell}), read as the file streams; problems found on the way go into problems."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        reason = f"the file is not UTF-8 (byte 0x{data[error.start]:02x}); in Excel, save it as \u201cCSV UTF-8 (comma delimited)\u201d"
-        return [], [Problem(line, "", reason)]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[tuple[int, dict[str, str]]] = []
-    problems: list[Problem] = []
+    if (error := utf8_problem(data)) is not None:
+        problems.append(error)
+        return
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
+    # Most files hold no control character: only when one does is each cell searched, to name it.
+    dirty = CONTROL_BYTES.search(data) is not None
+    reader = csv.reader(text)
     try:
         header = [name.strip() for name in next(reader, [])]
         if not any(header):
-            return [], [Problem(1, "", f"the file is empty; the first line must name the columns: {', '.join(COLUMNS)}")]
+            problems.append(Problem(1, "", f"the file is empty; the first line must name the columns: {', '.join(COLUMNS)}"))
+            return
+        problems += control_problems(1, header, header) if dirty else []
         problems += header_problems(header)
         if problems:
-            return [], problems
+            return
         line = reader.line_num + 1
         for cells in reader:
             start, line = line, reader.line_num + 1
@@ -165,46 +237,118 @@ def read_rows(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[Probl
             if len(cells) != len(header):
                 problems.append(Problem(start, "", f"has {len(cells)} cells; the header has {len(header)}"))
                 continue
-            rows.append((start, dict(zip(header, cells, strict=True))))
+            if dirty and (found := control_problems(start, header, cells)):
+                problems += found
+                continue
+            yield start, dict(zip(header, cells, strict=True))
     except csv.Error as error:
         problems.append(Problem(reader.line_num, "", f"is not valid CSV ({error})"))
-    return rows, problems
 
 
-def header_problems(header: list[str]) -> list[Problem]:
-    """Missing, unexpected or repeated column names, each reported by name."""
-    problems = [Problem(1, name, "this column is missing") for name in COLUMNS if name not in header]
-    problems += [
-        Problem(1, name, f"unexpected column; the columns are exactly: {', '.join(COLUMNS)}") for name in header if name not in COLUMNS
-    ]
-    problems += [Problem(1, name, "this column appears twice") for name in dict.fromkeys(header) if header.count(name) > 1]
+def utf8_problem(data: bytes) -> Problem | None:
+    """The first byte that is not UTF-8, with its line; decoded a slice at a time so that a large file is never held twice."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    try:
+        for offset in range(0, len(data), 1 << 20):
+            decoder.decode(data[offset : offset + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        start = offset + error.start
+        line = data[:start].count(b"\n") + 1
+        return Problem(
+            line, "", f"the file is not UTF-8 (byte 0x{data[start]:02x}); in Excel, save it as \u201cCSV UTF-8 (comma delimited)\u201d"
+        )
+    return None
+
+
+def control_problems(line: int, header: list[str], cells: list[str]) -> list[Problem]:
+    """A problem for each cell holding a control character, naming the character and where it is."""
+    problems = []
+    for name, cell in zip(header, cells, strict=False):
+        if match := CONTROL.search(cell):
+            character = match.group()
+            reason = (
+                f"contains the control character U+{ord(character):04X} at character {match.start() + 1}: "
+                "remove it (a spreadsheet or a copy from a PDF can leave one behind)"
+            )
+            problems.append(Problem(line, name if line > 1 else "", reason))
     return problems
 
 
-class Planner:
-    """Checks rows one by one against the record and the file so far, building the changes and new sources."""
+def header_problems(header: list[str]) -> list[Problem]:
+    """Missing, unexpected or repeated column names, each reported by name (stray names up to a limit)."""
+    present = set(header)
+    problems = [Problem(1, name, "this column is missing") for name in COLUMNS if name not in present and name not in OPTIONAL]
+    unexpected = [name for name in dict.fromkeys(header) if name not in KNOWN]
+    reason = f"unexpected column; the columns are exactly: {', '.join(KNOWN)}"
+    problems += [Problem(1, name, reason) for name in unexpected[:MAX_HEADER_PROBLEMS]]
+    if len(unexpected) > MAX_HEADER_PROBLEMS:
+        problems.append(Problem(1, "", f"and {len(unexpected) - MAX_HEADER_PROBLEMS:,} more unexpected columns"))
+    counts = Counter(header)
+    problems += [Problem(1, name, "this column appears twice") for name, count in counts.items() if count > 1 and name in KNOWN]
+    return problems
 
-    def __init__(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+
+def chunks(rows: Iterator, size: int) -> Iterator[list]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+class Planner:
+    """Checks rows chunk by chunk against the record and the file so far, recording the changes and handing figures to the writer."""
+
+    def __init__(self, writer: Writer | None) -> None:
         self.plan = Plan()
+        self.writer = writer
+        self.digest = hashlib.sha256()
         self.programmes = {programme.slug: programme for programme in Programme.objects.all()}
-        ids = [int(row["id"]) for _, row in rows if WHOLE_NUMBER.match(row["id"].strip())]
-        source_ids = [int(row["source_id"]) for _, row in rows if WHOLE_NUMBER.match(row["source_id"].strip())]
-        self.figures = Figure.objects.select_related("programme", "source").in_bulk(ids)
-        self.sources = Source.objects.in_bulk(source_ids)
+        self.organisations = {organisation.name: organisation for organisation in Organisation.objects.all()}
+        self.sources: dict[int, Source] = {}
+        self.figures: dict[int, Figure] = {}
         self.new_by_id: dict[int, tuple[int, Source]] = {}
         self.new_by_content: dict[tuple, Source] = {}
+        self.existing_by_content: dict[tuple, list[Source]] = {}
         self.seen_ids: dict[int, int] = {}
-        self.keys: set[str] = set()
-        self.organisations = {organisation.name: organisation for organisation in Organisation.objects.all()}
+        self.file_keys: dict[str, int] = {}
+        self.figure_keys = dict(Figure.objects.exclude(key="").values_list("key", "pk"))
+        self.source_keys = set(Source.objects.values_list("key", flat=True))
+        self.key_numbers: dict[str, int] = {}
+        self.source_labels: dict[int, str] = {}
+        self.known_figures: set[int] = set()
+        self.later_parts: list[tuple[int, int]] = []
 
     def problem(self, line: int, column: str, reason: str) -> None:
         self.plan.problems.append(Problem(line, column, reason))
 
+    def add_chunk(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+        """Read what these rows refer to in a few queries, then check each row."""
+        ids = {int(text) for _, row in rows if WHOLE_NUMBER.match(text := row["id"].strip())}
+        source_ids = {int(text) for _, row in rows if WHOLE_NUMBER.match(text := row["source_id"].strip())}
+        part_ids = {int(text) for _, row in rows if WHOLE_NUMBER.match(text := row["part_of"].strip())}
+        self.figures = Figure.objects.select_related("programme", "source__publisher", "claimant").in_bulk(ids)
+        self.sources |= Source.objects.select_related("publisher").in_bulk(source_ids - self.sources.keys())
+        self.known_figures |= set(self.figures) | set(
+            Figure.objects.filter(pk__in=part_ids - self.known_figures).values_list("pk", flat=True)
+        )
+        self.fetch_sources_by_content(rows)
+        for line, row in rows:
+            self.add(line, row)
+
+    def fetch_sources_by_content(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+        """The existing sources that rows without a source_id may describe, found by title in one query per chunk."""
+        titles = {unescape(row["source_title"]) for _, row in rows if not row["source_id"].strip()}
+        titles = [title for title in titles if title and title not in self.existing_by_content]
+        for title in titles:
+            self.existing_by_content[title] = []
+        for source in Source.objects.filter(title__in=titles).select_related("publisher"):
+            self.existing_by_content[source.title].append(source)
+
     # Cells
 
-    def code(self, line: int, row: dict[str, str], name: str) -> str:
+    def code(self, line: int, row: dict[str, str], name: str, choices: type = None) -> str:
         value = unescape(row[name]).strip()
-        allowed = list(CHOICES[name].values)
+        allowed = list((choices or CHOICES[name]).values)
         if value not in allowed:
             self.problem(line, name, f"{value!r} is not allowed; use one of: {', '.join(allowed)}")
         return value
@@ -254,6 +398,14 @@ class Planner:
             return None
         return int(text)
 
+    def boolean(self, line: int, row: dict[str, str], name: str) -> bool | None:
+        text = row[name].strip().lower()
+        if text in ("true", "false"):
+            return text == "true"
+        if text:
+            self.problem(line, name, f"{row[name]!r} is not true or false, nor blank")
+        return None
+
     # Rows
 
     def add(self, line: int, row: dict[str, str]) -> None:
@@ -263,7 +415,12 @@ class Planner:
         values = {name: self.code(line, row, name) for name in CHOICES}
         values |= {name: self.number(line, row, name) for name in ("value", "value_low", "value_high")}
         values |= {name: self.year(line, row, name) for name in ("period_start", "period_end")}
-        values |= {"locator": unescape(row["locator"]), "note": unescape(row["note"])}
+        values |= {name: unescape(row[name]) for name in ("locator", "note", "scope", "scenario", "as_published")}
+        horizon = unescape(row["horizon"]).strip()
+        if horizon and horizon not in Horizon.values:
+            self.problem(line, "horizon", f"{horizon!r} is not allowed; use one of: {', '.join(Horizon.values)}, or leave it blank")
+        part_of = self.part_of(line, row, figure_id)
+        key = self.key(line, row, figure_id)
         source = self.source(line, row)
         if figure_id is not None and figure_id in self.seen_ids:
             self.problem(line, "id", f"figure {figure_id} already appears on line {self.seen_ids[figure_id]}")
@@ -277,24 +434,58 @@ class Planner:
         existing_status = existing.status if existing else None
         for name, value in values.items():
             setattr(figure, name, value)
-        figure.programme, figure.source = programme, source
-        if existing is None:
+        figure.programme, figure.source, figure.part_of_id = programme, source, part_of
+        if key:
+            figure.key = key
+        claimant = unescape(row["claimant"])
+        if claimant.strip():
+            figure.claimant = self.organisation(claimant)
+        elif existing is None:
             figure.claimant = source.publisher
-        if existing is None or figure.status != existing_status:
+        if horizon:
+            figure.horizon = horizon
+        elif existing is None or figure.status != existing_status:
             figure.horizon = rules.suggested_horizon(figure)
-        if existing is None:
-            # The export has no description column; editors replace this plain one in the admin.
+        description = unescape(row["description"])
+        if description.strip():
+            figure.description = description
+        elif existing is None:
+            # Editors replace this plain phrase in the admin.
             figure.description = f"{Measure(figure.measure).label}, {Status(figure.status).label.lower()}"
         try:
-            figure.full_clean(exclude=["programme", "source", "description", "key"], validate_unique=False, validate_constraints=False)
+            # Foreign keys are checked above, from what was read once per chunk, not by a query per row.
+            figure.full_clean(exclude=["programme", "source", "claimant", "part_of"], validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 for message in messages:
                     self.problem(line, "" if name == NON_FIELD_ERRORS else name, message)
             return
         after = snapshot(figure)
-        action = "create" if existing is None else ("unchanged" if after == before else "update")
-        self.plan.changes.append(Change(line, action, figure, before, after))
+        if existing is None:
+            change = Change(line, "create", figure_id, brief=self.brief(figure, after))
+        elif after == before:
+            change = Change(line, "unchanged", figure_id)
+        else:
+            differences = [(name, before[name], new) for name, new in after.items() if before[name] != new]
+            change = Change(line, "update", figure_id, differences=differences)
+        self.digest.update(json.dumps([line, change.action, before, after], sort_keys=True).encode())
+        self.plan.changes.append(change)
+        if self.writer is not None and change.action != "unchanged":
+            self.writer.add(change, figure)
+
+    def brief(self, figure: Figure, after: dict[str, str]) -> tuple[str, ...]:
+        source = figure.source
+        if id(source) not in self.source_labels:
+            self.source_labels[id(source)] = f"{source.title} ({source.publisher})"
+        return (
+            figure.programme.slug,
+            figure.measure,
+            figure.status,
+            figure.basis,
+            describe_value(after),
+            figure.period_display,
+            self.source_labels[id(source)],
+        )
 
     def programme(self, line: int, row: dict[str, str]) -> Programme | None:
         slug = unescape(row["programme"]).strip()
@@ -302,12 +493,42 @@ class Planner:
         if programme is None:
             self.problem(line, "programme", f"no programme {slug!r}; use one of: {', '.join(sorted(self.programmes))}")
             return None
-        name = unescape(row["programme_name"])
+        name = unescape(row.get("programme_name", ""))
         if name.strip() and name != programme.name:
             self.problem(
                 line, "programme_name", f"{name!r} is not the name of {slug!r} ({programme.name!r}); fix the slug, or blank the name"
             )
         return programme
+
+    def part_of(self, line: int, row: dict[str, str], figure_id: int | None) -> int | None:
+        """The id of the total this figure is part of: a figure in the database or in this file, never itself."""
+        part_of = self.integer(line, row, "part_of")
+        if part_of is None:
+            return None
+        if part_of == figure_id:
+            self.problem(line, "part_of", "a figure cannot be a part of itself")
+        elif part_of not in self.known_figures:
+            # It may be a figure created further down the file: checked once every row has been read.
+            self.later_parts.append((line, part_of))
+        return part_of
+
+    def check_parts(self) -> None:
+        for line, part_of in self.later_parts:
+            if part_of not in self.seen_ids:
+                self.problem(line, "part_of", f"there is no figure {part_of}, in the database or in this file")
+
+    def key(self, line: int, row: dict[str, str], figure_id: int | None) -> str:
+        """A filled key, checked to be free: not another figure's in the database, nor used twice in the file."""
+        key = unescape(row["key"]).strip()
+        if not key:
+            return ""
+        holder = self.figure_keys.get(key)
+        if holder is not None and holder != figure_id:
+            self.problem(line, "key", f"{key!r} is the key of figure {holder}; keys are unique")
+        elif key in self.file_keys:
+            self.problem(line, "key", f"{key!r} is already given on line {self.file_keys[key]}; keys are unique")
+        self.file_keys[key] = line
+        return key
 
     def source(self, line: int, row: dict[str, str]) -> Source | None:
         source_id = self.integer(line, row, "source_id")
@@ -317,6 +538,10 @@ class Planner:
             "published": self.date(line, row, "source_published"),
             "url": unescape(row["source_url"]).strip(),
         }
+        for name, choices in SOURCE_CHOICES.items():
+            if row[name].strip():
+                cells[name.removeprefix("source_")] = self.code(line, row, name, choices)
+        cells["is_primary"] = self.boolean(line, row, "source_is_primary")
         if source_id in self.sources:
             return self.agreeing(line, cells, self.sources[source_id], f"source {source_id}")
         if source_id in self.new_by_id:
@@ -329,7 +554,7 @@ class Planner:
     def agreeing(self, line: int, cells: dict, source: Source, label: str) -> Source:
         """The source, after checking that every filled source_* cell matches it."""
         for name, column in SOURCE_FIELDS.items():
-            given, actual = cells[name], getattr(source, name)
+            given, actual = cells.get(name), getattr(source, name)
             if name == "publisher":
                 actual = actual.name
             if given not in ("", None) and given != actual:
@@ -338,7 +563,7 @@ class Planner:
         return source
 
     def new_source(self, line: int, source_id: int | None, cells: dict) -> Source | None:
-        missing = [column for name, column in SOURCE_FIELDS.items() if name != "url" and cells[name] in ("", None)]
+        missing = [column for name, column in list(SOURCE_FIELDS.items())[:3] if cells[name] in ("", None)]
         for column in missing:
             self.problem(line, column, "a new source needs a title, publisher and date (or give the source_id of an existing one)")
         if missing:
@@ -346,54 +571,111 @@ class Planner:
         content = (cells["title"], cells["publisher"], cells["published"], cells["url"])
         if source_id is None:
             if content in self.new_by_content:
-                return self.new_by_content[content]
-            matches = list(Source.objects.filter(title=content[0], publisher__name=content[1], published=content[2], url=content[3])[:2])
+                return self.agreeing(line, cells, self.new_by_content[content], "the new source described above")
+            matches = [
+                source
+                for source in self.existing_by_content.get(cells["title"], [])
+                if (source.publisher.name, source.published, source.url) == content[1:]
+            ]
             if len(matches) == 1:
-                return matches[0]
+                return self.agreeing(line, cells, matches[0], f"source {matches[0].pk}, which has this title, publisher, date and link")
             if len(matches) > 1:
                 self.problem(line, "source_id", "several sources have this title, publisher, date and link; give the source_id")
                 return None
+        guessed = tuple(name for name in ("kind", "date_precision", "is_primary") if cells.get(name) in ("", None))
+        given = {name: value for name, value in cells.items() if value not in ("", None)}
         source = Source(
             pk=source_id,
             key=self.unique_key(cells),
-            kind=guess_kind(cells["publisher"]),
-            **{**cells, "publisher": self.organisation(cells["publisher"])},
+            **{"kind": guess_kind(cells["publisher"]), **GUESSES, **given, "publisher": self.organisation(cells["publisher"])},
         )
         try:
-            source.full_clean(exclude=["key"], validate_unique=False, validate_constraints=False)
+            source.full_clean(exclude=["key", "publisher"], validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 column = SOURCE_FIELDS.get(name, "source_url" if name == "seed_file" else "source_title")
                 for message in messages:
                     self.problem(line, column, f"new source: {message}")
             return None
-        self.plan.new_sources.append((line, source))
+        self.plan.new_sources.append(NewSource(line, source, guessed))
+        self.digest.update(json.dumps([line, source.pk, source.key, *map(str, content), source.kind, guessed]).encode())
         self.new_by_content[content] = source
         if source_id is not None:
             self.new_by_id[source_id] = (line, source)
+        if self.writer is not None:
+            self.writer.sources.append(source)
         return source
 
     def organisation(self, name: str) -> Organisation:
-        """The organisation of this name, or a new one saved with the import."""
+        """The organisation of this name, or a new one saved with the import (kind other: editors set it in the admin)."""
         if name not in self.organisations:
-            kind = OrganisationKind.AUDIT_BODY if guess_kind(name) == SourceKind.AUDIT_REPORT else OrganisationKind.OTHER
-            self.organisations[name] = Organisation(name=name, kind=kind)
+            self.organisations[name] = Organisation(name=name, kind=OrganisationKind.OTHER)
             self.plan.new_organisations.append(self.organisations[name])
+            self.digest.update(json.dumps(["organisation", name]).encode())
+            if self.writer is not None:
+                self.writer.organisations.append(self.organisations[name])
         return self.organisations[name]
 
     def unique_key(self, cells: dict) -> str:
+        """A key for a new source from its publisher, year and title, numbered after the ones taken; counting on, never from 1 again."""
         base = slugify(f"{cells['publisher']} {cells['published'].year} {cells['title']}")[:90].strip("-") or "source"
-        taken = self.keys | set(Source.objects.filter(key__startswith=base).values_list("key", flat=True))
-        key, number = base, 1
-        while key in taken:
+        key, number = base, self.key_numbers.get(base, 1)
+        if number > 1:
+            key = f"{base}-{number}"
+        while key in self.source_keys:
             number += 1
             key = f"{base}-{number}"
-        self.keys.add(key)
+        self.key_numbers[base] = number
+        self.source_keys.add(key)
         return key
 
 
+class Writer:
+    """Saves what the planner hands it, CHUNK figures at a time, with a history record for each and the import's reason."""
+
+    def __init__(self, user, reason: str) -> None:
+        self.user, self.reason = user, reason[:REASON_LENGTH]
+        self.organisations: list[Organisation] = []
+        self.sources: list[Source] = []
+        self.created: list[tuple[int, Figure]] = []
+        self.updated: list[tuple[int, Figure]] = []
+        self.enabled = True
+
+    def add(self, change: Change, figure: Figure) -> None:
+        (self.created if change.action == "create" else self.updated).append((change.line, figure))
+        if len(self.created) + len(self.updated) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is pending, unless an earlier row failed (then the whole import is rolled back anyway)."""
+        if not self.enabled:
+            self.organisations, self.sources, self.created, self.updated = [], [], [], []
+            return
+        lines = [line for line, _ in self.created + self.updated]
+        try:
+            for organisation in self.organisations:
+                save(organisation, self.user, self.reason, force_insert=True)
+            if self.sources:
+                bulk_create_with_history(self.sources, Source, default_user=self.user, default_change_reason=self.reason)
+            if self.created:
+                figures = [figure for _, figure in self.created]
+                bulk_create_with_history(figures, Figure, batch_size=500, default_user=self.user, default_change_reason=self.reason)
+            for _, figure in self.updated:
+                save(figure, self.user, self.reason, force_insert=False)
+        except IntegrityError as error:
+            where = f"lines {min(lines)}\u2013{max(lines)}" if lines else "a new source"
+            raise ImportRefused(Problem(min(lines, default=0), "", f"the database refused {where} ({error}); nothing was saved")) from error
+        self.organisations, self.sources, self.created, self.updated = [], [], [], []
+
+
+def save(instance, user, reason: str, force_insert: bool) -> None:
+    instance._history_user = user
+    instance._change_reason = reason
+    instance.save(force_insert=force_insert)
+
+
 def guess_kind(publisher: str) -> str:
-    """A starting kind for a new source; the preview shows it and editors correct it in the admin."""
+    """A starting kind for a new source whose source_kind is blank; the preview says it was guessed."""
     name = publisher.casefold()
     if "national audit office" in name or name == "nao":
         return SourceKind.AUDIT_REPORT
@@ -402,54 +684,51 @@ def guess_kind(publisher: str) -> str:
     return SourceKind.OFFICIAL_PUBLICATION
 
 
-def plan_import(data: bytes) -> Plan:
-    """What importing this CSV would do, or every problem that prevents it; reads the database, writes nothing."""
-    rows, problems = read_rows(data)
-    if problems:
-        return Plan(problems=problems)
-    if not rows:
-        return Plan(problems=[Problem(2, "", "the file has a header but no rows")])
-    planner = Planner(rows)
-    for line, row in rows:
-        planner.add(line, row)
-    return planner.plan
+def plan_import(data: bytes, writer: Writer | None = None) -> Plan:
+    """What importing this CSV would do, or every problem that prevents it; writes only through the writer, if one is given."""
+    problems: list[Problem] = []
+    planner = Planner(writer)
+    rows = 0
+    for chunk in chunks(read_rows(data, problems), CHUNK):
+        rows += len(chunk)
+        planner.add_chunk(chunk)
+        if (problems or planner.plan.problems) and writer is not None:
+            writer.enabled = False
+    planner.check_parts()
+    plan = planner.plan
+    plan.problems = sorted(problems + plan.problems, key=lambda problem: problem.line)
+    if not plan.problems and not rows:
+        plan.problems.append(Problem(2, "", "the file has a header but no rows"))
+    plan.digest = planner.digest.hexdigest()
+    return plan
 
 
-def save_plan(plan: Plan, user, reason: str) -> None:
-    """Write a problem-free plan in one transaction, recording who and why in the change history."""
-    reason = reason[:REASON_LENGTH]
-    with transaction.atomic():
-        for organisation in plan.new_organisations:
-            save(organisation, 0, user, reason, force_insert=True)
-        for line, source in plan.new_sources:
-            save(source, line, user, reason, force_insert=True)
-        for change in plan.changes:
-            if change.action != "unchanged":
-                save(change.figure, change.line, user, reason, force_insert=change.action == "create")
-        # Rows created with the ids of an export leave PostgreSQL's id sequences behind; move them past the new ids.
-        with connection.cursor() as cursor:
-            for statement in connection.ops.sequence_reset_sql(no_style(), [Source, Figure]):
-                cursor.execute(statement)
-    plan.saved = True
-
-
-def save(instance: Figure | Source, line: int, user, reason: str, force_insert: bool) -> None:
-    instance._history_user = user
-    instance._change_reason = reason
-    try:
-        instance.save(force_insert=force_insert)
-    except IntegrityError as error:
-        raise ImportRefused(Problem(line, "", f"the database refused this row ({error}); nothing was saved")) from error
-
-
-def import_figures(data: bytes, user=None, reason: str = "Imported from CSV", dry_run: bool = False, expected: str | None = None) -> Plan:
-    """Check the CSV and, unless this is a dry run or the plan no longer matches the preview expected, save it all."""
+def import_figures(
+    data: bytes,
+    user=None,
+    reason: str = "Imported from CSV",
+    dry_run: bool = False,
+    expected: str | None = None,
+    allow_updates: bool = True,
+) -> Plan:
+    """Check the CSV and save it all, unless it has a problem, this is a dry run, the plan no longer matches the preview
+    expected, or it changes existing figures when updates are not allowed."""
+    writer = None if dry_run else Writer(user, reason)
+    plan = Plan()
     try:
         with transaction.atomic():
-            plan = plan_import(data)
+            plan = plan_import(data, writer)
             plan.stale = expected is not None and plan.digest != expected
-            if not plan.problems and not dry_run and not plan.stale:
-                save_plan(plan, user, reason)
+            if plan.problems or dry_run or plan.stale or (plan.updates and not allow_updates):
+                raise Rollback
+            writer.flush()
+            # Rows created with the ids of an export leave PostgreSQL's id sequences behind; move them past the new ids.
+            with connection.cursor() as cursor:
+                for statement in connection.ops.sequence_reset_sql(no_style(), [Source, Figure]):
+                    cursor.execute(statement)
+            plan.saved = True
+    except Rollback:
+        plan.saved = False
     except ImportRefused as refusal:
         plan.saved = False
         plan.problems.append(refusal.problem)
