@@ -48,7 +48,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from programmes import fiscal, rules
-from programmes.columns import FIGURE_COLUMNS, STORED_FIGURE_COLUMNS, unescape
+from programmes.columns import FIGURE_COLUMNS, STORED_FIGURE_COLUMNS, plain_decimal, unescape
 from programmes.models import (
     Basis,
     DatePrecision,
@@ -71,6 +71,8 @@ OPTIONAL = {"programme_name"} | {column.name for column in FIGURE_COLUMNS if col
 KNOWN = [column.name for column in FIGURE_COLUMNS]
 CHOICES = {"measure": Measure, "status": Status, "basis": Basis, "qualifier": Qualifier, "unit": Unit}
 SOURCE_CHOICES = {"source_kind": SourceKind, "source_date_precision": DatePrecision}
+# Looked up once: TextChoices.values builds a new list on every call.
+ALLOWED = {name: tuple(choices.values) for name, choices in (CHOICES | SOURCE_CHOICES).items()}
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$", re.ASCII)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 WHOLE_NUMBER = re.compile(r"^\d{1,18}$", re.ASCII)
@@ -159,30 +161,30 @@ class Plan:
         created, updated, unchanged = self.count("create"), self.count("update"), self.count("unchanged")
         return f"{created} created, {updated} updated, {unchanged} unchanged; {len(self.new_sources)} new sources"
 
-    def describe(self) -> list[str]:
+    def describe(self) -> Iterator[str]:
         """One line per new organisation, new source and figure created or updated, for a terminal."""
-        lines = [f"new organisation {organisation.name!r}, kind {organisation.kind}" for organisation in self.new_organisations]
+        for organisation in self.new_organisations:
+            yield f"new organisation {organisation.name!r}, kind {organisation.kind} (set it in the admin)"
         for new in self.new_sources:
             source, guessed = new.source, f" (guessed: {', '.join(new.guessed)})" if new.guessed else ""
-            lines.append(
+            yield (
                 f"line {new.line}: new source {source.title!r} ({source.publisher}, {source.published}), kind {source.kind}, "
-                f"dated to the {source.date_precision}, {'primary' if source.is_primary else 'secondary'}{guessed}"
+                f"dated to the {source.date_precision}, {'primary' if source.is_primary else 'secondary: verify before use'}{guessed}"
             )
         for change in self.changes:
             if change.action == "create":
                 programme, measure, status, _basis, value, *_ = change.brief
-                lines.append(f"line {change.line}: create {programme} {measure} {status} {value}")
+                yield f"line {change.line}: create {programme} {measure} {status} {value}"
             elif change.action == "update":
                 edits = "; ".join(f"{name} {old!r} -> {new!r}" for name, old, new in change.differences)
-                lines.append(f"line {change.line}: update figure {change.figure_id}: {edits}")
-        return lines
+                yield f"line {change.line}: update figure {change.figure_id}: {edits}"
 
 
-def describe_value(cells: dict[str, str]) -> str:
-    if cells["value"]:
-        return f"{cells['value']} {cells['unit']}"
-    if cells["value_low"]:
-        return f"{cells['value_low']}-{cells['value_high']} {cells['unit']}"
+def describe_value(figure: Figure) -> str:
+    if figure.value is not None:
+        return f"{plain_decimal(figure.value)} {figure.unit}"
+    if figure.value_low is not None:
+        return f"{plain_decimal(figure.value_low)}-{plain_decimal(figure.value_high)} {figure.unit}"
     return "unknown"
 
 
@@ -298,10 +300,11 @@ def chunks(rows: Iterator, size: int) -> Iterator[list]:
 class Planner:
     """Checks rows chunk by chunk against the record and the file so far, recording the changes and handing figures to the writer."""
 
-    def __init__(self, writer: Writer | None) -> None:
+    def __init__(self, writer: Writer | None, digest: bool) -> None:
         self.plan = Plan()
         self.writer = writer
-        self.digest = hashlib.sha256()
+        # Only a preview, and its confirmation, compare digests; the command does not pay for one.
+        self.digest = hashlib.sha256() if digest else None
         self.programmes = {programme.slug: programme for programme in Programme.objects.all()}
         self.organisations = {organisation.name: organisation for organisation in Organisation.objects.all()}
         self.sources: dict[int, Source] = {}
@@ -346,11 +349,10 @@ class Planner:
 
     # Cells
 
-    def code(self, line: int, row: dict[str, str], name: str, choices: type = None) -> str:
+    def code(self, line: int, row: dict[str, str], name: str) -> str:
         value = unescape(row[name]).strip()
-        allowed = list((choices or CHOICES[name]).values)
-        if value not in allowed:
-            self.problem(line, name, f"{value!r} is not allowed; use one of: {', '.join(allowed)}")
+        if value not in ALLOWED[name]:
+            self.problem(line, name, f"{value!r} is not allowed; use one of: {', '.join(ALLOWED[name])}")
         return value
 
     def number(self, line: int, row: dict[str, str], name: str) -> Decimal | None:
@@ -460,20 +462,21 @@ class Planner:
                 for message in messages:
                     self.problem(line, "" if name == NON_FIELD_ERRORS else name, message)
             return
-        after = snapshot(figure)
+        after = snapshot(figure) if existing is not None or self.digest is not None else None
         if existing is None:
-            change = Change(line, "create", figure_id, brief=self.brief(figure, after))
+            change = Change(line, "create", figure_id, brief=self.brief(figure))
         elif after == before:
             change = Change(line, "unchanged", figure_id)
         else:
             differences = [(name, before[name], new) for name, new in after.items() if before[name] != new]
             change = Change(line, "update", figure_id, differences=differences)
-        self.digest.update(json.dumps([line, change.action, before, after], sort_keys=True).encode())
+        if self.digest is not None:
+            self.digest.update(json.dumps([line, change.action, before, after], sort_keys=True).encode())
         self.plan.changes.append(change)
         if self.writer is not None and change.action != "unchanged":
             self.writer.add(change, figure)
 
-    def brief(self, figure: Figure, after: dict[str, str]) -> tuple[str, ...]:
+    def brief(self, figure: Figure) -> tuple[str, ...]:
         source = figure.source
         if id(source) not in self.source_labels:
             self.source_labels[id(source)] = f"{source.title} ({source.publisher})"
@@ -482,7 +485,7 @@ class Planner:
             figure.measure,
             figure.status,
             figure.basis,
-            describe_value(after),
+            describe_value(figure),
             figure.period_display,
             self.source_labels[id(source)],
         )
@@ -538,9 +541,9 @@ class Planner:
             "published": self.date(line, row, "source_published"),
             "url": unescape(row["source_url"]).strip(),
         }
-        for name, choices in SOURCE_CHOICES.items():
+        for name in SOURCE_CHOICES:
             if row[name].strip():
-                cells[name.removeprefix("source_")] = self.code(line, row, name, choices)
+                cells[name.removeprefix("source_")] = self.code(line, row, name)
         cells["is_primary"] = self.boolean(line, row, "source_is_primary")
         if source_id in self.sources:
             return self.agreeing(line, cells, self.sources[source_id], f"source {source_id}")
@@ -598,7 +601,8 @@ class Planner:
                     self.problem(line, column, f"new source: {message}")
             return None
         self.plan.new_sources.append(NewSource(line, source, guessed))
-        self.digest.update(json.dumps([line, source.pk, source.key, *map(str, content), source.kind, guessed]).encode())
+        if self.digest is not None:
+            self.digest.update(json.dumps([line, source.pk, source.key, *map(str, content), source.kind, guessed]).encode())
         self.new_by_content[content] = source
         if source_id is not None:
             self.new_by_id[source_id] = (line, source)
@@ -611,7 +615,8 @@ class Planner:
         if name not in self.organisations:
             self.organisations[name] = Organisation(name=name, kind=OrganisationKind.OTHER)
             self.plan.new_organisations.append(self.organisations[name])
-            self.digest.update(json.dumps(["organisation", name]).encode())
+            if self.digest is not None:
+                self.digest.update(json.dumps(["organisation", name]).encode())
             if self.writer is not None:
                 self.writer.organisations.append(self.organisations[name])
         return self.organisations[name]
@@ -684,10 +689,10 @@ def guess_kind(publisher: str) -> str:
     return SourceKind.OFFICIAL_PUBLICATION
 
 
-def plan_import(data: bytes, writer: Writer | None = None) -> Plan:
+def plan_import(data: bytes, writer: Writer | None = None, digest: bool = True) -> Plan:
     """What importing this CSV would do, or every problem that prevents it; writes only through the writer, if one is given."""
     problems: list[Problem] = []
-    planner = Planner(writer)
+    planner = Planner(writer, digest)
     rows = 0
     for chunk in chunks(read_rows(data, problems), CHUNK):
         rows += len(chunk)
@@ -699,7 +704,7 @@ def plan_import(data: bytes, writer: Writer | None = None) -> Plan:
     plan.problems = sorted(problems + plan.problems, key=lambda problem: problem.line)
     if not plan.problems and not rows:
         plan.problems.append(Problem(2, "", "the file has a header but no rows"))
-    plan.digest = planner.digest.hexdigest()
+    plan.digest = planner.digest.hexdigest() if planner.digest is not None else ""
     return plan
 
 
@@ -717,7 +722,7 @@ def import_figures(
     plan = Plan()
     try:
         with transaction.atomic():
-            plan = plan_import(data, writer)
+            plan = plan_import(data, writer, digest=dry_run or expected is not None)
             plan.stale = expected is not None and plan.digest != expected
             if plan.problems or dry_run or plan.stale or (plan.updates and not allow_updates):
                 raise Rollback
