@@ -450,6 +450,15 @@ class AdminImportTests(TestCase):
         self.assertContains(response, 'name="confirm"')
         self.assertEqual(state(), before)
 
+    def test_it_shows_each_change_before_and_after_with_new_organisations_and_guesses(self):
+        figure = Figure.objects.get(key="F041")
+        response = self.upload(to_csv(existing_row(figure, value="91.5"), new_row(claimant="Shared Services Connected Ltd")))
+        updated = response.context["updated"]
+        self.assertEqual(updated[0].differences, [("value", "90", "91.5")])
+        self.assertContains(response, "<td>value</td><td>90</td><td>91.5</td>", html=True)
+        self.assertContains(response, "<td>Shared Services Connected Ltd</td>", html=True)
+        self.assertContains(response, "(guessed)")
+
     def test_it_saves_on_confirmation_with_the_editor_in_the_history(self):
         figure = Figure.objects.get(key="F041")
         preview = self.upload(to_csv(existing_row(figure, locator="paragraph 12"), new_row()))
