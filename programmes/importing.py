@@ -73,6 +73,7 @@ CHOICES = {"measure": Measure, "status": Status, "basis": Basis, "qualifier": Qu
 SOURCE_CHOICES = {"source_kind": SourceKind, "source_date_precision": DatePrecision}
 # Looked up once: TextChoices.values builds a new list on every call.
 ALLOWED = {name: tuple(choices.values) for name, choices in (CHOICES | SOURCE_CHOICES).items()}
+CANONICAL = {name: {value: value for value in values} for name, values in ALLOWED.items()}
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$", re.ASCII)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 WHOLE_NUMBER = re.compile(r"^\d{1,18}$", re.ASCII)
@@ -350,9 +351,12 @@ class Planner:
     # Cells
 
     def code(self, line: int, row: dict[str, str], name: str) -> str:
-        value = unescape(row[name]).strip()
-        if value not in ALLOWED[name]:
-            self.problem(line, name, f"{value!r} is not allowed; use one of: {', '.join(ALLOWED[name])}")
+        text = unescape(row[name]).strip()
+        # The allowed string itself, not the cell's copy: 100,000 rows then share a handful of strings.
+        value = CANONICAL[name].get(text)
+        if value is None:
+            self.problem(line, name, f"{text!r} is not allowed; use one of: {', '.join(ALLOWED[name])}")
+            return text
         return value
 
     def number(self, line: int, row: dict[str, str], name: str) -> Decimal | None:
