@@ -7,7 +7,7 @@ import datetime
 import functools
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from types import SimpleNamespace
 
 from django.db.models import Max, QuerySet
@@ -131,16 +131,14 @@ def select_events(params: QueryDict) -> tuple[QuerySet, dict]:
 
 def judge_figures(queryset: QuerySet) -> Callable[[dict], dict]:
     """The quantity and disagreement cells of each figure row, with the disagreeing ids worked out once for the whole export."""
-    # A figure disagrees only with figures of its own programme, so only the exported programmes are read: twice, two
-    # fields and an interval per figure at a time, so that memory stays flat however many figures are exported.
-    compared = Figure.objects.filter(programme__in=queryset.values("programme_id")).select_related("programme").only(*JUDGED_FIELDS)
-    disagreeing = rules.disagreeing(IterableQuery(compared))
+    # A figure disagrees only with figures of its own programme, so only the exported programmes are read: twice, a few
+    # fields per figure at a time, so that memory stays flat however many figures are exported.
+    compared = Figure.objects.filter(programme__in=queryset.values("programme_id"))
+    disagreeing = rules.disagreeing(Judged.read(compared))
 
     @functools.lru_cache(maxsize=4096)
     def quantity(slug, *cells) -> str:
-        # quantity_key reads only these attributes; a namespace avoids building a model instance per row.
-        fields = dict(zip(QUANTITY_FIELDS, cells, strict=True))
-        return rules.quantity_key(SimpleNamespace(programme=SimpleNamespace(slug=slug), **fields))
+        return rules.quantity_key(Judged(programme=Judged.programme_of(slug), **dict(zip(QUANTITY_FIELDS, cells, strict=True))))
 
     def judge(row: dict) -> dict:
         return {
@@ -153,17 +151,40 @@ def judge_figures(queryset: QuerySet) -> Callable[[dict], dict]:
 
 # The fields quantity_key and interval read.
 QUANTITY_FIELDS = ("scope", "measure", "status", "basis", "unit", "period_start", "period_end", "scenario")
-JUDGED_FIELDS = ("id", "programme__slug", "source", "claimant", "qualifier", "value", "value_low", "value_high", *QUANTITY_FIELDS)
+JUDGED_FIELDS = ("id", "programme__slug", "source_id", "claimant_id", "qualifier", "value", "value_low", "value_high", *QUANTITY_FIELDS)
 
 
-class IterableQuery:
-    """A queryset that can be read more than once, each time from a server-side cursor, CHUNK_SIZE rows at a time."""
+class Judged(SimpleNamespace):
+    """A figure as the rules read it, built from a row of values: a model instance per row would cost most of the export's time."""
 
-    def __init__(self, queryset: QuerySet) -> None:
-        self.queryset = queryset
+    bounds = Figure.bounds
 
-    def __iter__(self) -> Iterator:
-        return self.queryset.iterator(chunk_size=CHUNK_SIZE)
+    @staticmethod
+    @functools.cache
+    def programme_of(slug: str) -> SimpleNamespace:
+        return SimpleNamespace(slug=slug)
+
+    @classmethod
+    def read(cls, queryset: QuerySet) -> Iterable[Judged]:
+        """The figures of queryset, readable more than once, each time from a server-side cursor, CHUNK_SIZE rows at a time."""
+
+        class Reading:
+            def __iter__(self) -> Iterator[Judged]:
+                for values in queryset.values_list(*JUDGED_FIELDS).iterator(chunk_size=CHUNK_SIZE):
+                    pk, slug, source_id, claimant_id, qualifier, value, low, high, *rest = values
+                    yield cls(
+                        pk=pk,
+                        programme=cls.programme_of(slug),
+                        source_id=source_id,
+                        claimant_id=claimant_id,
+                        qualifier=qualifier,
+                        value=value,
+                        value_low=low,
+                        value_high=high,
+                        **dict(zip(QUANTITY_FIELDS, rest, strict=True)),
+                    )
+
+        return Reading()
 
 
 FIGURES = Resource(
