@@ -312,7 +312,7 @@ class Planner:
         self.figures: dict[int, Figure] = {}
         self.new_by_id: dict[int, tuple[int, Source]] = {}
         self.new_by_content: dict[tuple, Source] = {}
-        self.existing_by_content: dict[tuple, list[Source]] = {}
+        self.existing_by_content: dict[str, list[Source]] = {}
         self.seen_ids: dict[int, int] = {}
         self.file_keys: dict[str, int] = {}
         self.figure_keys = dict(Figure.objects.exclude(key="").values_list("key", "pk"))
