@@ -19,7 +19,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from programmes import rules
 from programmes.importing import COLUMNS, import_figures
-from programmes.models import PROJECTION_STATUSES, Basis, Event, Figure, Measure, Programme, Source, Status, Unit
+from programmes.models import PROJECTION_STATUSES, Basis, DatePrecision, Event, Figure, Measure, Programme, Source, SourceKind, Status, Unit
 from tests.helpers import make_source
 
 NEW_SOURCE = {
@@ -348,6 +348,9 @@ def generated_source(draw) -> dict:
         "publisher": draw(awkward_text.filter(lambda text: text != "")),
         "published": draw(st.dates(min_value=datetime.date(1990, 1, 1), max_value=datetime.date(2100, 12, 31))),
         "url": "https://example.org/" + draw(st.from_regex(r"[a-z0-9]{1,12}", fullmatch=True)),
+        "kind": draw(st.sampled_from(SourceKind.values)),
+        "date_precision": draw(st.sampled_from(DatePrecision.values)),
+        "is_primary": draw(st.booleans()),
     }
 
 
@@ -363,6 +366,11 @@ def generated_figure(draw, source_count: int) -> dict:
         "qualifier": "unknown" if shape == "unknown" else draw(st.sampled_from(["exact", "approx", "at_least", "at_most"])),
         "locator": draw(awkward_text)[:200],
         "note": draw(awkward_text),
+        "scope": draw(awkward_text)[:120],
+        "scenario": draw(awkward_text)[:80],
+        "as_published": draw(awkward_text)[:120],
+        # A blank description would come back as the plain fallback.
+        "description": draw(awkward_text.filter(lambda text: text.strip()))[:300],
         "source": draw(st.integers(min_value=0, max_value=source_count - 1)),
     }
     if shape == "point":
@@ -401,9 +409,7 @@ class RoundTripPropertyTests(HypothesisTestCase):
         for fields in figures_given:
             fields = dict(fields)
             source = sources[fields.pop("source")]
-            figure = Figure(
-                programme=programmes[fields.pop("programme")], source=source, claimant=source.publisher, description="generated", **fields
-            )
+            figure = Figure(programme=programmes[fields.pop("programme")], source=source, claimant=source.publisher, **fields)
             figure.horizon = rules.suggested_horizon(figure)
             # A claim or an audit finding about years still to come is a forecast, which the record refuses.
             assume(figure.horizon == Figure.Horizon.OUTTURN or figure.status in PROJECTION_STATUSES)
