@@ -1,6 +1,6 @@
 """The columns of figures.csv, which the export writes and the import reads back, and how a value is written into a cell.
 
-They live in the domain because the import (programmes/importing.py) and the downloads (dashboard/exports/) share
+They live in the domain because the import (programmes/importing/) and the downloads (dashboard/exports/) share
 them: one definition, so the file an editor downloads is exactly the file the import accepts.
 """
 

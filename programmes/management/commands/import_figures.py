@@ -1,4 +1,4 @@
-"""Load a CSV of figures with the columns of /data/figures.csv; see programmes/importing.py for the rules."""
+"""Load a CSV of figures with the columns of /data/figures.csv; see programmes/importing/ for the rules."""
 
 from __future__ import annotations
 

@@ -1,54 +1,21 @@
-"""Load figures from a CSV with the columns of /data/figures.csv: check every row, then save all or nothing.
-
-The rules, as the README and the admin page state them:
-- A row with an id updates that figure: the preview and the command show each change, old then new, and the command
-  applies changes to existing figures only with --update. A row without an id creates a figure. An id the database
-  does not hold creates the figure with that id, so that an export loaded into an empty database exports as the same file.
-- The source is the one numbered source_id. A source_id the database does not hold, or none, creates a source from
-  the source_* columns (rows describing the same new source share it), unless a source with the same title,
-  publisher, date and link already exists. A new source's kind, precision and primary flag come from their columns;
-  only a blank cell is guessed (kind from the publisher, precision day, primary true), and the preview says so.
-- claimant is an organisation's name; a name the database does not hold creates an organisation (kind other, shown in
-  the preview). Blank cells keep what the figure has (a new figure: the source's publisher as claimant, a plain
-  description, the horizon rules.suggested_horizon gives); a blank horizon is worked out again when the status changes.
-  A blank key never removes a figure's key: load_dataset needs it to find the shipped row.
-- Columns the import cannot change (programme_name; source_* of an existing source) may be left blank, but when
-  filled they must agree with the record: a disagreement usually means a wrong slug or source_id. programme_name
-  may be left out of the header. The judgements the site works out (quantity, disagrees) may be present and are
-  ignored: editing a value in a spreadsheet changes them, and the site works them out again.
-- Text cells lose the apostrophe the export puts in front of formula-like text (see programmes/columns.py), and keep
-  their spaces exactly; codes, numbers and dates are trimmed. Control characters are refused (tab, line feed and
-  carriage return are text); a database would store them raw or refuse them mid-import.
-- Every problem in the file is reported, with its line, column and reason; if there is one, nothing is saved.
-
-It scales linearly: the file is read as it streams, rows are checked and written CHUNK rows at a time, and what the
-database holds is read once per chunk, never once per row. Writing as it goes keeps memory flat; the whole import is
-one transaction, rolled back if any row fails, so all-or-nothing still holds.
-"""
+"""Checking rows against the record and the file so far: what an import would do, or every problem that prevents it."""
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime
 import hashlib
-import io
 import json
-import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from itertools import islice
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.management.color import no_style
-from django.db import IntegrityError, connection, transaction
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history
 
 from programmes import fiscal, rules
-from programmes.columns import FIGURE_COLUMNS, STORED_FIGURE_COLUMNS, plain_decimal, unescape
+from programmes.columns import STORED_FIGURE_COLUMNS, plain_decimal, unescape
+from programmes.importing.reading import EXCEL_DATE, ISO_DATE, NUMBER, WHOLE_NUMBER, Problem
 from programmes.models import (
     Basis,
     DatePrecision,
@@ -65,25 +32,14 @@ from programmes.models import (
     Unit,
 )
 
-COLUMNS = [column.name for column in STORED_FIGURE_COLUMNS]
-# Columns a file may leave out: programme_name is for reading, the computed ones are the site's judgements.
-OPTIONAL = {"programme_name"} | {column.name for column in FIGURE_COLUMNS if column.computed}
-KNOWN = [column.name for column in FIGURE_COLUMNS]
+if TYPE_CHECKING:
+    from programmes.importing.writing import Writer
+
 CHOICES = {"measure": Measure, "status": Status, "basis": Basis, "qualifier": Qualifier, "unit": Unit}
 SOURCE_CHOICES = {"source_kind": SourceKind, "source_date_precision": DatePrecision}
 # Looked up once: TextChoices.values builds a new list on every call.
 ALLOWED = {name: tuple(choices.values) for name, choices in (CHOICES | SOURCE_CHOICES).items()}
 CANONICAL = {name: {value: value for value in values} for name, values in ALLOWED.items()}
-NUMBER = re.compile(r"^-?\d+(\.\d+)?$", re.ASCII)
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
-WHOLE_NUMBER = re.compile(r"^\d{1,18}$", re.ASCII)
-# C0 controls but tab, line feed and carriage return (legitimate in notes), DEL and the C1 controls (usually a file
-# decoded in the wrong encoding). PostgreSQL refuses NUL mid-import; SQLite would store any of them raw.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# The same characters in UTF-8 bytes (the C1 controls are \xc2 and one byte), to test a whole file without decoding it.
-CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]")
-# Shapes Excel gives a financial year or a date it has "helpfully" converted: Dec-11, 01/12/2011, 2011-12-01.
-EXCEL_DATE = re.compile(r"^([A-Za-z]{3}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})$")
 SOURCE_FIELDS = {
     "title": "source_title",
     "publisher": "source_publisher",
@@ -95,22 +51,6 @@ SOURCE_FIELDS = {
 }
 # What a new source gets when its cell is blank; the preview marks each as guessed.
 GUESSES = {"date_precision": DatePrecision.DAY, "is_primary": True}
-# Rows checked, and written, per round trip to the database.
-CHUNK = 2000
-# A header of thousands of stray names would otherwise be reported thousands of times.
-MAX_HEADER_PROBLEMS = 20
-# history_change_reason holds at most 100 characters.
-REASON_LENGTH = 100
-
-
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}, {self.column or 'whole row'}: {self.reason}"
 
 
 @dataclass(slots=True)
@@ -189,18 +129,6 @@ def describe_value(figure: Figure) -> str:
     return "unknown"
 
 
-class ImportRefused(Exception):
-    """The database refused a row that passed every check: nothing was saved."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
-
-
-class Rollback(Exception):
-    """Leave the transaction without saving: a problem, a dry run, a stale preview or updates not allowed."""
-
-
 def snapshot(figure: Figure) -> dict[str, str]:
     """The figure as the cells of its export row, the terms in which changes are shown and compared."""
     cells = {}
@@ -210,92 +138,6 @@ def snapshot(figure: Figure) -> dict[str, str]:
             value = getattr(value, part, None) if value is not None else None
         cells[column.name] = column.csv_cell(value)
     return cells
-
-
-def read_rows(data: bytes, problems: list[Problem]) -> Iterator[tuple[int, dict[str, str]]]:
-    """The data rows as (line number, {column: cell}), read as the file streams; problems found on the way go into problems."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    if (error := utf8_problem(data)) is not None:
-        problems.append(error)
-        return
-    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
-    # Most files hold no control character: only when one does is each cell searched, to name it.
-    dirty = CONTROL_BYTES.search(data) is not None
-    reader = csv.reader(text)
-    try:
-        header = [name.strip() for name in next(reader, [])]
-        if not any(header):
-            problems.append(Problem(1, "", f"the file is empty; the first line must name the columns: {', '.join(COLUMNS)}"))
-            return
-        problems += control_problems(1, header, header) if dirty else []
-        problems += header_problems(header)
-        if problems:
-            return
-        line = reader.line_num + 1
-        for cells in reader:
-            start, line = line, reader.line_num + 1
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(cells) != len(header):
-                problems.append(Problem(start, "", f"has {len(cells)} cells; the header has {len(header)}"))
-                continue
-            if dirty and (found := control_problems(start, header, cells)):
-                problems += found
-                continue
-            yield start, dict(zip(header, cells, strict=True))
-    except csv.Error as error:
-        problems.append(Problem(reader.line_num, "", f"is not valid CSV ({error})"))
-
-
-def utf8_problem(data: bytes) -> Problem | None:
-    """The first byte that is not UTF-8, with its line; decoded a slice at a time so that a large file is never held twice."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset = 0
-    try:
-        for offset in range(0, len(data), 1 << 20):
-            decoder.decode(data[offset : offset + (1 << 20)])
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError as error:
-        start = offset + error.start
-        line = data[:start].count(b"\n") + 1
-        return Problem(
-            line, "", f"the file is not UTF-8 (byte 0x{data[start]:02x}); in Excel, save it as \u201cCSV UTF-8 (comma delimited)\u201d"
-        )
-    return None
-
-
-def control_problems(line: int, header: list[str], cells: list[str]) -> list[Problem]:
-    """A problem for each cell holding a control character, naming the character and where it is."""
-    problems = []
-    for name, cell in zip(header, cells, strict=False):
-        if match := CONTROL.search(cell):
-            character = match.group()
-            reason = (
-                f"contains the control character U+{ord(character):04X} at character {match.start() + 1}: "
-                "remove it (a spreadsheet or a copy from a PDF can leave one behind)"
-            )
-            problems.append(Problem(line, name if line > 1 else "", reason))
-    return problems
-
-
-def header_problems(header: list[str]) -> list[Problem]:
-    """Missing, unexpected or repeated column names, each reported by name (stray names up to a limit)."""
-    present = set(header)
-    problems = [Problem(1, name, "this column is missing") for name in COLUMNS if name not in present and name not in OPTIONAL]
-    unexpected = [name for name in dict.fromkeys(header) if name not in KNOWN]
-    reason = f"unexpected column; the columns are exactly: {', '.join(KNOWN)}"
-    problems += [Problem(1, name, reason) for name in unexpected[:MAX_HEADER_PROBLEMS]]
-    if len(unexpected) > MAX_HEADER_PROBLEMS:
-        problems.append(Problem(1, "", f"and {len(unexpected) - MAX_HEADER_PROBLEMS:,} more unexpected columns"))
-    counts = Counter(header)
-    problems += [Problem(1, name, "this column appears twice") for name, count in counts.items() if count > 1 and name in KNOWN]
-    return problems
-
-
-def chunks(rows: Iterator, size: int) -> Iterator[list]:
-    while chunk := list(islice(rows, size)):
-        yield chunk
 
 
 class Planner:
@@ -639,50 +481,6 @@ class Planner:
         return key
 
 
-class Writer:
-    """Saves what the planner hands it, CHUNK figures at a time, with a history record for each and the import's reason."""
-
-    def __init__(self, user, reason: str) -> None:
-        self.user, self.reason = user, reason[:REASON_LENGTH]
-        self.organisations: list[Organisation] = []
-        self.sources: list[Source] = []
-        self.created: list[tuple[int, Figure]] = []
-        self.updated: list[tuple[int, Figure]] = []
-        self.enabled = True
-
-    def add(self, change: Change, figure: Figure) -> None:
-        (self.created if change.action == "create" else self.updated).append((change.line, figure))
-        if len(self.created) + len(self.updated) >= CHUNK:
-            self.flush()
-
-    def flush(self) -> None:
-        """Write what is pending, unless an earlier row failed (then the whole import is rolled back anyway)."""
-        if not self.enabled:
-            self.organisations, self.sources, self.created, self.updated = [], [], [], []
-            return
-        lines = [line for line, _ in self.created + self.updated]
-        try:
-            for organisation in self.organisations:
-                save(organisation, self.user, self.reason, force_insert=True)
-            if self.sources:
-                bulk_create_with_history(self.sources, Source, default_user=self.user, default_change_reason=self.reason)
-            if self.created:
-                figures = [figure for _, figure in self.created]
-                bulk_create_with_history(figures, Figure, batch_size=500, default_user=self.user, default_change_reason=self.reason)
-            for _, figure in self.updated:
-                save(figure, self.user, self.reason, force_insert=False)
-        except IntegrityError as error:
-            where = f"lines {min(lines)}\u2013{max(lines)}" if lines else "a new source"
-            raise ImportRefused(Problem(min(lines, default=0), "", f"the database refused {where} ({error}); nothing was saved")) from error
-        self.organisations, self.sources, self.created, self.updated = [], [], [], []
-
-
-def save(instance, user, reason: str, force_insert: bool) -> None:
-    instance._history_user = user
-    instance._change_reason = reason
-    instance.save(force_insert=force_insert)
-
-
 def guess_kind(publisher: str) -> str:
     """A starting kind for a new source whose source_kind is blank; the preview says it was guessed."""
     name = publisher.casefold()
@@ -691,54 +489,3 @@ def guess_kind(publisher: str) -> str:
     if "committee" in name:
         return SourceKind.COMMITTEE_REPORT
     return SourceKind.OFFICIAL_PUBLICATION
-
-
-def plan_import(data: bytes, writer: Writer | None = None, digest: bool = True) -> Plan:
-    """What importing this CSV would do, or every problem that prevents it; writes only through the writer, if one is given."""
-    problems: list[Problem] = []
-    planner = Planner(writer, digest)
-    rows = 0
-    for chunk in chunks(read_rows(data, problems), CHUNK):
-        rows += len(chunk)
-        planner.add_chunk(chunk)
-        if (problems or planner.plan.problems) and writer is not None:
-            writer.enabled = False
-    planner.check_parts()
-    plan = planner.plan
-    plan.problems = sorted(problems + plan.problems, key=lambda problem: problem.line)
-    if not plan.problems and not rows:
-        plan.problems.append(Problem(2, "", "the file has a header but no rows"))
-    plan.digest = planner.digest.hexdigest() if planner.digest is not None else ""
-    return plan
-
-
-def import_figures(
-    data: bytes,
-    user=None,
-    reason: str = "Imported from CSV",
-    dry_run: bool = False,
-    expected: str | None = None,
-    allow_updates: bool = True,
-) -> Plan:
-    """Check the CSV and save it all, unless it has a problem, this is a dry run, the plan no longer matches the preview
-    expected, or it changes existing figures when updates are not allowed."""
-    writer = None if dry_run else Writer(user, reason)
-    plan = Plan()
-    try:
-        with transaction.atomic():
-            plan = plan_import(data, writer, digest=dry_run or expected is not None)
-            plan.stale = expected is not None and plan.digest != expected
-            if plan.problems or dry_run or plan.stale or (plan.updates and not allow_updates):
-                raise Rollback
-            writer.flush()
-            # Rows created with the ids of an export leave PostgreSQL's id sequences behind; move them past the new ids.
-            with connection.cursor() as cursor:
-                for statement in connection.ops.sequence_reset_sql(no_style(), [Source, Figure]):
-                    cursor.execute(statement)
-            plan.saved = True
-    except Rollback:
-        plan.saved = False
-    except ImportRefused as refusal:
-        plan.saved = False
-        plan.problems.append(refusal.problem)
-    return plan
