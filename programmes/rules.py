@@ -6,6 +6,7 @@ Charts, pages, exports, the admin and the tests call these; none of them re-impl
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -59,6 +60,10 @@ def suggested_horizon(figure: Figure) -> str:
     return Horizon.OUTTURN
 
 
+# Scopes and scenarios repeat across thousands of figures; an export of a million rows slugifies each once.
+cached_slugify = functools.lru_cache(maxsize=4096)(slugify)
+
+
 def quantity_key(figure: Figure) -> str:
     """Figures state the same quantity when they share programme, scope, measure, status, basis, unit, stated period and scenario.
 
@@ -69,7 +74,7 @@ def quantity_key(figure: Figure) -> str:
         period = "unstated"
     parts = [
         figure.programme.slug,
-        slugify(figure.scope) or "whole",
+        cached_slugify(figure.scope) or "whole",
         figure.measure,
         figure.status,
         figure.basis,
@@ -77,7 +82,7 @@ def quantity_key(figure: Figure) -> str:
         period,
     ]
     if figure.scenario:
-        parts.append(slugify(figure.scenario))
+        parts.append(cached_slugify(figure.scenario))
     return "/".join(parts)
 
 
@@ -162,6 +167,54 @@ def disagreements(figures: Iterable[Figure]) -> dict[int, list[Figure]]:
             if others:
                 found[figure.pk] = others
     return found
+
+
+def disagreeing(figures: Iterable[Figure]) -> set[int]:
+    """The ids of the figures that another disagrees with: the keys of disagreements(), found in linear time instead of pair by pair.
+
+    disagree() says two figures of one quantity disagree when they come from different (source, claimant) pairs and one's
+    interval ends before the other's begins. So a figure disagrees with some other exactly when the lowest top, or the highest
+    bottom, among the other pairs' intervals lies beyond its own. The first pass keeps those extremes for two pairs per quantity,
+    the second compares each figure with them: figures is read twice (give a queryset or a list, not a generator), and memory
+    grows with the number of quantities, not of figures, which keeps an export of a million rows flat.
+    """
+    tops: dict[str, list[tuple[Decimal, tuple]]] = defaultdict(list)
+    bottoms: dict[str, list[tuple[Decimal, tuple]]] = defaultdict(list)
+    for figure in figures:
+        bounds = interval(figure)
+        if bounds is None:
+            continue
+        key, pair = quantity_key(figure), (figure.source_id, figure.claimant_id)
+        low, high = bounds
+        if high is not None:
+            keep_extremes(tops[key], high, pair, lowest=True)
+        if low is not None:
+            keep_extremes(bottoms[key], low, pair, lowest=False)
+    found = set()
+    for figure in figures:
+        bounds = interval(figure)
+        if bounds is None:
+            continue
+        key, pair = quantity_key(figure), (figure.source_id, figure.claimant_id)
+        low, high = bounds
+        top = next((value for value, other in tops.get(key, ()) if other != pair), None)
+        bottom = next((value for value, other in bottoms.get(key, ()) if other != pair), None)
+        if (low is not None and top is not None and top < low) or (high is not None and bottom is not None and bottom > high):
+            found.add(figure.pk)
+    return found
+
+
+def keep_extremes(extremes: list[tuple[Decimal, tuple]], value: Decimal, pair: tuple, lowest: bool) -> None:
+    """Keep, most extreme first, the extreme value of at most two different (source, claimant) pairs."""
+    for index, (kept, kept_pair) in enumerate(extremes):
+        if kept_pair == pair:
+            if (value < kept) if lowest else (value > kept):
+                extremes[index] = (value, pair)
+                extremes.sort(key=lambda item: item[0], reverse=not lowest)
+            return
+    extremes.append((value, pair))
+    extremes.sort(key=lambda item: item[0], reverse=not lowest)
+    del extremes[2:]
 
 
 # Who said it. --------------------------------------------------------------------------------------------------

@@ -24,17 +24,26 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from dashboard import exports
+from programmes import rules
 from programmes.models import Basis, Event, Figure, Measure, Programme, Source, Status, Unit
 from tests.helpers import make_figure, make_programme, make_source
 
 FIGURE_COLUMNS = [
     "id",
+    "key",
     "programme",
     "programme_name",
+    "description",
     "measure",
     "status",
     "basis",
+    "horizon",
+    "scope",
+    "part_of",
+    "scenario",
+    "claimant",
     "qualifier",
+    "as_published",
     "value",
     "value_low",
     "value_high",
@@ -44,10 +53,15 @@ FIGURE_COLUMNS = [
     "source_id",
     "source_title",
     "source_publisher",
+    "source_kind",
     "source_published",
+    "source_date_precision",
+    "source_is_primary",
     "source_url",
     "locator",
     "note",
+    "quantity",
+    "disagrees",
 ]
 
 
@@ -155,7 +169,7 @@ class SpreadsheetTests(TestCase):
 
     def test_it_starts_with_a_utf8_byte_order_mark_and_keeps_the_pound_sign(self):
         data = body(self.client.get("/data/figures.csv"))
-        self.assertTrue(data.startswith(b"\xef\xbb\xbfid,programme,"))
+        self.assertTrue(data.startswith(b"\xef\xbb\xbfid,key,programme,"))
         self.assertIn("£".encode(), data)
         self.assertIn("£", data.decode("utf-8-sig"))
 
@@ -543,8 +557,9 @@ class StreamingTests(TestCase):
                 self.assertEqual(fetched, lines - 1)
         self.assertEqual(lines, self.ROWS + 1)
         self.assertGreaterEqual(pieces, self.ROWS // exports.CHUNK_SIZE)
-        # The database hands rows over CHUNK_SIZE at a time (a server-side cursor on PostgreSQL).
-        self.assertEqual([call.kwargs["chunk_size"] for call in iterator.call_args_list], [exports.CHUNK_SIZE])
+        # The database hands rows over CHUNK_SIZE at a time (a server-side cursor on PostgreSQL): twice the few fields that
+        # find the disagreeing figures, then the rows themselves.
+        self.assertEqual([call.kwargs["chunk_size"] for call in iterator.call_args_list], [exports.CHUNK_SIZE] * 3)
 
 
 class DataPageTests(TestCase):
@@ -570,3 +585,33 @@ class DataPageTests(TestCase):
         response = self.client.get("/data/")
         self.assertContains(response, '<a href="/data/" aria-current="page">Data</a>', html=True)
         self.assertNotContains(response, "<script>")
+
+
+class JudgementColumnTests(TestCase):
+    """figures.csv and .json say what each figure states and whether another figure of that quantity disagrees with it."""
+
+    @classmethod
+    def setUpTestData(cls):
+        programme = make_programme("judged")
+        cls.low = make_figure(programme, make_source("judged-nao", publisher="National Audit Office"), value=Decimal("40"))
+        cls.high = make_figure(programme, make_source("judged-press", publisher="Computer Weekly"), value=Decimal("90"))
+        cls.other = make_figure(programme, make_source("judged-other", publisher="Cabinet Office"), value=Decimal("90"), scope="One centre")
+
+    def test_it_marks_the_figures_that_disagree_and_gives_their_quantity(self):
+        rows = {row["id"]: row for row in csv_rows(self.client.get("/data/figures.csv?programme=judged"))}
+        self.assertEqual(rows[str(self.low.pk)]["disagrees"], "true")
+        self.assertEqual(rows[str(self.high.pk)]["disagrees"], "true")
+        self.assertEqual(rows[str(self.other.pk)]["disagrees"], "false")
+        self.assertEqual(rows[str(self.low.pk)]["quantity"], rules.quantity_key(self.low))
+        self.assertEqual(rows[str(self.other.pk)]["quantity"], rules.quantity_key(self.other))
+
+    def test_it_judges_a_filtered_export_against_every_figure_of_its_programme(self):
+        response = self.client.get(f"/data/figures.json?programme=judged&publisher={self.low.source.publisher.name}")
+        document = json.loads(body(response))
+        self.assertEqual([(row["id"], row["disagrees"]) for row in document["rows"]], [(self.low.pk, True)])
+
+    def test_it_exports_the_claimant_and_the_sources_reading(self):
+        row = next(row for row in csv_rows(self.client.get("/data/figures.csv?programme=judged")) if row["id"] == str(self.low.pk))
+        self.assertEqual(
+            (row["claimant"], row["source_kind"], row["source_is_primary"]), ("National Audit Office", self.low.source.kind, "true")
+        )

@@ -1,7 +1,7 @@
 """Every table the site publishes, as CSV and JSON: columns, filters, cell formatting and streaming.
 
 One set of column definitions feeds the downloads, the Frictionless data package and the data dictionary on
-/data/, so the three cannot drift apart. The import (programmes/importing.py) reads the figures columns back.
+/data/, so the three cannot drift apart. The import (programmes/importing/) reads the figures columns back.
 """
 
 from dashboard.exports.filters import FilterError, Query

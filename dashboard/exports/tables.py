@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from types import SimpleNamespace
 
 from django.db.models import Max, QuerySet
 from django.http import QueryDict
@@ -14,6 +16,8 @@ from django.utils.text import slugify
 
 from dashboard.exports.filters import Query, in_requested_programmes
 from dashboard.exports.schema import CHUNK_SIZE, Column, ForeignKey, Parameter, Resource
+from programmes import rules
+from programmes.columns import FIGURE_COLUMNS
 from programmes.models import (
     Basis,
     DatePrecision,
@@ -23,7 +27,6 @@ from programmes.models import (
     Measure,
     Programme,
     ProgrammeKind,
-    Qualifier,
     Source,
     SourceKind,
     Status,
@@ -40,70 +43,6 @@ def programme_parameters(noun: str) -> tuple[Parameter, ...]:
 
 def choice_parameter(name: str, choices: type, noun: str) -> Parameter:
     return Parameter(name, f"{noun} with this {name}. Repeat it to allow several.", ", ".join(choices.values))
-
-
-FIGURE_COLUMNS = (
-    Column(
-        "id", "id", "integer", "The figure's number on this site; its page is /figures/<id>/. Blank in an import creates a figure.", True
-    ),
-    Column("programme", "programme__slug", "code", "Slug of the programme the figure is about (see programmes.csv).", True),
-    Column("programme_name", "programme__name", "text", "Name of the programme, for reading; the slug decides.", True),
-    Column("measure", "measure", "code", "What is measured.", True, tuple(Measure.values)),
-    Column(
-        "status",
-        "status",
-        "code",
-        "How assured it is: target (an ambition), forecast (a projection), claimed (reported by government or a supplier, "
-        "unverified), audited (found or validated by the NAO or PAC).",
-        True,
-        tuple(Status.values),
-    ),
-    Column(
-        "basis",
-        "basis",
-        "code",
-        "annual (a yearly run-rate), cumulative (a total over period_start to period_end), one_off (a single cost), "
-        "point_in_time (a count at a date). Never add annual and cumulative figures together.",
-        True,
-        tuple(Basis.values),
-    ),
-    Column(
-        "qualifier",
-        "qualifier",
-        "code",
-        "exact; approx (\u201cabout\u201d); at_least (\u201cover\u201d); at_most (\u201cup to\u201d); unknown (the source says the amount is "
-        "not known: value, value_low and value_high are blank, which is not zero).",
-        True,
-        tuple(Qualifier.values),
-    ),
-    Column("value", "value", "decimal", "The number, when the source gives one number. Blank for a range or an unknown."),
-    Column("value_low", "value_low", "decimal", "Low end of a range such as \u00a3400\u2013600m (400). Blank unless a range."),
-    Column("value_high", "value_high", "decimal", "High end of a range (600). Blank unless a range. Ranges are bands, not midpoints."),
-    Column(
-        "unit",
-        "unit",
-        "code",
-        "gbp_m (\u00a3 millions, nominal), percent, count, year (a calendar year), years, months, gbp_per_fte (\u00a3 per full-time employee).",
-        True,
-        tuple(Unit.values),
-    ),
-    Column(
-        "period_start",
-        "period_start",
-        "financial_year",
-        "First UK financial year covered (April to March), e.g. 2013-14. Blank if unknown.",
-    ),
-    Column("period_end", "period_end", "financial_year", "Last financial year covered, e.g. 2015-16. Blank if unknown or open."),
-    Column(
-        "source_id", "source__id", "integer", "The publication that states the figure (see sources.csv); its page is /sources/<id>/.", True
-    ),
-    Column("source_title", "source__title", "text", "Title of the publication.", True),
-    Column("source_publisher", "source__publisher__name", "text", "Who published it, e.g. National Audit Office.", True),
-    Column("source_published", "source__published", "date", "When it was published.", True),
-    Column("source_url", "source__url", "text", "Link to the publication; blank where only an archived copy is kept."),
-    Column("locator", "locator", "text", "Where in the publication: page, paragraph, figure or table."),
-    Column("note", "note", "text", "A short caveat, e.g. where another source disagrees."),
-)
 
 
 SOURCE_COLUMNS = (
@@ -190,6 +129,64 @@ def select_events(params: QueryDict) -> tuple[QuerySet, dict]:
     return events, query.applied
 
 
+def judge_figures(queryset: QuerySet) -> Callable[[dict], dict]:
+    """The quantity and disagreement cells of each figure row, with the disagreeing ids worked out once for the whole export."""
+    # A figure disagrees only with figures of its own programme, so only the exported programmes are read: twice, a few
+    # fields per figure at a time, so that memory stays flat however many figures are exported.
+    compared = Figure.objects.filter(programme__in=queryset.values("programme_id"))
+    disagreeing = rules.disagreeing(Judged.read(compared))
+
+    @functools.lru_cache(maxsize=4096)
+    def quantity(slug, *cells) -> str:
+        return rules.quantity_key(Judged(programme=Judged.programme_of(slug), **dict(zip(QUANTITY_FIELDS, cells, strict=True))))
+
+    def judge(row: dict) -> dict:
+        return {
+            "quantity": quantity(row["programme__slug"], *(row[name] for name in QUANTITY_FIELDS)),
+            "disagrees": row["id"] in disagreeing,
+        }
+
+    return judge
+
+
+# The fields quantity_key and interval read.
+QUANTITY_FIELDS = ("scope", "measure", "status", "basis", "unit", "period_start", "period_end", "scenario")
+JUDGED_FIELDS = ("id", "programme__slug", "source_id", "claimant_id", "qualifier", "value", "value_low", "value_high", *QUANTITY_FIELDS)
+
+
+class Judged(SimpleNamespace):
+    """A figure as the rules read it, built from a row of values: a model instance per row would cost most of the export's time."""
+
+    bounds = Figure.bounds
+
+    @staticmethod
+    @functools.cache
+    def programme_of(slug: str) -> SimpleNamespace:
+        return SimpleNamespace(slug=slug)
+
+    @classmethod
+    def read(cls, queryset: QuerySet) -> Iterable[Judged]:
+        """The figures of queryset, readable more than once, each time from a server-side cursor, CHUNK_SIZE rows at a time."""
+
+        class Reading:
+            def __iter__(self) -> Iterator[Judged]:
+                for values in queryset.values_list(*JUDGED_FIELDS).iterator(chunk_size=CHUNK_SIZE):
+                    pk, slug, source_id, claimant_id, qualifier, value, low, high, *rest = values
+                    yield cls(
+                        pk=pk,
+                        programme=cls.programme_of(slug),
+                        source_id=source_id,
+                        claimant_id=claimant_id,
+                        qualifier=qualifier,
+                        value=value,
+                        value_low=low,
+                        value_high=high,
+                        **dict(zip(QUANTITY_FIELDS, rest, strict=True)),
+                    )
+
+        return Reading()
+
+
 FIGURES = Resource(
     name="figures",
     title="Figures",
@@ -197,6 +194,7 @@ FIGURES = Resource(
     columns=FIGURE_COLUMNS,
     primary_key="id",
     select=select_figures,
+    judge=judge_figures,
     parameters=(
         *programme_parameters("Figures"),
         choice_parameter("measure", Measure, "Figures"),
@@ -209,7 +207,11 @@ FIGURES = Resource(
         Parameter("from", "Figures whose period reaches this financial year or later.", "a financial year, e.g. 2013-14"),
         Parameter("to", "Figures whose period starts by this financial year.", "a financial year, not before from"),
     ),
-    foreign_keys=(ForeignKey("programme", "programmes", "slug"), ForeignKey("source_id", "sources", "id")),
+    foreign_keys=(
+        ForeignKey("programme", "programmes", "slug"),
+        ForeignKey("source_id", "sources", "id"),
+        ForeignKey("part_of", "", "id"),
+    ),
     examples=(
         ("programme=ngss-2012&include_children=1", "Next Generation Shared Services with its two centres"),
         ("status=audited&measure=savings", "Audited savings"),

@@ -1,0 +1,95 @@
+"""Load figures from a CSV with the columns of /data/figures.csv: check every row, then save all or nothing.
+
+The rules, as the README and the admin page state them:
+- A row with an id updates that figure: the preview and the command show each change, old then new, and the command
+  applies changes to existing figures only with --update. A row without an id creates a figure. An id the database
+  does not hold creates the figure with that id, so that an export loaded into an empty database exports as the same file.
+- The source is the one numbered source_id. A source_id the database does not hold, or none, creates a source from
+  the source_* columns (rows describing the same new source share it), unless a source with the same title,
+  publisher, date and link already exists. A new source's kind, precision and primary flag come from their columns;
+  only a blank cell is guessed (kind from the publisher, precision day, primary true), and the preview says so.
+- claimant is an organisation's name; a name the database does not hold creates an organisation (kind other, shown in
+  the preview). Blank cells keep what the figure has (a new figure: the source's publisher as claimant, a plain
+  description, the horizon rules.suggested_horizon gives); a blank horizon is worked out again when the status changes.
+  A blank key never removes a figure's key: load_dataset needs it to find the shipped row.
+- Columns the import cannot change (programme_name; source_* of an existing source) may be left blank, but when
+  filled they must agree with the record: a disagreement usually means a wrong slug or source_id. programme_name
+  may be left out of the header. The judgements the site works out (quantity, disagrees) may be present and are
+  ignored: editing a value in a spreadsheet changes them, and the site works them out again.
+- Text cells lose the apostrophe the export puts in front of formula-like text (see programmes/columns.py), and keep
+  their spaces exactly; codes, numbers and dates are trimmed. Control characters are refused (tab, line feed and
+  carriage return are text); a database would store them raw or refuse them mid-import.
+- Every problem in the file is reported, with its line, column and reason; if there is one, nothing is saved.
+
+reading.py reads the file, planning.py checks each row and records what it would do, writing.py saves it.
+It scales linearly: the file is read as it streams, rows are checked and written CHUNK rows at a time, and what the
+database holds is read once per chunk, never once per row. Writing as it goes keeps memory flat; the whole import is
+one transaction, rolled back if any row fails, so all-or-nothing still holds.
+"""
+
+from __future__ import annotations
+
+from django.core.management.color import no_style
+from django.db import connection, transaction
+
+from programmes.importing.planning import Change, NewSource, Plan, Planner, guess_kind, snapshot
+from programmes.importing.reading import CHUNK, COLUMNS, Problem, chunks, read_rows
+from programmes.importing.writing import ImportRefused, Writer
+from programmes.models import Figure, Source
+
+__all__ = ["COLUMNS", "Change", "ImportRefused", "NewSource", "Plan", "Problem", "guess_kind", "import_figures", "plan_import", "snapshot"]
+
+
+class Rollback(Exception):
+    """Leave the transaction without saving: a problem, a dry run, a stale preview or updates not allowed."""
+
+
+def plan_import(data: bytes, writer: Writer | None = None, digest: bool = True) -> Plan:
+    """What importing this CSV would do, or every problem that prevents it; writes only through the writer, if one is given."""
+    problems: list[Problem] = []
+    planner = Planner(writer, digest)
+    rows = 0
+    for chunk in chunks(read_rows(data, problems), CHUNK):
+        rows += len(chunk)
+        planner.add_chunk(chunk)
+        if (problems or planner.plan.problems) and writer is not None:
+            writer.enabled = False
+    planner.check_parts()
+    plan = planner.plan
+    plan.problems = sorted(problems + plan.problems, key=lambda problem: problem.line)
+    if not plan.problems and not rows:
+        plan.problems.append(Problem(2, "", "the file has a header but no rows"))
+    plan.digest = planner.digest.hexdigest() if planner.digest is not None else ""
+    return plan
+
+
+def import_figures(
+    data: bytes,
+    user=None,
+    reason: str = "Imported from CSV",
+    dry_run: bool = False,
+    expected: str | None = None,
+    allow_updates: bool = True,
+) -> Plan:
+    """Check the CSV and save it all, unless it has a problem, this is a dry run, the plan no longer matches the preview
+    expected, or it changes existing figures when updates are not allowed."""
+    writer = None if dry_run else Writer(user, reason)
+    plan = Plan()
+    try:
+        with transaction.atomic():
+            plan = plan_import(data, writer, digest=dry_run or expected is not None)
+            plan.stale = expected is not None and plan.digest != expected
+            if plan.problems or dry_run or plan.stale or (plan.updates and not allow_updates):
+                raise Rollback
+            writer.flush()
+            # Rows created with the ids of an export leave PostgreSQL's id sequences behind; move them past the new ids.
+            with connection.cursor() as cursor:
+                for statement in connection.ops.sequence_reset_sql(no_style(), [Source, Figure]):
+                    cursor.execute(statement)
+            plan.saved = True
+    except Rollback:
+        plan.saved = False
+    except ImportRefused as refusal:
+        plan.saved = False
+        plan.problems.append(refusal.problem)
+    return plan

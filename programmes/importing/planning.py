@@ -1,0 +1,491 @@
+"""Checking rows against the record and the file so far: what an import would do, or every problem that prevents it."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.text import slugify
+
+from programmes import fiscal, rules
+from programmes.columns import STORED_FIGURE_COLUMNS, plain_decimal, unescape
+from programmes.importing.reading import EXCEL_DATE, ISO_DATE, NUMBER, WHOLE_NUMBER, Problem
+from programmes.models import (
+    Basis,
+    DatePrecision,
+    Figure,
+    Horizon,
+    Measure,
+    Organisation,
+    OrganisationKind,
+    Programme,
+    Qualifier,
+    Source,
+    SourceKind,
+    Status,
+    Unit,
+)
+
+if TYPE_CHECKING:
+    from programmes.importing.writing import Writer
+
+CHOICES = {"measure": Measure, "status": Status, "basis": Basis, "qualifier": Qualifier, "unit": Unit}
+SOURCE_CHOICES = {"source_kind": SourceKind, "source_date_precision": DatePrecision}
+# Looked up once: TextChoices.values builds a new list on every call.
+ALLOWED = {name: tuple(choices.values) for name, choices in (CHOICES | SOURCE_CHOICES).items()}
+CANONICAL = {name: {value: value for value in values} for name, values in ALLOWED.items()}
+SOURCE_FIELDS = {
+    "title": "source_title",
+    "publisher": "source_publisher",
+    "published": "source_published",
+    "url": "source_url",
+    "kind": "source_kind",
+    "date_precision": "source_date_precision",
+    "is_primary": "source_is_primary",
+}
+# What a new source gets when its cell is blank; the preview marks each as guessed.
+GUESSES = {"date_precision": DatePrecision.DAY, "is_primary": True}
+
+
+@dataclass(slots=True)
+class Change:
+    """What one row does: for a new figure a few cells to show, for an existing one each column it changes."""
+
+    line: int
+    action: str
+    figure_id: int | None
+    brief: tuple[str, ...] = ()
+    differences: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def programme(self) -> str:
+        return self.brief[0]
+
+    @property
+    def shown(self) -> dict[str, str]:
+        """The brief by name, for the preview table."""
+        return dict(zip(("programme", "measure", "status", "basis", "value", "period", "source"), self.brief, strict=True))
+
+
+@dataclass(frozen=True)
+class NewSource:
+    line: int
+    source: Source
+    guessed: tuple[str, ...]
+
+
+@dataclass
+class Plan:
+    changes: list[Change] = field(default_factory=list)
+    new_sources: list[NewSource] = field(default_factory=list)
+    new_organisations: list[Organisation] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    saved: bool = False
+    stale: bool = False
+    digest: str = ""
+
+    def count(self, action: str) -> int:
+        return sum(1 for change in self.changes if change.action == action)
+
+    @property
+    def updates(self) -> list[Change]:
+        return [change for change in self.changes if change.action == "update"]
+
+    @property
+    def summary(self) -> str:
+        created, updated, unchanged = self.count("create"), self.count("update"), self.count("unchanged")
+        return f"{created} created, {updated} updated, {unchanged} unchanged; {len(self.new_sources)} new sources"
+
+    def describe(self) -> Iterator[str]:
+        """One line per new organisation, new source and figure created or updated, for a terminal."""
+        for organisation in self.new_organisations:
+            yield f"new organisation {organisation.name!r}, kind {organisation.kind} (set it in the admin)"
+        for new in self.new_sources:
+            source, guessed = new.source, f" (guessed: {', '.join(new.guessed)})" if new.guessed else ""
+            yield (
+                f"line {new.line}: new source {source.title!r} ({source.publisher}, {source.published}), kind {source.kind}, "
+                f"dated to the {source.date_precision}, {'primary' if source.is_primary else 'secondary: verify before use'}{guessed}"
+            )
+        for change in self.changes:
+            if change.action == "create":
+                programme, measure, status, _basis, value, *_ = change.brief
+                yield f"line {change.line}: create {programme} {measure} {status} {value}"
+            elif change.action == "update":
+                edits = "; ".join(f"{name} {old!r} -> {new!r}" for name, old, new in change.differences)
+                yield f"line {change.line}: update figure {change.figure_id}: {edits}"
+
+
+def describe_value(figure: Figure) -> str:
+    if figure.value is not None:
+        return f"{plain_decimal(figure.value)} {figure.unit}"
+    if figure.value_low is not None:
+        return f"{plain_decimal(figure.value_low)}-{plain_decimal(figure.value_high)} {figure.unit}"
+    return "unknown"
+
+
+def snapshot(figure: Figure) -> dict[str, str]:
+    """The figure as the cells of its export row, the terms in which changes are shown and compared."""
+    cells = {}
+    for column in STORED_FIGURE_COLUMNS:
+        value: object = figure
+        for part in column.lookup.split("__"):
+            value = getattr(value, part, None) if value is not None else None
+        cells[column.name] = column.csv_cell(value)
+    return cells
+
+
+class Planner:
+    """Checks rows chunk by chunk against the record and the file so far, recording the changes and handing figures to the writer."""
+
+    def __init__(self, writer: Writer | None, digest: bool) -> None:
+        self.plan = Plan()
+        self.writer = writer
+        # Only a preview, and its confirmation, compare digests; the command does not pay for one.
+        self.digest = hashlib.sha256() if digest else None
+        self.programmes = {programme.slug: programme for programme in Programme.objects.all()}
+        self.organisations = {organisation.name: organisation for organisation in Organisation.objects.all()}
+        self.sources: dict[int, Source] = {}
+        self.figures: dict[int, Figure] = {}
+        self.new_by_id: dict[int, tuple[int, Source]] = {}
+        self.new_by_content: dict[tuple, Source] = {}
+        self.existing_by_content: dict[str, list[Source]] = {}
+        self.seen_ids: dict[int, int] = {}
+        self.file_keys: dict[str, int] = {}
+        self.figure_keys = dict(Figure.objects.exclude(key="").values_list("key", "pk"))
+        self.source_keys = set(Source.objects.values_list("key", flat=True))
+        self.key_numbers: dict[str, int] = {}
+        self.source_labels: dict[int, str] = {}
+        self.known_figures: set[int] = set()
+        self.later_parts: list[tuple[int, int]] = []
+
+    def problem(self, line: int, column: str, reason: str) -> None:
+        self.plan.problems.append(Problem(line, column, reason))
+
+    def add_chunk(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+        """Read what these rows refer to in a few queries, then check each row."""
+        ids = {int(text) for _, row in rows if WHOLE_NUMBER.match(text := row["id"].strip())}
+        source_ids = {int(text) for _, row in rows if WHOLE_NUMBER.match(text := row["source_id"].strip())}
+        part_ids = {int(text) for _, row in rows if WHOLE_NUMBER.match(text := row["part_of"].strip())}
+        self.figures = Figure.objects.select_related("programme", "source__publisher", "claimant").in_bulk(ids)
+        self.sources |= Source.objects.select_related("publisher").in_bulk(source_ids - self.sources.keys())
+        self.known_figures |= set(self.figures) | set(
+            Figure.objects.filter(pk__in=part_ids - self.known_figures).values_list("pk", flat=True)
+        )
+        self.fetch_sources_by_content(rows)
+        for line, row in rows:
+            self.add(line, row)
+
+    def fetch_sources_by_content(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+        """The existing sources that rows without a source_id may describe, found by title in one query per chunk."""
+        titles = {unescape(row["source_title"]) for _, row in rows if not row["source_id"].strip()}
+        titles = [title for title in titles if title and title not in self.existing_by_content]
+        for title in titles:
+            self.existing_by_content[title] = []
+        for source in Source.objects.filter(title__in=titles).select_related("publisher"):
+            self.existing_by_content[source.title].append(source)
+
+    # Cells
+
+    def code(self, line: int, row: dict[str, str], name: str) -> str:
+        text = unescape(row[name]).strip()
+        # The allowed string itself, not the cell's copy: 100,000 rows then share a handful of strings.
+        value = CANONICAL[name].get(text)
+        if value is None:
+            self.problem(line, name, f"{text!r} is not allowed; use one of: {', '.join(ALLOWED[name])}")
+            return text
+        return value
+
+    def number(self, line: int, row: dict[str, str], name: str) -> Decimal | None:
+        text = row[name].strip()
+        if not text:
+            return None
+        if not NUMBER.match(text):
+            self.problem(line, name, f"{text!r} is not a plain number; write it like 1400 or 55.4, without \u00a3, commas or units")
+            return None
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            self.problem(line, name, f"{text!r} is not a number")
+            return None
+
+    def year(self, line: int, row: dict[str, str], name: str) -> int | None:
+        text = row[name].strip()
+        if not text:
+            return None
+        try:
+            return fiscal.parse(text)
+        except fiscal.FinancialYearError as error:
+            hint = "; Excel may have turned it into a date: format the column as Text" if EXCEL_DATE.match(text) else ""
+            self.problem(line, name, f"{error}{hint}")
+            return None
+
+    def date(self, line: int, row: dict[str, str], name: str) -> datetime.date | None:
+        text = row[name].strip()
+        if not text:
+            return None
+        try:
+            if not ISO_DATE.match(text):
+                raise ValueError(text)
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            self.problem(line, name, f"{text!r} is not a date written YYYY-MM-DD (e.g. 2016-05-20); Excel may have reformatted it")
+            return None
+
+    def integer(self, line: int, row: dict[str, str], name: str) -> int | None:
+        text = row[name].strip()
+        if not text:
+            return None
+        if not WHOLE_NUMBER.match(text) or int(text) == 0:
+            self.problem(line, name, f"{text!r} is not an id (a whole number from the export), nor blank")
+            return None
+        return int(text)
+
+    def boolean(self, line: int, row: dict[str, str], name: str) -> bool | None:
+        text = row[name].strip().lower()
+        if text in ("true", "false"):
+            return text == "true"
+        if text:
+            self.problem(line, name, f"{row[name]!r} is not true or false, nor blank")
+        return None
+
+    # Rows
+
+    def add(self, line: int, row: dict[str, str]) -> None:
+        known = len(self.plan.problems)
+        figure_id = self.integer(line, row, "id")
+        programme = self.programme(line, row)
+        values = {name: self.code(line, row, name) for name in CHOICES}
+        values |= {name: self.number(line, row, name) for name in ("value", "value_low", "value_high")}
+        values |= {name: self.year(line, row, name) for name in ("period_start", "period_end")}
+        values |= {name: unescape(row[name]) for name in ("locator", "note", "scope", "scenario", "as_published")}
+        horizon = unescape(row["horizon"]).strip()
+        if horizon and horizon not in Horizon.values:
+            self.problem(line, "horizon", f"{horizon!r} is not allowed; use one of: {', '.join(Horizon.values)}, or leave it blank")
+        part_of = self.part_of(line, row, figure_id)
+        key = self.key(line, row, figure_id)
+        source = self.source(line, row)
+        if figure_id is not None and figure_id in self.seen_ids:
+            self.problem(line, "id", f"figure {figure_id} already appears on line {self.seen_ids[figure_id]}")
+        if len(self.plan.problems) > known:
+            return
+        if figure_id is not None:
+            self.seen_ids[figure_id] = line
+        existing = self.figures.get(figure_id) if figure_id is not None else None
+        figure = existing or Figure(pk=figure_id, key="")
+        before = snapshot(existing) if existing else None
+        existing_status = existing.status if existing else None
+        for name, value in values.items():
+            setattr(figure, name, value)
+        figure.programme, figure.source, figure.part_of_id = programme, source, part_of
+        if key:
+            figure.key = key
+        claimant = unescape(row["claimant"])
+        if claimant.strip():
+            figure.claimant = self.organisation(claimant)
+        elif existing is None:
+            figure.claimant = source.publisher
+        if horizon:
+            figure.horizon = horizon
+        elif existing is None or figure.status != existing_status:
+            figure.horizon = rules.suggested_horizon(figure)
+        description = unescape(row["description"])
+        if description.strip():
+            figure.description = description
+        elif existing is None:
+            # Editors replace this plain phrase in the admin.
+            figure.description = f"{Measure(figure.measure).label}, {Status(figure.status).label.lower()}"
+        try:
+            # Foreign keys are checked above, from what was read once per chunk, not by a query per row.
+            figure.full_clean(exclude=["programme", "source", "claimant", "part_of"], validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                for message in messages:
+                    self.problem(line, "" if name == NON_FIELD_ERRORS else name, message)
+            return
+        after = snapshot(figure) if existing is not None or self.digest is not None else None
+        if existing is None:
+            change = Change(line, "create", figure_id, brief=self.brief(figure))
+        elif after == before:
+            change = Change(line, "unchanged", figure_id)
+        else:
+            differences = [(name, before[name], new) for name, new in after.items() if before[name] != new]
+            change = Change(line, "update", figure_id, differences=differences)
+        if self.digest is not None:
+            self.digest.update(json.dumps([line, change.action, before, after], sort_keys=True).encode())
+        self.plan.changes.append(change)
+        if self.writer is not None and change.action != "unchanged":
+            self.writer.add(change, figure)
+
+    def brief(self, figure: Figure) -> tuple[str, ...]:
+        source = figure.source
+        if id(source) not in self.source_labels:
+            self.source_labels[id(source)] = f"{source.title} ({source.publisher})"
+        return (
+            figure.programme.slug,
+            figure.measure,
+            figure.status,
+            figure.basis,
+            describe_value(figure),
+            figure.period_display,
+            self.source_labels[id(source)],
+        )
+
+    def programme(self, line: int, row: dict[str, str]) -> Programme | None:
+        slug = unescape(row["programme"]).strip()
+        programme = self.programmes.get(slug)
+        if programme is None:
+            self.problem(line, "programme", f"no programme {slug!r}; use one of: {', '.join(sorted(self.programmes))}")
+            return None
+        name = unescape(row.get("programme_name", ""))
+        if name.strip() and name != programme.name:
+            self.problem(
+                line, "programme_name", f"{name!r} is not the name of {slug!r} ({programme.name!r}); fix the slug, or blank the name"
+            )
+        return programme
+
+    def part_of(self, line: int, row: dict[str, str], figure_id: int | None) -> int | None:
+        """The id of the total this figure is part of: a figure in the database or in this file, never itself."""
+        part_of = self.integer(line, row, "part_of")
+        if part_of is None:
+            return None
+        if part_of == figure_id:
+            self.problem(line, "part_of", "a figure cannot be a part of itself")
+        elif part_of not in self.known_figures:
+            # It may be a figure created further down the file: checked once every row has been read.
+            self.later_parts.append((line, part_of))
+        return part_of
+
+    def check_parts(self) -> None:
+        for line, part_of in self.later_parts:
+            if part_of not in self.seen_ids:
+                self.problem(line, "part_of", f"there is no figure {part_of}, in the database or in this file")
+
+    def key(self, line: int, row: dict[str, str], figure_id: int | None) -> str:
+        """A filled key, checked to be free: not another figure's in the database, nor used twice in the file."""
+        key = unescape(row["key"]).strip()
+        if not key:
+            return ""
+        holder = self.figure_keys.get(key)
+        if holder is not None and holder != figure_id:
+            self.problem(line, "key", f"{key!r} is the key of figure {holder}; keys are unique")
+        elif key in self.file_keys:
+            self.problem(line, "key", f"{key!r} is already given on line {self.file_keys[key]}; keys are unique")
+        self.file_keys[key] = line
+        return key
+
+    def source(self, line: int, row: dict[str, str]) -> Source | None:
+        source_id = self.integer(line, row, "source_id")
+        cells = {
+            "title": unescape(row["source_title"]),
+            "publisher": unescape(row["source_publisher"]),
+            "published": self.date(line, row, "source_published"),
+            "url": unescape(row["source_url"]).strip(),
+        }
+        for name in SOURCE_CHOICES:
+            if row[name].strip():
+                cells[name.removeprefix("source_")] = self.code(line, row, name)
+        cells["is_primary"] = self.boolean(line, row, "source_is_primary")
+        if source_id in self.sources:
+            return self.agreeing(line, cells, self.sources[source_id], f"source {source_id}")
+        if source_id in self.new_by_id:
+            first_line, source = self.new_by_id[source_id]
+            return self.agreeing(line, cells, source, f"new source {source_id} (line {first_line})")
+        if source_id is None and row["source_id"].strip():
+            return None
+        return self.new_source(line, source_id, cells)
+
+    def agreeing(self, line: int, cells: dict, source: Source, label: str) -> Source:
+        """The source, after checking that every filled source_* cell matches it."""
+        for name, column in SOURCE_FIELDS.items():
+            given, actual = cells.get(name), getattr(source, name)
+            if name == "publisher":
+                actual = actual.name
+            if given not in ("", None) and given != actual:
+                reason = f"{given!s} does not match {label}, whose {name} is {actual!s}; the import never edits sources: leave the cell blank or fix source_id"
+                self.problem(line, column, reason)
+        return source
+
+    def new_source(self, line: int, source_id: int | None, cells: dict) -> Source | None:
+        missing = [column for name, column in list(SOURCE_FIELDS.items())[:3] if cells[name] in ("", None)]
+        for column in missing:
+            self.problem(line, column, "a new source needs a title, publisher and date (or give the source_id of an existing one)")
+        if missing:
+            return None
+        content = (cells["title"], cells["publisher"], cells["published"], cells["url"])
+        if source_id is None:
+            if content in self.new_by_content:
+                return self.agreeing(line, cells, self.new_by_content[content], "the new source described above")
+            matches = [
+                source
+                for source in self.existing_by_content.get(cells["title"], [])
+                if (source.publisher.name, source.published, source.url) == content[1:]
+            ]
+            if len(matches) == 1:
+                return self.agreeing(line, cells, matches[0], f"source {matches[0].pk}, which has this title, publisher, date and link")
+            if len(matches) > 1:
+                self.problem(line, "source_id", "several sources have this title, publisher, date and link; give the source_id")
+                return None
+        guessed = tuple(name for name in ("kind", "date_precision", "is_primary") if cells.get(name) in ("", None))
+        given = {name: value for name, value in cells.items() if value not in ("", None)}
+        source = Source(
+            pk=source_id,
+            key=self.unique_key(cells),
+            **{"kind": guess_kind(cells["publisher"]), **GUESSES, **given, "publisher": self.organisation(cells["publisher"])},
+        )
+        try:
+            source.full_clean(exclude=["key", "publisher"], validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                column = SOURCE_FIELDS.get(name, "source_url" if name == "seed_file" else "source_title")
+                for message in messages:
+                    self.problem(line, column, f"new source: {message}")
+            return None
+        self.plan.new_sources.append(NewSource(line, source, guessed))
+        if self.digest is not None:
+            self.digest.update(json.dumps([line, source.pk, source.key, *map(str, content), source.kind, guessed]).encode())
+        self.new_by_content[content] = source
+        if source_id is not None:
+            self.new_by_id[source_id] = (line, source)
+        if self.writer is not None:
+            self.writer.sources.append(source)
+        return source
+
+    def organisation(self, name: str) -> Organisation:
+        """The organisation of this name, or a new one saved with the import (kind other: editors set it in the admin)."""
+        if name not in self.organisations:
+            self.organisations[name] = Organisation(name=name, kind=OrganisationKind.OTHER)
+            self.plan.new_organisations.append(self.organisations[name])
+            if self.digest is not None:
+                self.digest.update(json.dumps(["organisation", name]).encode())
+            if self.writer is not None:
+                self.writer.organisations.append(self.organisations[name])
+        return self.organisations[name]
+
+    def unique_key(self, cells: dict) -> str:
+        """A key for a new source from its publisher, year and title, numbered after the ones taken; counting on, never from 1 again."""
+        base = slugify(f"{cells['publisher']} {cells['published'].year} {cells['title']}")[:90].strip("-") or "source"
+        key, number = base, self.key_numbers.get(base, 1)
+        if number > 1:
+            key = f"{base}-{number}"
+        while key in self.source_keys:
+            number += 1
+            key = f"{base}-{number}"
+        self.key_numbers[base] = number
+        self.source_keys.add(key)
+        return key
+
+
+def guess_kind(publisher: str) -> str:
+    """A starting kind for a new source whose source_kind is blank; the preview says it was guessed."""
+    name = publisher.casefold()
+    if "national audit office" in name or name == "nao":
+        return SourceKind.AUDIT_REPORT
+    if "committee" in name:
+        return SourceKind.COMMITTEE_REPORT
+    return SourceKind.OFFICIAL_PUBLICATION
