@@ -23,12 +23,13 @@ if TYPE_CHECKING:
 REPR_LENGTH = 200
 
 
-def entry(user, instance: Model, flag: int, message: str) -> LogEntry:
+def entry(user, instance: Model, flag: int, message: str, pk: int | None = None, shown: str = "") -> LogEntry:
+    """One Recent actions line for a record; a figure may be named by its id and a short description instead of loaded."""
     return LogEntry(
         user_id=user.pk,
         content_type_id=ContentType.objects.get_for_model(instance, for_concrete_model=False).pk,
-        object_id=str(instance.pk),
-        object_repr=str(instance)[:REPR_LENGTH],
+        object_id=str(pk if pk is not None else instance.pk),
+        object_repr=(shown or str(instance))[:REPR_LENGTH],
         action_flag=flag,
         change_message=message,
     )
@@ -45,13 +46,14 @@ def log_import(plan: Plan, user, filename: str) -> int:
         return 0
     opening = f"Imported from {filename}"
     entries = [entry(user, organisation, ADDITION, f"{opening}: new organisation") for organisation in plan.new_organisations]
-    entries += [entry(user, source, ADDITION, f"{opening} (line {line}): new source") for line, source in plan.new_sources]
+    entries += [entry(user, new.source, ADDITION, f"{opening} (line {new.line}): new source") for new in plan.new_sources]
     for change in plan.changes:
+        shown = " ".join(change.brief[:5]) or f"figure {change.figure_id}"
         if change.action == "create":
-            entries.append(entry(user, change.figure, ADDITION, f"{opening} (line {change.line}): new figure"))
+            entries.append(entry(user, Figure, ADDITION, f"{opening} (line {change.line}): new figure", change.figure_id, shown))
         elif change.action == "update":
             edits = "; ".join(f"{name} {old!r} → {new!r}" for name, old, new in change.differences)
-            entries.append(entry(user, change.figure, CHANGE, f"{opening} (line {change.line}): {edits}"))
+            entries.append(entry(user, Figure, CHANGE, f"{opening} (line {change.line}): {edits}", change.figure_id, shown))
     LogEntry.objects.bulk_create(entries, batch_size=500)
     # Written after the rest, so that it is the latest: the line the editor reads first.
     LogEntry.objects.create(

@@ -38,17 +38,21 @@ class Writer:
         self.sources: list[Source] = []
         self.created: list[tuple[int, Figure]] = []
         self.updated: list[tuple[int, Figure]] = []
+        # The plan's changes for the figures created, so that each learns the id the database gave it (Recent actions links to it).
+        self.created_changes: list[Change] = []
         self.enabled = True
 
     def add(self, change: Change, figure: Figure) -> None:
         (self.created if change.action == "create" else self.updated).append((change.line, figure))
+        if change.action == "create":
+            self.created_changes.append(change)
         if len(self.created) + len(self.updated) >= CHUNK:
             self.flush()
 
     def flush(self) -> None:
         """Write what is pending, unless an earlier row failed (then the whole import is rolled back anyway)."""
         if not self.enabled:
-            self.organisations, self.sources, self.created, self.updated = [], [], [], []
+            self.organisations, self.sources, self.created, self.updated, self.created_changes = [], [], [], [], []
             return
         lines = [line for line, _ in self.created + self.updated]
         try:
@@ -59,12 +63,14 @@ class Writer:
             if self.created:
                 figures = [figure for _, figure in self.created]
                 bulk_create_with_history(figures, Figure, batch_size=500, default_user=self.user, default_change_reason=self.reason)
+                for change, figure in zip(self.created_changes, figures, strict=True):
+                    change.figure_id = figure.pk
             for _, figure in self.updated:
                 save(figure, self.user, self.reason, force_insert=False)
         except IntegrityError as error:
             where = f"lines {min(lines)}\u2013{max(lines)}" if lines else "a new source"
             raise ImportRefused(Problem(min(lines, default=0), "", f"the database refused {where} ({error}); nothing was saved")) from error
-        self.organisations, self.sources, self.created, self.updated = [], [], [], []
+        self.organisations, self.sources, self.created, self.updated, self.created_changes = [], [], [], [], []
 
 
 def save(instance, user, reason: str, force_insert: bool) -> None:
