@@ -70,9 +70,10 @@ class FigureForm(forms.ModelForm):
         text = cleaned.get("as_published")
         if text is None:
             return cleaned
-        if figure.pk is not None and not figure.as_published and "as_published" not in self.changed_data:
-            # Untouched: keep the stored numbers and the blank text, so saving unchanged changes nothing.
-            cleaned["as_published"] = ""
+        if figure.pk is not None and "as_published" not in self.changed_data:
+            # Untouched: keep the stored numbers (and a blank text blank), so that saving unchanged changes nothing,
+            # even for a text an import stored that this module would read differently.
+            cleaned["as_published"] = figure.as_published
             return cleaned
         try:
             reading = published.read(text, cleaned.get("measure"))
