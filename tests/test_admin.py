@@ -217,6 +217,15 @@ class AdminEditTests(TestCase):
                 self.assertEqual(after, before)
                 self.assertEqual(after["as_published"], "")
 
+    def test_it_keeps_the_numbers_of_a_stored_text_it_would_read_differently(self):
+        # An import may store a text this form reads otherwise; saving without touching it must not rewrite the numbers.
+        figure = Figure.objects.get(key="F041")
+        Figure.objects.filter(pk=figure.pk).update(as_published="£90m (about)")
+        figure.refresh_from_db()
+        self.assertEqual(self.post_figure(figure).status_code, 302)
+        figure.refresh_from_db()
+        self.assertEqual((figure.as_published, figure.qualifier, figure.value), ("£90m (about)", "exact", 90))
+
     def test_it_shows_the_other_figures_of_the_same_quantity(self):
         figure = Figure.objects.get(key="F041")
         source = make_source("rival-report", publisher="Cabinet Office", kind="press_release")
