@@ -106,7 +106,8 @@ class SourceAdmin(SimpleHistoryAdmin):
         super().save_related(request, form, formsets, change)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).with_figure_counts()
+        # Counting figures groups the rows, and Django drops Meta.ordering from grouped queries: order them again.
+        return super().get_queryset(request).with_figure_counts().order_by(*Source._meta.ordering)
 
     @admin.display(description="published", ordering="published")
     def published_display(self, source: Source) -> str:
