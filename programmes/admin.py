@@ -13,11 +13,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from programmes import fiscal
+from programmes import fiscal, rules
 from programmes.admin_conflicts import ConflictAdminMixin, ConflictInlineMixin
 from programmes.audit import log_import
+from programmes.forms import FigureAdminForm, FigureForm, SourceAdminForm
 from programmes.importing import Plan, import_figures
 from programmes.models import Event, Figure, Organisation, Programme, Source
 
@@ -48,7 +50,10 @@ class FinancialYearFilter(admin.SimpleListFilter):
 
 
 class FigureInline(ConflictInlineMixin, admin.StackedInline):
+    """The source's figures; a change made here is saved with the reason given for the source."""
+
     model = Figure
+    form = FigureForm
     extra = 0
     autocomplete_fields = ["programme", "claimant"]
     show_change_link = True
@@ -58,8 +63,7 @@ class FigureInline(ConflictInlineMixin, admin.StackedInline):
         ("scope", "scenario", "claimant"),
         ("horizon",),
         ("measure", "status", "basis"),
-        ("qualifier", "value", "value_low", "value_high", "unit"),
-        ("period_start", "period_end"),
+        ("as_published", "period"),
         ("locator", "note"),
     ]
 
@@ -86,6 +90,7 @@ class SourceAdmin(ConflictAdminMixin, SimpleHistoryAdmin):
     list_filter = ["publisher", "kind", "is_primary", ("published", admin.DateFieldListFilter)]
     search_fields = ["title", "publisher__name", "reference", "url", "seed_file", "key"]
     date_hierarchy = "published"
+    form = SourceAdminForm
     inlines = [FigureInline]
     autocomplete_fields = ["publisher"]
     fieldsets = [
@@ -93,10 +98,18 @@ class SourceAdmin(ConflictAdminMixin, SimpleHistoryAdmin):
         ("Date", {"fields": [("published", "date_precision")]}),
         ("Where to find it", {"fields": ["url", "seed_file"]}),
         ("Notes", {"fields": ["note"]}),
+        ("Why", {"fields": ["change_reason"]}),
     ]
 
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: list, change: bool) -> None:
+        for formset in formsets:
+            for inline_form in formset.forms:
+                inline_form.instance._change_reason = form.cleaned_data.get("change_reason") or None
+        super().save_related(request, form, formsets, change)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).with_figure_counts()
+        # Counting figures groups the rows, and Django drops Meta.ordering from grouped queries: order them again.
+        return super().get_queryset(request).with_figure_counts().order_by(*Source._meta.ordering)
 
     @admin.display(description="published", ordering="published")
     def published_display(self, source: Source) -> str:
@@ -146,18 +159,15 @@ class FigureAdmin(ConflictAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["programme", "source", "claimant", "part_of"]
     list_select_related = ["programme", "source__publisher"]
     list_per_page = 50
+    form = FigureAdminForm
+    readonly_fields = ["same_quantity"]
     fieldsets = [
         (None, {"fields": ["programme", "description", ("measure", "status", "basis", "horizon")]}),
         ("What it counts and who said it", {"fields": ["scope", "part_of", "scenario", "claimant"]}),
-        (
-            "Value",
-            {
-                "fields": ["as_published", ("qualifier", "unit"), "value", ("value_low", "value_high")],
-                "description": "A single value, or a low–high range: never both.",
-            },
-        ),
-        ("Period (UK financial years)", {"fields": [("period_start", "period_end")]}),
+        ("As published", {"fields": ["as_published", "period"]}),
         ("Source", {"fields": ["source", "locator", "note", "key"]}),
+        ("Other figures of the same quantity", {"fields": ["same_quantity"]}),
+        ("Why", {"fields": ["change_reason"]}),
     ]
 
     def get_urls(self) -> list[URLPattern]:
@@ -215,6 +225,33 @@ class FigureAdmin(ConflictAdminMixin, SimpleHistoryAdmin):
 
     def may_create_sources(self, request: HttpRequest, plan: Plan) -> bool:
         return not plan.new_sources or request.user.has_perm("programmes.add_source")
+
+    @admin.display(description="same quantity")
+    def same_quantity(self, figure: Figure) -> str:
+        """Every other figure of this quantity, so the editor sees what this one agrees or disagrees with."""
+        others = rules.same_quantity(figure)
+        if not others:
+            return "None recorded." if figure.pk else "Shown once the figure is saved."
+        rows = format_html_join(
+            "",
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    reverse("admin:programmes_figure_change", args=[other.pk]),
+                    other.as_published or other.display_value,
+                    other.claimant,
+                    other.source.publisher,
+                    other.source.published_display,
+                    "disagrees" if disagrees else "agrees",
+                )
+                for other, disagrees in others
+            ),
+        )
+        return format_html(
+            '<table class="same-quantity"><thead><tr><th>Value</th><th>Claimant</th><th>Source</th><th>Dated</th>'
+            "<th>With this figure</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
 
     @admin.display(description="value", ordering="value")
     def value_display(self, figure: Figure) -> str:

@@ -77,6 +77,53 @@ def phrase(start_year: int | None, end_year: int | None) -> str:
     return f"over {span(start_year, end_year)}"
 
 
+def parse_span(text: str) -> tuple[int | None, int | None]:
+    """Parse what span prints back into (first, last) starting years: "2013-14 to 2015-16", "2023-24", "to 2023-24", "from 2014-15" or ""."""
+    text = " ".join(text.split())
+    if not text:
+        return (None, None)
+    if text.startswith("to "):
+        return (None, parse(text[3:]))
+    if text.startswith("from "):
+        return (parse(text[5:]), None)
+    if " to " in text:
+        first, last = (parse(part) for part in text.split(" to ", 1))
+        if last < first:
+            raise FinancialYearError(f"{text!r} ends before it starts: type the earlier year first, e.g. 2013-14 to 2015-16.")
+        return (first, last)
+    if not LABEL_PATTERN.match(text):
+        raise FinancialYearError(
+            f"{text!r} is not a period: type a financial year (2013-14), a span (2013-14 to 2015-16), "
+            "an open end (to 2023-24, from 2014-15), or leave it blank."
+        )
+    year = parse(text)
+    return (year, year)
+
+
+class PeriodFormField(forms.CharField):
+    """One box for a period, typed and shown as span prints it; the cleaned value is (first, last)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Period")
+        kwargs.setdefault(
+            "help_text", "UK financial years as the source gives them: 2013-14, 2013-14 to 2015-16, to 2023-24, from 2014-15, or blank."
+        )
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: object) -> tuple[int | None, int | None]:
+        try:
+            return parse_span(super().to_python(value))
+        except FinancialYearError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from exc
+
+    def has_changed(self, initial: object, data: object) -> bool:
+        try:
+            return parse_span(initial or "") != parse_span(data or "")
+        except FinancialYearError:
+            return True
+
+
 class FinancialYearFormField(forms.CharField):
     """A form field where editors type "2013-14" and the database keeps 2013."""
 
@@ -85,6 +132,11 @@ class FinancialYearFormField(forms.CharField):
         kwargs.pop("max_value", None)
         kwargs.pop("min_value", None)
         kwargs.pop("step_size", None)
+        # The admin gives every IntegerField subclass its number widget (formfield_overrides), and a number input
+        # cannot hold "2023-24": Chromium shows it blank and submits nothing. This field is text, whatever it is given.
+        widget = kwargs.get("widget")
+        if widget is None or isinstance(widget, forms.NumberInput) or (isinstance(widget, type) and issubclass(widget, forms.NumberInput)):
+            kwargs["widget"] = forms.TextInput
         super().__init__(*args, **kwargs)
 
     def prepare_value(self, value: object) -> object:

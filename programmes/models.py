@@ -567,6 +567,12 @@ class Figure(models.Model):
                     f"The period runs to {fiscal.label(self.period_end)}, which had not begun when the source appeared "
                     f"({self.source.published_display}): this is a projection."
                 )
+        if "value" not in errors and not self.is_unknown:
+            from programmes import rules
+
+            problem = rules.implausible(self)
+            if problem:
+                errors["value"] = problem
         for field in ("period_start", "period_end"):
             year = getattr(self, field)
             if year is not None and not fiscal.EARLIEST <= year <= fiscal.LATEST:

@@ -1,11 +1,14 @@
 """Editors enter figures through the admin; the public cannot; every change is kept with who made it."""
 
+from decimal import Decimal
+
 from concurrency.forms import VersionField
 from django.contrib.auth import get_user_model
 from django.test import TestCase
 from django.urls import reverse
 
 from programmes.models import Event, Figure, Organisation, Programme, Source
+from tests.helpers import make_figure, make_source
 
 
 class AdminAccessTests(TestCase):
@@ -56,9 +59,23 @@ class AdminAccessTests(TestCase):
         self.assertEqual(self.client.get(reverse("admin:programmes_figure_history", args=[self.figure.pk])).status_code, 200)
         self.assertEqual(self.client.get(reverse("admin:programmes_source_change", args=[self.figure.source_id])).status_code, 200)
 
-    def test_it_shows_periods_as_financial_years_in_the_form(self):
+    def test_it_shows_the_period_and_value_as_one_text_box_each(self):
         response = self.client.get(reverse("admin:programmes_figure_change", args=[self.figure.pk]))
-        self.assertContains(response, 'value="2013-14"')
+        self.assertContains(response, 'name="period" value="2013-14 to 2015-16"')
+        self.assertContains(response, 'name="as_published" value="£90m"')
+        self.assertNotContains(response, 'name="period_start"')
+        self.assertNotContains(response, 'name="value_low"')
+
+    def test_it_has_no_number_box_on_any_form(self):
+        # A number input cannot hold "2023-24" or "over £115m": the browser empties it without a word.
+        pages = [reverse(f"admin:programmes_{name}_add") for name in ("figure", "source", "event", "programme", "organisation")]
+        pages += [
+            reverse("admin:programmes_figure_change", args=[self.figure.pk]),
+            reverse("admin:programmes_source_change", args=[self.figure.source_id]),
+        ]
+        for url in pages:
+            with self.subTest(url=url):
+                self.assertNotContains(self.client.get(url), 'type="number"')
 
     def test_it_answers_autocomplete_for_programmes(self):
         response = self.client.get(
@@ -68,6 +85,8 @@ class AdminAccessTests(TestCase):
 
 
 class AdminEditTests(TestCase):
+    """Posting the change form as a browser does: the typed text is stored, read exactly, or refused with what to type."""
+
     @classmethod
     def setUpTestData(cls):
         cls.editor = get_user_model().objects.create_superuser("editor", "editor@example.org", "a-long-test-password")
@@ -75,20 +94,15 @@ class AdminEditTests(TestCase):
     def setUp(self):
         self.client.force_login(self.editor)
 
-    def post_figure(self, figure, **changes):
+    def form_data(self, figure, **changes):
         data = {
             "programme": figure.programme_id,
             "description": figure.description,
             "measure": figure.measure,
             "status": figure.status,
             "basis": figure.basis,
-            "qualifier": figure.qualifier,
-            "unit": figure.unit,
-            "value": figure.value or "",
-            "value_low": figure.value_low or "",
-            "value_high": figure.value_high or "",
-            "period_start": "2013-14",
-            "period_end": "2015-16",
+            "as_published": figure.as_published or figure.display_value,
+            "period": figure.period_display,
             "source": figure.source_id,
             "locator": figure.locator,
             "note": figure.note,
@@ -97,32 +111,180 @@ class AdminEditTests(TestCase):
             "horizon": figure.horizon,
             # The version as the change form sends it: signed by django-concurrency, which refuses a bare number.
             "version": str(VersionField().prepare_value(figure.version)),
+            "scope": figure.scope,
+            "scenario": figure.scenario,
+            "part_of": figure.part_of_id or "",
+            "change_reason": "Checked against the report",
         }
-        return self.client.post(reverse("admin:programmes_figure_change", args=[figure.pk]), {**data, **changes})
+        return {**data, **changes}
 
-    def test_it_records_who_changed_a_figure_and_when(self):
+    def post_figure(self, figure, **changes):
+        return self.client.post(reverse("admin:programmes_figure_change", args=[figure.pk]), self.form_data(figure, **changes))
+
+    def test_it_records_who_changed_a_figure_when_and_why(self):
         figure = Figure.objects.get(key="F041")
-        response = self.post_figure(figure, locator="paragraph 12")
+        response = self.post_figure(figure, locator="paragraph 12", change_reason="NAO report, paragraph 12")
         self.assertEqual(response.status_code, 302)
         latest = figure.history.latest()
         self.assertEqual(latest.history_user, self.editor)
         self.assertEqual(latest.locator, "paragraph 12")
         self.assertEqual(latest.history_type, "~")
+        self.assertEqual(latest.history_change_reason, "NAO report, paragraph 12")
         history_page = self.client.get(reverse("admin:programmes_figure_history", args=[figure.pk]))
         self.assertContains(history_page, "editor")
+        self.assertContains(history_page, "NAO report, paragraph 12")
 
-    def test_it_explains_a_bad_range_next_to_the_field(self):
+    def test_it_asks_for_a_reason_before_changing_a_figure(self):
         figure = Figure.objects.get(key="F041")
-        response = self.post_figure(figure, value="", value_low="600", value_high="400")
+        response = self.post_figure(figure, locator="paragraph 12", change_reason="")
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "The high end of the range is below the low end.")
+        self.assertContains(response, "This field is required.")
+        figure.refresh_from_db()
+        self.assertEqual(figure.locator, "press release")
+
+    def test_it_adds_a_figure_without_a_reason(self):
+        figure = Figure.objects.get(key="F041")
+        data = self.form_data(figure, key="", as_published="over £115m", change_reason="")
+        response = self.client.post(reverse("admin:programmes_figure_add"), data)
+        self.assertEqual(response.status_code, 302)
+        added = Figure.objects.get(as_published="over £115m")
+        self.assertEqual((added.qualifier, added.value, added.unit), ("at_least", 115, "gbp_m"))
+        self.assertEqual(added.history.latest().history_change_reason, None)
+
+    def test_it_stores_the_value_as_typed_and_reads_every_character(self):
+        figure = Figure.objects.get(key="F041")
+        cases = [
+            (">115", ("at_least", Decimal("115"), None, None, "count")),
+            ("~1,000", ("approx", Decimal("1000"), None, None, "count")),
+            ("≥25", ("at_least", Decimal("25"), None, None, "count")),
+            ("£400-600m", ("exact", None, Decimal("400"), Decimal("600"), "gbp_m")),
+            ("about £1.4bn", ("approx", Decimal("1400"), None, None, "gbp_m")),
+        ]
+        for text, stored in cases:
+            with self.subTest(text=text):
+                measure = "coverage" if stored[-1] == "count" else "savings"
+                figure.refresh_from_db()
+                self.assertEqual(self.post_figure(figure, as_published=text, measure=measure).status_code, 302)
+                figure.refresh_from_db()
+                self.assertEqual((figure.qualifier, figure.value, figure.value_low, figure.value_high, figure.unit), stored)
+                page = self.client.get(reverse("admin:programmes_figure_change", args=[figure.pk]))
+                self.assertContains(page, f'name="as_published" value="{text.replace(">", "&gt;")}"')
+
+    def test_it_refuses_a_moved_deadline_and_says_it_is_two_figures(self):
+        figure = Figure.objects.filter(measure="deadline").first()
+        response = self.post_figure(figure, as_published="2028 → 2029")
+        self.assertContains(response, "A moved deadline is two figures")
+        figure.refresh_from_db()
+        self.assertNotEqual(figure.value, Decimal("20282029"))
+
+    def test_it_refuses_an_implausible_year_and_says_what_to_type(self):
+        figure = Figure.objects.filter(measure="deadline").first()
+        response = self.post_figure(figure, as_published="20282029")
+        self.assertContains(response, "a calendar year between 1990 and 2060")
+
+    def test_it_refuses_text_it_cannot_read(self):
+        figure = Figure.objects.get(key="F041")
+        response = self.post_figure(figure, as_published="£115")
+        self.assertContains(response, "Money is recorded in £ millions")
+        figure.refresh_from_db()
+        self.assertEqual(figure.value, 90)
+
+    def test_it_explains_a_backwards_range_next_to_the_box(self):
+        figure = Figure.objects.get(key="F041")
+        response = self.post_figure(figure, as_published="£600–400m")
+        self.assertContains(response, "the high end comes first")
         figure.refresh_from_db()
         self.assertEqual(figure.value, 90)
 
     def test_it_explains_a_bad_financial_year(self):
         figure = Figure.objects.get(key="F041")
-        response = self.post_figure(figure, period_end="2015-17")
+        response = self.post_figure(figure, period="2013-14 to 2015-17")
         self.assertContains(response, "is not a financial year")
+
+    def test_it_reads_every_form_of_period(self):
+        figure = Figure.objects.get(key="F041")
+        for text, stored in [("2014-15", (2014, 2014)), ("to 2015-16", (None, 2015)), ("from 2013-14", (2013, None)), ("", (None, None))]:
+            with self.subTest(text=text):
+                figure.refresh_from_db()
+                self.assertEqual(self.post_figure(figure, period=text).status_code, 302)
+                figure.refresh_from_db()
+                self.assertEqual((figure.period_start, figure.period_end), stored)
+
+    def test_it_keeps_everything_when_a_figure_is_saved_unchanged(self):
+        for figure in Figure.objects.filter(key__in=["F041", "F022"]).order_by("key"):
+            with self.subTest(key=figure.key):
+                before = Figure.objects.filter(pk=figure.pk).values().get()
+                self.assertEqual(self.post_figure(figure).status_code, 302)
+                after = Figure.objects.filter(pk=figure.pk).values().get()
+                before.pop("version"), after.pop("version")
+                self.assertEqual(after, before)
+                self.assertEqual(after["as_published"], "")
+
+    def test_it_keeps_the_numbers_of_a_stored_text_it_would_read_differently(self):
+        # An import may store a text this form reads otherwise; saving without touching it must not rewrite the numbers.
+        figure = Figure.objects.get(key="F041")
+        Figure.objects.filter(pk=figure.pk).update(as_published="£90m (about)")
+        figure.refresh_from_db()
+        self.assertEqual(self.post_figure(figure).status_code, 302)
+        figure.refresh_from_db()
+        self.assertEqual((figure.as_published, figure.qualifier, figure.value), ("£90m (about)", "exact", 90))
+
+    def test_it_shows_the_other_figures_of_the_same_quantity(self):
+        figure = Figure.objects.get(key="F041")
+        source = make_source("rival-report", publisher="Cabinet Office", kind="press_release")
+        rival = make_figure(figure.programme, source, value=Decimal("300"), description="Savings claimed")
+        response = self.client.get(reverse("admin:programmes_figure_change", args=[figure.pk]))
+        self.assertContains(response, "Other figures of the same quantity")
+        self.assertContains(response, reverse("admin:programmes_figure_change", args=[rival.pk]))
+        self.assertContains(response, "£300m")
+        self.assertContains(response, "disagrees")
+
+    def test_it_asks_for_a_reason_before_changing_a_source_and_gives_it_to_its_figures(self):
+        figure = Figure.objects.get(key="F041")
+        source = figure.source
+        url = reverse("admin:programmes_source_change", args=[source.pk])
+        page = self.client.get(url)
+        self.assertContains(page, "Undated, before this day")
+        self.assertContains(page, "Primary source")
+        self.assertContains(page, "verify before use")
+        data = {
+            "key": source.key,
+            "title": source.title,
+            "publisher": source.publisher_id,
+            "kind": source.kind,
+            "reference": source.reference,
+            "is_primary": "",
+            "published": "2026-03-01",
+            "date_precision": "before",
+            "url": source.url,
+            "seed_file": source.seed_file,
+            "note": source.note,
+        }
+        figures = list(source.figures.order_by("pk"))
+        data.update(
+            {
+                "figures-TOTAL_FORMS": len(figures),
+                "figures-INITIAL_FORMS": len(figures),
+                "figures-MIN_NUM_FORMS": 0,
+                "figures-MAX_NUM_FORMS": 1000,
+            }
+        )
+        for index, item in enumerate(figures):
+            form = self.form_data(item)
+            form.pop("source"), form.pop("change_reason")
+            data.update({f"figures-{index}-{name}": value for name, value in form.items()})
+            data[f"figures-{index}-id"] = item.pk
+            data[f"figures-{index}-source"] = source.pk
+        index = figures.index(figure)
+        data[f"figures-{index}-locator"] = "paragraph 3"
+        self.assertContains(self.client.post(url, data), "This field is required.")
+        response = self.client.post(url, {**data, "change_reason": "Found the publication date"})
+        self.assertEqual(response.status_code, 302)
+        source.refresh_from_db()
+        self.assertEqual((source.is_primary, source.published_display), (False, "undated, before 1 March 2026"))
+        self.assertEqual(source.history.latest().history_change_reason, "Found the publication date")
+        self.assertEqual(figure.history.latest().history_change_reason, "Found the publication date")
+        self.assertEqual(figure.history.latest().locator, "paragraph 3")
 
 
 class AdminAnonymousTests(TestCase):

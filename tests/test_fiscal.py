@@ -65,3 +65,38 @@ class AsciiDigitTests:
     def test_it_rejects_digits_from_other_scripts(self):
         with pytest.raises(fiscal.FinancialYearError):
             fiscal.parse("٢٠١٣-١٤")
+
+
+class ParseSpanTests:
+    @pytest.mark.parametrize(
+        "text, years",
+        [
+            ("2013-14", (2013, 2013)),
+            ("2013-14 to 2015-16", (2013, 2015)),
+            ("to 2023-24", (None, 2023)),
+            ("from 2014-15", (2014, None)),
+            ("", (None, None)),
+        ],
+    )
+    def test_it_parses_what_it_prints(self, text, years):
+        assert fiscal.parse_span(text) == years
+        assert fiscal.span(*years) == text
+
+    @pytest.mark.parametrize("text", ["2015-16 to 2013-14", "2013-14 - 2015-16", "2013", "to", "from 2014", "2013-14 to"])
+    def test_it_refuses_what_it_cannot_read(self, text):
+        with pytest.raises(fiscal.FinancialYearError):
+            fiscal.parse_span(text)
+
+    def test_it_says_how_to_type_a_period(self):
+        with pytest.raises(fiscal.FinancialYearError, match="2013-14 to 2015-16"):
+            fiscal.parse_span("2013/14-2015/16")
+
+
+class FormWidgetTests:
+    def test_it_is_a_text_box_even_where_the_admin_asks_for_a_number(self):
+        # The admin hands every integer column its number widget; a number box cannot hold "2023-24".
+        from django.contrib.admin.widgets import AdminIntegerFieldWidget
+
+        field = fiscal.FinancialYearFormField(widget=AdminIntegerFieldWidget)
+        assert 'type="text"' in field.widget.render("period_start", 2023)
+        assert 'value="2023-24"' in field.widget.render("period_start", field.prepare_value(2023))

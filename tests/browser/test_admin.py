@@ -1,0 +1,201 @@
+"""The admin in Chromium, as an editor uses it: what the browser keeps and submits is what is stored."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import re
+import time
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+from playwright.sync_api import Page, Route
+
+from programmes.models import Figure, Source
+from tests.browser.base import DESKTOP, BrowserTestCase
+
+PASSWORD = "a-long-test-password"
+REASON = "Round trip: saved unchanged"
+# What the admin redirects to after a save: the list, which the round trip never reads, so the browser is not made to draw it.
+CHANGELIST = re.compile(r"/admin/programmes/(figure|source)/(\?.*)?$")
+
+
+def dump() -> list[str]:
+    """Every row of the data models as dumpdata writes it, less the history and the version counter, which a save moves on."""
+    history = [
+        f"programmes.{model._meta.model_name}"
+        for model in apps.get_app_config("programmes").get_models()
+        if model._meta.model_name.startswith("historical")
+    ]
+    out = io.StringIO()
+    call_command("dumpdata", "programmes", exclude=history, stdout=out)
+    rows = json.loads(out.getvalue())
+    for row in rows:
+        row["fields"].pop("version", None)
+    return json.dumps(rows, indent=1, ensure_ascii=False, sort_keys=True).splitlines()
+
+
+class AdminBrowserTestCase(BrowserTestCase):
+    """A superuser logged in through the login page in the class's browser."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        user, _ = get_user_model().objects.get_or_create(username="browser-editor", defaults={"is_staff": True, "is_superuser": True})
+        user.set_password(PASSWORD)
+        user.save()
+        cls.addClassCleanup(user.delete)
+        page = cls.context(DESKTOP).new_page()
+        page.goto(cls.live_server_url + reverse("admin:login"))
+        page.fill("#id_username", "browser-editor")
+        page.fill("#id_password", PASSWORD)
+        page.click("input[type=submit]")
+        page.wait_for_url(cls.live_server_url + reverse("admin:index"))
+        cls.page = page
+
+    def go(self, url: str) -> Page:
+        self.page.goto(self.live_server_url + url, wait_until="domcontentloaded")
+        return self.page
+
+    def save(self) -> int:
+        """Press Save and return the status of the POST: 302 when saved, 200 when the form came back with errors."""
+        with self.page.expect_response(lambda response: response.request.method == "POST") as posted:
+            self.page.click("input[name=_save]")
+        # The live server shares one SQLite connection between its threads: the next request must not start before
+        # this one has finished with it.
+        posted.value.finished()
+        self.page.wait_for_load_state("load")
+        return posted.value.status
+
+    def errors(self) -> list[str]:
+        return [text.strip() for text in self.page.locator(".errorlist, .errornote").all_inner_texts()]
+
+
+class AdminRoundTripTests(AdminBrowserTestCase):
+    def test_it_changes_nothing_when_every_figure_and_source_is_saved_unchanged(self):
+        def skip_list(route: Route) -> None:
+            route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>saved</title>")
+
+        static: dict[str, tuple[int, dict, bytes]] = {}
+
+        def cached_static(route: Route) -> None:
+            # The admin's scripts and styles are the same on every page; the browser's own cache revalidates each with
+            # the live server, which costs more than the page itself, so the first answer is kept and replayed.
+            url = route.request.url
+            if url not in static:
+                response = route.fetch()
+                static[url] = (response.status, response.headers, response.body())
+            status, headers, body = static[url]
+            route.fulfill(status=status, headers=headers, body=body)
+
+        self.page.route(CHANGELIST, skip_list)
+        self.page.route("**/static/**", cached_static)
+        self.addCleanup(self.page.unroute, CHANGELIST)
+        self.addCleanup(self.page.unroute, "**/static/**")
+        before = dump()
+        pages = [("source", pk) for pk in Source.objects.order_by("pk").values_list("pk", flat=True)]
+        pages += [("figure", pk) for pk in Figure.objects.order_by("pk").values_list("pk", flat=True)]
+        refused, started = {}, time.monotonic()
+        for model, pk in pages:
+            self.go(reverse(f"admin:programmes_{model}_change", args=[pk]))
+            self.page.fill("#id_change_reason", REASON)
+            if self.save() != 302:
+                refused[f"{model} {pk}"] = self.errors()
+        after = dump()
+        changed = [
+            line for line in difflib.unified_diff(before, after, lineterm="", n=0) if line[:1] in "+-" and line[:3] not in ("+++", "---")
+        ]
+        print(
+            f"\nround trip: {Source.objects.count()} sources and {Figure.objects.count()} figures saved in "
+            f"{time.monotonic() - started:.0f} s; dump {len(chr(10).join(before).encode())} bytes, "
+            f"{sum(len(line.encode()) for line in changed)} bytes on {len(changed)} changed lines"
+        )
+        self.assertEqual(refused, {})
+        self.assertEqual(changed, [])
+        self.assertEqual(Figure.history.filter(history_change_reason=REASON).count(), Figure.objects.count())
+
+
+class EditorJourneyTests(AdminBrowserTestCase):
+    def choose(self, field: str, search: str, option: str) -> None:
+        """Pick an option in an autocomplete box as an editor does: open it, type, click the match."""
+        self.page.click(f"#id_{field} + .select2 .select2-selection")
+        self.page.fill(".select2-search__field", search)
+        self.page.click(f".select2-results__option:has-text({json.dumps(option)})")
+
+    def public(self, figure_id: int) -> tuple[int, str, list[dict]]:
+        """The figure's public page (status, text) and its rows in /data/figures.csv, fetched at once."""
+        page = self.page.request.get(self.live_server_url + reverse("dashboard:figure-detail", args=[figure_id]))
+        table = self.page.request.get(self.live_server_url + reverse("dashboard:figures-csv"))
+        self.assertEqual(table.status, 200)
+        rows = [row for row in csv.DictReader(io.StringIO(table.body().decode("utf-8-sig"))) if row["id"] == str(figure_id)]
+        return page.status, page.text(), rows
+
+    def test_it_records_an_undated_secondary_source_and_a_figure_as_published_and_forgets_it_when_deleted(self):
+        self.go(reverse("admin:programmes_source_add"))
+        self.page.fill("#id_key", "journey-secondary-summary")
+        self.page.fill("#id_title", "A summary of shared services savings")
+        self.choose("publisher", "Computer", "Computer Weekly")
+        self.page.select_option("#id_kind", "news_article")
+        self.page.uncheck("#id_is_primary")
+        self.page.fill("#id_published", "01/03/2026")
+        self.page.select_option("#id_date_precision", "before")
+        self.page.fill("#id_url", "https://example.org/summary")
+        self.assertEqual(self.save(), 302, self.errors())
+        source = Source.objects.get(key="journey-secondary-summary")
+        self.addCleanup(source.delete)
+        self.assertEqual((source.is_primary, source.published_display), (False, "undated, before 1 March 2026"))
+        self.go(reverse("admin:programmes_source_change", args=[source.pk]))
+        self.assertEqual(self.page.input_value("#id_published"), "01/03/2026")
+        self.assertEqual(self.page.input_value("#id_date_precision"), "before")
+        self.assertFalse(self.page.is_checked("#id_is_primary"))
+
+        self.go(reverse("admin:programmes_figure_add"))
+        self.choose("programme", "ngss", "Next Generation")
+        self.page.fill("#id_description", "Savings the summary attributes to the centres")
+        self.page.select_option("#id_measure", "savings")
+        self.page.select_option("#id_status", "claimed")
+        self.page.select_option("#id_basis", "cumulative")
+        self.page.select_option("#id_horizon", "outturn")
+        self.choose("claimant", "Cabinet", "Cabinet Office")
+        self.page.fill("#id_as_published", "£400–600m")
+        self.page.fill("#id_period", "2013-14 to 2015-16")
+        self.choose("source", "summary of shared", "A summary of shared services savings")
+        self.assertEqual(self.save(), 302, self.errors())
+        figure = Figure.objects.get(source=source)
+        self.addCleanup(Figure.objects.filter(pk=figure.pk).delete)
+        stored = (figure.qualifier, figure.value, figure.value_low, figure.value_high, figure.unit, figure.period_start, figure.period_end)
+        self.assertEqual(stored, ("exact", None, 400, 600, "gbp_m", 2013, 2015))
+
+        change = reverse("admin:programmes_figure_change", args=[figure.pk])
+        self.go(change)
+        self.assertEqual(self.page.input_value("#id_as_published"), "£400–600m")
+        self.assertEqual(self.page.input_value("#id_period"), "2013-14 to 2015-16")
+        self.page.fill("#id_as_published", "about £450m")
+        self.page.fill("#id_period", "2014-15")
+        self.assertEqual(self.save(), 200)
+        self.assertIn("This field is required.", self.errors())
+        self.page.fill("#id_change_reason", "The summary's table gives one number")
+        self.assertEqual(self.save(), 302, self.errors())
+        self.go(change)
+        self.assertEqual(self.page.input_value("#id_as_published"), "about £450m")
+        self.assertEqual(self.page.input_value("#id_period"), "2014-15")
+
+        status, text, rows = self.public(figure.pk)
+        self.assertEqual(status, 200)
+        self.assertIn("about £450m", text)
+        self.assertEqual(len(rows), 1)
+        self.assertEqual(
+            (rows[0]["qualifier"], rows[0]["value"], rows[0]["value_low"], rows[0]["period_start"]), ("approx", "450", "", "2014-15")
+        )
+
+        self.go(reverse("admin:programmes_figure_delete", args=[figure.pk]))
+        with self.page.expect_navigation():
+            self.page.click("input[type=submit]")
+        self.assertFalse(Figure.objects.filter(pk=figure.pk).exists())
+        status, text, rows = self.public(figure.pk)
+        self.assertEqual(status, 404)
+        self.assertEqual(rows, [])
