@@ -27,7 +27,9 @@ class ConflictTests(TestCase):
         return form_data(response.content.decode(), form_id)
 
     def save_as(self, user, url: str, data: dict[str, list[str]], **changes: str):
+        """Save the form as this user, with the reason every change asks for unless the test gives one."""
         self.client.force_login(user)
+        changes.setdefault("change_reason", f"Checked by {user.username}")
         return self.client.post(url, {**data, **{name: [value] for name, value in changes.items()}})
 
     def figure_url(self) -> str:
@@ -131,13 +133,13 @@ class ConflictTests(TestCase):
         oldest = self.figure.history.order_by("history_date").first()
         url = reverse("admin:programmes_figure_simple_history", args=[self.figure.pk, oldest.history_id])
         opened = self.opened(url, "historicalfigure_form")
-        self.assertEqual(self.client.post(url, opened).status_code, 302)
+        self.assertEqual(self.client.post(url, {**opened, "change_reason": ["Undoing the note"]}).status_code, 302)
         self.figure.refresh_from_db()
         self.assertEqual(self.figure.note, oldest.note)
 
         stale = self.opened(url, "historicalfigure_form")
         self.save_as(self.first, self.figure_url(), self.opened(self.figure_url(), "figure_form"), note="Saved meanwhile")
-        refused = self.client.post(url, stale)
+        refused = self.client.post(url, {**stale, "change_reason": ["Undoing the note"]})
         self.assertContains(refused, "Not saved")
         self.assertEqual(refused.context["conflicts"][0].stored.note, "Saved meanwhile")
         self.figure.refresh_from_db()

@@ -22,7 +22,10 @@ class DatabaseUnavailablePageTests(TestCase):
     def test_it_tells_an_editor_whose_save_failed_that_it_was_not_saved(self):
         self.client.force_login(self.editor)
         url = reverse("admin:programmes_figure_change", args=[self.figure.pk])
-        fields = form_data(self.client.get(url).content.decode(), "figure_form") | {"note": ["A note that will not arrive"]}
+        fields = form_data(self.client.get(url).content.decode(), "figure_form") | {
+            "note": ["A note that will not arrive"],
+            "change_reason": ["Adding a note"],
+        }
         with mock.patch.object(Figure, "save", side_effect=OperationalError("database is locked")):
             response = self.client.post(url, fields)
         self.assertContains(response, "was not saved", status_code=503)
