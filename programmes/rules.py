@@ -325,7 +325,7 @@ def pick(
     the line and the card names that scope (the NAO's £90m covers the two independent centres, not all of NGSS).
     Parts of a larger sum and alternative scenarios never head a line. A known figure is preferred; only when none
     is known does a figure the source says is unknown head the line ("claimed, with no figure"). Ties on one day
-    go to the figure recorded first.
+    go to the most assured status (audited, claimed, forecast, target), then to the figure recorded first.
     """
     measures, statuses, bases, units = set(measures), set(statuses), set(bases), set(units)
     matches = [
@@ -344,7 +344,10 @@ def pick(
     if not matches:
         return None
     day = stated_on(matches[0].source) if first else stated_on(matches[-1].source)
-    return min((f for f in matches if stated_on(f.source) == day), key=lambda f: f.pk or 0)
+    # One report can give an estimate and its own finding side by side (the NAO's £900m expected cost and the
+    # over £1.4bn it found): the more assured figure speaks for that day.
+    assurance = {Status.AUDITED: 0, Status.CLAIMED: 1, Status.FORECAST: 2, Status.TARGET: 3}
+    return min((f for f in matches if stated_on(f.source) == day), key=lambda f: (assurance[f.status], f.pk or 0))
 
 
 def promised(figures: Iterable[Figure], bases: Iterable[str] = (), units: Iterable[str] = ()) -> Figure | None:

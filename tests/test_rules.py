@@ -189,6 +189,12 @@ class HeadlineTests(RuleData):
         self.assertEqual(lines["Latest forecast"], self.expected)
         self.assertFalse(rules.is_delivery(self.expected))
 
+    def test_it_lets_the_more_assured_of_two_figures_stated_together_head_the_line(self):
+        fields = {"measure": "investment", "basis": "cumulative", "period_start": 2004, "period_end": 2010}
+        estimate = make_figure(self.programme, self.nao, status="forecast", value=D("900"), **fields)
+        found = make_figure(self.programme, self.nao, status="audited", value=D("1400"), qualifier="at_least", **fields)
+        self.assertEqual(self.lines([estimate, found])["Investment"], found)
+
     def test_it_takes_outturns_as_deliveries(self):
         self.assertEqual(self.lines([self.found])["Delivered (audited)"], self.found)
         self.assertTrue(rules.is_delivery(self.found))

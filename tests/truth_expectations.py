@@ -149,7 +149,7 @@ CARDS = {
         "latest-forecast": ("F007a", "F007", "NHS SBS's £16m a year, the only savings forecast; the card names its scope"),
         "delivered-audited": (NONE, "C15", "no audit body found a savings figure for the early centres; the NAO measured a net cost"),
         "delivered-claimed": ("F002", "F002", "departments' £1bn a year across all corporate services, an outturn at March 2007"),
-        "investment": ("F014", "F014", "the centres' £900m cost as the NAO's 2012 report gave the departments' original estimate"),
+        "investment": ("F015a", "F015", "the NAO found the five centres cost over £1.4bn, more than the £900m estimate (F014)"),
         "net-benefit": ("F017", "F017", "the NAO's own finding of a £255m net cost at the two centres still tracking benefits"),
     },
     "ngss-2012": {
