@@ -9,6 +9,7 @@ import json
 import re
 import time
 
+import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -75,6 +76,7 @@ class AdminBrowserTestCase(BrowserTestCase):
         return [text.strip() for text in self.page.locator(".errorlist, .errornote").all_inner_texts()]
 
 
+@pytest.mark.browser
 class AdminRoundTripTests(AdminBrowserTestCase):
     def test_it_changes_nothing_when_every_figure_and_source_is_saved_unchanged(self):
         def skip_list(route: Route) -> None:
@@ -119,6 +121,7 @@ class AdminRoundTripTests(AdminBrowserTestCase):
         self.assertEqual(Figure.history.filter(history_change_reason=REASON).count(), Figure.objects.count())
 
 
+@pytest.mark.browser
 class EditorJourneyTests(AdminBrowserTestCase):
     def choose(self, field: str, search: str, option: str) -> None:
         """Pick an option in an autocomplete box as an editor does: open it, type, click the match."""

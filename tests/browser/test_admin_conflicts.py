@@ -43,9 +43,11 @@ class AdminConflictTests(BrowserTestCase):
         first, second = self.editor("first-editor"), self.editor("second-editor")
 
         first.fill("#id_note", "Checked against the NAO report by the first editor")
+        first.fill("#id_change_reason", "Read the report again")
         first.click("input[name=_save]")
         first.wait_for_url("**/admin/programmes/figure/")
         second.fill("#id_note", "Checked against the NAO report by the second editor")
+        second.fill("#id_change_reason", "Read the report again")
         second.click("input[name=_save]")
 
         panel = second.locator(".conflicts")
