@@ -108,6 +108,8 @@ def get(url: str) -> tuple[int, str, dict]:
 class LiveServer:
     """gunicorn on its own database, as `make run` starts it; the subclasses break the database in different ways."""
 
+    relay_class = Relay  # on PostgreSQL, what stands between the server and the database
+
     def setup_method(self) -> None:
         self.tmp = Path(tempfile.mkdtemp())
         self.env = {
@@ -148,7 +150,7 @@ class LiveServer:
 
     def setup_postgres(self) -> None:
         config = dj_database_url.parse(os.environ["DATABASE_URL"])
-        self.relay = Relay((config["HOST"] or "127.0.0.1", int(config["PORT"] or 5432)))
+        self.relay = self.relay_class((config["HOST"] or "127.0.0.1", int(config["PORT"] or 5432)))
         self.relay.start()
         self.database = f"outage_{os.getpid()}"
         self.admin_url = f"postgres://{config['USER']}@{config['HOST']}:{config['PORT']}/{config['NAME']}"
