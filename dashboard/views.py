@@ -27,6 +27,11 @@ CHART_CACHE_SECONDS = 60 * 60
 PAGE_SIZE = 50
 
 
+def stamp_key(changed: datetime.datetime | None) -> str:
+    """The change stamp as it appears in cache keys (and in the keys of the templates' cached fragments)."""
+    return changed.isoformat() if changed else "empty"
+
+
 def cached[T](scope: str, build: Callable[[], T], changed: datetime.datetime | None) -> T:
     """A value rebuilt only when the data changes: the change history's latest timestamp is part of the cache key.
 
@@ -35,7 +40,7 @@ def cached[T](scope: str, build: Callable[[], T], changed: datetime.datetime | N
     request loads no figure. Every write goes through the admin, the import or load_dataset, and each leaves a
     history row, so a new timestamp means a rebuild in every worker.
     """
-    key = f"dashboard:{scope}:{changed.isoformat() if changed else 'empty'}"
+    key = f"dashboard:{scope}:{stamp_key(changed)}"
     value = cache.get(key)
     if value is None:
         value = build()
@@ -131,8 +136,11 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_safe
 def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     programme = get_object_or_404(Programme.objects.select_related("parent"), slug=slug)
-    page = cached(f"{slug}:page", lambda: programme_page(programme), exports.last_changed())
-    context = {**page, "programme": programme, "children": programme.children.annotate(figure_count=Count("figures"))}
+    changed = exports.last_changed()
+    page = cached(f"{slug}:page", lambda: programme_page(programme), changed)
+    # The template caches its rendered content under the same stamp: rendering the tables is most of a warm request.
+    children = programme.children.annotate(figure_count=Count("figures"))
+    context = {**page, "programme": programme, "children": children, "stamp": stamp_key(changed), "cache_seconds": CHART_CACHE_SECONDS}
     return render(request, "dashboard/programme_detail.html", context)
 
 
