@@ -81,11 +81,19 @@ def main(argv: list[str]) -> None:
     database.unlink()
 
 
+def git_show(commit: str, path: str) -> str:
+    return subprocess.run(["git", "-C", str(ROOT), "show", f"{commit}:{path}"], capture_output=True, text=True, check=True).stdout
+
+
 def before_view(commit: str):
-    """The programme page view as it was at `commit`, loaded from git beside today's."""
-    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{commit}:dashboard/views.py"], capture_output=True, text=True, check=True)
+    """The programme page view as it was at `commit`, with its template, loaded from git beside today's."""
+    from django.http import HttpResponse
+    from django.template import engines
+
     module = types.ModuleType("before_views")
-    exec(compile(source.stdout, f"{commit}:dashboard/views.py", "exec"), module.__dict__)
+    exec(compile(git_show(commit, "dashboard/views.py"), f"{commit}:dashboard/views.py", "exec"), module.__dict__)
+    template = engines["django"].from_string(git_show(commit, "templates/dashboard/programme_detail.html"))
+    module.render = lambda request, name, context: HttpResponse(template.render(context, request))
     return module.programme_detail
 
 
@@ -148,8 +156,10 @@ def compare_before_after(client, options) -> None:
     print(
         f"\nWarm `/programmes/{GROWN}/`, median of {options.repeat} requests: before = the view of {options.before}, after = this checkout\n"
     )
-    print("| figures in the programme | before, ms | after, ms | before / after | queries before | queries after | HTML kB |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| figures in the programme | before, ms | after, ms | before / after | queries before | queries after | HTML kB before | HTML kB after |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     sizes = [Figure.objects.filter(programme__slug=GROWN).count()]
     for step in ("cited", "grown"):
         if step == "grown":
