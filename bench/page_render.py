@@ -168,7 +168,8 @@ def compare_before_after(client, options) -> None:
         after = warm(client, f"/programmes/{GROWN}/", options.repeat)
         label = f"{sizes[-1]:,}" + (f" (+{options.extra:,})" if step == "grown" else " (cited)")
         print(
-            f"| {label} | {before[0]:.1f} | {after[0]:.1f} | {before[0] / after[0]:.1f}× | {before[1]} | {after[1]} | {after[2] / 1000:.0f} |"
+            f"| {label} | {before[0]:.1f} | {after[0]:.1f} | {before[0] / after[0]:.1f}× | {before[1]} | {after[1]} "
+            f"| {before[2] / 1000:.0f} | {after[2] / 1000:.0f} |"
         )
 
 
