@@ -91,7 +91,7 @@ def share_related(figures: list[Figure]) -> list[Figure]:
     """The figures, made to share one instance of each programme, source and organisation they refer to.
 
     select_related gives every row its own copies; the cached page pickles a shared instance once, which makes it
-    a third of the size and as much quicker to read back on every warm request.
+    about a third smaller (6.9 MB to 4.7 MB with 2,051 figures in one programme), and it is read back on every warm request.
     """
     seen: dict[tuple[type, int], object] = {}
 
