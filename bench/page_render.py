@@ -7,19 +7,30 @@ view, template) with Django's test client:
 
 "Cold" clears the cache before each request, as after an editor's change; "warm" is every other request.
 The ratio is what the chart cache saves.
+
+Then the warm programme page as it was built before the page cache (the view of commit --before, which loaded
+every figure before asking the cache, served at /before/programmes/<slug>/) beside today's, on the cited dataset
+and again with --extra copies of the programme's own figures added to it.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import importlib
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The last commit whose programme page loaded every figure of the programme before it asked the cache (issue 10).
+BEFORE = "5ffcddc"
+GROWN = "ngss-2012"
 PAGES = ["/", "/programmes/ngss-2012/", "/programmes/clusters-2021/", "/programmes/early-shared-services/", "/sources/", "/figures/1/"]
 
 
@@ -39,6 +50,8 @@ def timed(client, url: str, repeat: int, clear) -> float:
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--before", default=BEFORE, help="the commit whose programme page view is timed as 'before'")
+    parser.add_argument("--extra", type=int, default=2000, help=f"figures added to {GROWN} for the second comparison")
     options = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     database = Path(tempfile.mkdtemp()) / "bench.sqlite3"
@@ -64,7 +77,100 @@ def main(argv: list[str]) -> None:
         cold = timed(client, url, options.repeat, cache.clear)
         warm = timed(client, url, options.repeat, None)
         print(f"| `{url}` | {cold:.1f} | {warm:.1f} | {cold / warm:.1f}× |")
+    compare_before_after(client, options)
     database.unlink()
+
+
+def git_show(commit: str, path: str) -> str:
+    return subprocess.run(["git", "-C", str(ROOT), "show", f"{commit}:{path}"], capture_output=True, text=True, check=True).stdout
+
+
+def before_view(commit: str):
+    """The programme page view as it was at `commit`, with its template, loaded from git beside today's."""
+    from django.http import HttpResponse
+    from django.template import engines
+
+    module = types.ModuleType("before_views")
+    exec(compile(git_show(commit, "dashboard/views.py"), f"{commit}:dashboard/views.py", "exec"), module.__dict__)
+    template = engines["django"].from_string(git_show(commit, "templates/dashboard/programme_detail.html"))
+    module.render = lambda request, name, context: HttpResponse(template.render(context, request))
+    return module.programme_detail
+
+
+def serve_before(view) -> None:
+    """Add /before/programmes/<slug>/ to the site's URLs, through the same middleware and templates."""
+    from django.conf import settings
+    from django.urls import clear_url_caches, path
+
+    root = importlib.import_module(settings.ROOT_URLCONF)
+    urls = types.ModuleType("bench_urls")
+    urls.urlpatterns = [path("before/programmes/<slug:slug>/", view), *root.urlpatterns]
+    urls.handler404, urls.handler500 = root.handler404, root.handler500
+    sys.modules["bench_urls"] = urls
+    settings.ROOT_URLCONF = "bench_urls"
+    clear_url_caches()
+
+
+def grow(slug: str, extra: int) -> int:
+    """Add `extra` copies of the programme's own figures (same values, so no new flags); returns its figure count."""
+    from django.core.cache import cache
+
+    from programmes.models import Figure
+
+    originals = list(Figure.objects.filter(programme__slug=slug))
+    copies = []
+    for number in range(extra):
+        figure = copy.copy(originals[number % len(originals)])
+        figure.pk = figure.id = None
+        figure.key = ""
+        figure._state.adding = True
+        copies.append(figure)
+    Figure.objects.bulk_create(copies, batch_size=500)
+    # bulk_create writes no history row, so the change stamp has not moved: clear the cache as an edit would.
+    cache.clear()
+    return Figure.objects.filter(programme__slug=slug).count()
+
+
+def warm(client, url: str, repeat: int) -> tuple[float, int, int]:
+    """Median warm milliseconds, the queries of one warm request and its HTML bytes."""
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(url)
+    # Each request empties the query log as it starts (request_started): capture from an empty log.
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    count = len(queries)  # read now: the log is read lazily and later requests empty it
+    return timed(client, url, repeat, None), count, len(response.content)
+
+
+def compare_before_after(client, options) -> None:
+    from programmes.models import Figure
+
+    try:
+        serve_before(before_view(options.before))
+    except subprocess.CalledProcessError as error:
+        print(f"\nNo before/after comparison: git could not show {options.before} ({error.stderr.strip()}).")
+        return
+    print(
+        f"\nWarm `/programmes/{GROWN}/`, median of {options.repeat} requests: before = the view of {options.before}, after = this checkout\n"
+    )
+    print(
+        "| figures in the programme | before, ms | after, ms | before / after | queries before | queries after | HTML kB before | HTML kB after |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    sizes = [Figure.objects.filter(programme__slug=GROWN).count()]
+    for step in ("cited", "grown"):
+        if step == "grown":
+            sizes.append(grow(GROWN, options.extra))
+        before = warm(client, f"/before/programmes/{GROWN}/", options.repeat)
+        after = warm(client, f"/programmes/{GROWN}/", options.repeat)
+        label = f"{sizes[-1]:,}" + (f" (+{options.extra:,})" if step == "grown" else " (cited)")
+        print(
+            f"| {label} | {before[0]:.1f} | {after[0]:.1f} | {before[0] / after[0]:.1f}× | {before[1]} | {after[1]} "
+            f"| {before[2] / 1000:.0f} | {after[2] / 1000:.0f} |"
+        )
 
 
 if __name__ == "__main__":

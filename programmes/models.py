@@ -86,9 +86,8 @@ class ProgrammeQuerySet(models.QuerySet):
         return self.filter(kind=Programme.Kind.STRATEGY)
 
     def for_overview(self) -> ProgrammeQuerySet:
-        """Every programme with its parent and figures (with sources) loaded in a fixed number of queries."""
-        figures = Figure.objects.select_related("source__publisher", "claimant")
-        return self.select_related("parent").prefetch_related(models.Prefetch("figures", queryset=figures))
+        """Every programme with its parent and how many figures it has, in one query (the figures themselves are not loaded)."""
+        return self.select_related("parent").annotate(figure_count=models.Count("figures"))
 
 
 class Programme(models.Model):

@@ -321,16 +321,114 @@ class FigureComparisonTests(PageData):
 class QueryCountTests(TestCase):
     """Public pages load what they show in a fixed number of queries, whatever the number of figures."""
 
+    def queries(self, url: str) -> list[str]:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        return [query["sql"] for query in captured.captured_queries]
+
     def test_it_renders_each_page_in_a_handful_of_queries(self):
         # Pages with charts also ask the four change-history tables when the data last changed (the cache key).
         for url, most in (("/", 7), ("/programmes/clusters-2021/", 10), ("/sources/", 2), ("/figures/1/", 3)):
             with self.subTest(url=url):
-                from django.db import connection
-                from django.test.utils import CaptureQueriesContext
+                self.assertLessEqual(len(self.queries(url)), most)
 
-                with CaptureQueriesContext(connection) as queries:
-                    self.client.get(url)
-                self.assertLessEqual(len(queries), most)
+    def test_it_serves_a_warm_page_without_loading_a_figure(self):
+        # The programme (or the list of programmes) and the change stamp's four queries; a programme page's rendered
+        # content is cached too, so not even its children are asked for again.
+        for url, most in (("/", 5), ("/programmes/ngss-2012/", 5)):
+            with self.subTest(url=url):
+                self.client.get(url)
+                warm = self.queries(url)
+                self.assertLessEqual(len(warm), most)
+                self.assertFalse([sql for sql in warm if '"programmes_figure"."value"' in sql], "no figure is loaded")
+
+    def test_it_makes_as_many_queries_for_a_warm_page_at_two_sizes(self):
+        programme = make_programme("grown", name="Grown strategy")
+        source = make_source("grown-source", publisher="National Audit Office")
+        make_figure(programme, source)
+        counts = {}
+        for size in ("small", "grown"):
+            if size == "grown":
+                for number in range(200):
+                    make_figure(programme, source, value=D(number))
+            self.client.get("/programmes/grown/")
+            self.client.get("/")
+            counts[size] = (len(self.queries("/programmes/grown/")), len(self.queries("/")))
+        self.assertEqual(counts["small"], counts["grown"])
+        self.assertLessEqual(counts["grown"], (5, 5))
+
+    def test_it_serves_a_warm_page_as_the_cold_one_rendered_it(self):
+        for url in ("/", "/programmes/ngss-2012/"):
+            with self.subTest(url=url):
+                from django.core.cache import cache
+
+                cache.clear()
+                cold = self.client.get(url).content
+                self.assertEqual(self.client.get(url).content, cold)
+
+    def test_it_rebuilds_a_warm_page_when_a_figure_changes(self):
+        programme = make_programme("changing", name="Changing strategy")
+        source = make_source("changing-source")
+        figure = make_figure(programme, source, description="First wording")
+        self.assertContains(self.client.get("/programmes/changing/"), "First wording")
+        figure.description = "Second wording"
+        figure.save()
+        self.assertContains(self.client.get("/programmes/changing/"), "Second wording")
+
+
+class PaginationTests(TestCase):
+    """Source and figure pages show 50 figures a page, whatever the data, with the full list one CSV away."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.programme = make_programme("paged", name="Paged strategy")
+        cls.source = make_source("paged-source", publisher="Paged Publisher")
+        # One quantity stated 121 times: each figure has 120 others of the same quantity.
+        cls.figures = [make_figure(cls.programme, cls.source, value=D("90")) for _ in range(121)]
+
+    def test_it_shows_fifty_of_a_sources_figures_and_links_the_next_page(self):
+        response = self.client.get(self.source.get_absolute_url())
+        self.assertEqual(len(response.context["figures"]), 50)
+        self.assertEqual(response.context["page"].paginator.count, 121)
+        self.assertContains(response, 'href="?page=2"')
+        self.assertContains(response, "Figures 1–50 of 121, page 1 of 3.")
+        self.assertContains(response, 'href="/data/figures.csv?publisher=Paged+Publisher"')
+        last = self.client.get(self.source.get_absolute_url() + "?page=3")
+        self.assertEqual(len(last.context["figures"]), 21)
+        self.assertContains(last, 'href="?page=2"')
+        self.assertNotContains(last, "Next page")
+
+    def test_it_shows_fifty_other_figures_of_the_same_quantity(self):
+        figure = self.figures[0]
+        response = self.client.get(figure.get_absolute_url())
+        self.assertEqual(len(response.context["page"].object_list), 50)
+        self.assertEqual(len(response.context["others"]), 120)
+        self.assertContains(response, "Other figures 1–50 of 120, page 1 of 3.")
+        self.assertContains(response, 'href="?page=2"')
+        self.assertContains(response, "/data/figures.csv?programme=paged&amp;measure=savings&amp;status=audited")
+        second = self.client.get(figure.get_absolute_url() + "?page=2")
+        self.assertEqual(second.context["page"].number, 2)
+
+    def test_it_answers_400_naming_the_parameter_for_a_bad_page(self):
+        for url in (self.source.get_absolute_url(), self.figures[0].get_absolute_url()):
+            for page in ("0", "4", "two", "", "1.5"):
+                with self.subTest(url=url, page=page):
+                    response = self.client.get(url, {"page": page})
+                    self.assertEqual(response.status_code, 400)
+                    self.assertContains(response, "The query parameter page must be a whole number from 1 to 3.", status_code=400)
+
+    def test_it_ignores_other_query_parameters(self):
+        self.assertEqual(self.client.get(self.source.get_absolute_url(), {"sort": "value"}).status_code, 200)
+
+    def test_it_shows_a_short_list_without_page_links(self):
+        source = make_source("short-source", publisher="Short Publisher")
+        make_figure(self.programme, source)
+        response = self.client.get(source.get_absolute_url())
+        self.assertNotContains(response, "page 1 of")
+        self.assertContains(response, 'href="/data/figures.csv?publisher=Short+Publisher"')
 
 
 class ChartEscapingTests(TestCase):
