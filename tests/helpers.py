@@ -77,3 +77,30 @@ def log_in_as_staff(client, username: str = "editor", *, verified: bool = False)
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return user
+
+
+def run_psql(admin_url: str, database: str, *statements: str) -> None:
+    """Run statements on PostgreSQL outside a transaction (CREATE and DROP DATABASE need that), {db} naming the scratch database."""
+    import psycopg2
+
+    connection = psycopg2.connect(admin_url)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement.format(db=database))
+    connection.close()
+
+
+def run_import_command(data: bytes, *args: str, name: str = "nao-2026.csv") -> str:
+    """Write data to a file named name and run import_figures on it, as an editor would from a shell; returns what it printed."""
+    import io
+    import tempfile
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    path = Path(tempfile.mkdtemp()) / name
+    path.write_bytes(data)
+    out = io.StringIO()
+    call_command("import_figures", str(path), *args, stdout=out)
+    return out.getvalue()

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import io
-import tempfile
-from pathlib import Path
-
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 
 from programmes.models import Figure, Source
+from tests.helpers import run_import_command
 from tests.test_import import existing_row, new_row, to_csv
 
 
@@ -30,11 +26,7 @@ class ImportAuditTests(TestCase):
         return self.client.post(url, {**preview.context["confirm"].initial, "confirm": "1"})
 
     def run_command(self, data: bytes, *args: str) -> str:
-        path = Path(tempfile.mkdtemp()) / "nao-2026.csv"
-        path.write_bytes(data)
-        out = io.StringIO()
-        call_command("import_figures", str(path), *args, stdout=out)
-        return out.getvalue()
+        return run_import_command(data, *args)
 
     def test_it_shows_an_admin_import_in_the_editors_recent_actions(self):
         self.import_in_admin(to_csv(existing_row(self.figure, locator="paragraph 12"), new_row()))

@@ -25,6 +25,7 @@ import dj_database_url
 from django.conf import settings
 
 from tests.browserless import form_data
+from tests.helpers import run_psql
 
 ROOT = Path(settings.BASE_DIR)
 USES_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
@@ -146,14 +147,7 @@ class ConcurrentSaveTests:
 
     @classmethod
     def psql(cls, *statements: str) -> None:
-        import psycopg2
-
-        connection = psycopg2.connect(cls.admin_url)
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement.format(db=cls.database))
-        connection.close()
+        run_psql(cls.admin_url, cls.database, *statements)
 
     @classmethod
     def teardown_class(cls) -> None:

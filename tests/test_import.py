@@ -20,7 +20,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from programmes import rules
 from programmes.importing import COLUMNS, import_figures
 from programmes.models import PROJECTION_STATUSES, Basis, DatePrecision, Event, Figure, Measure, Programme, Source, SourceKind, Status
-from tests.helpers import delete_all_figures, make_source
+from tests.helpers import delete_all_figures, make_source, run_import_command
 
 NEW_SOURCE = {
     "source_id": "",
@@ -281,14 +281,7 @@ class MalformedImportTests(TestCase):
 
 class ImportCommandTests(TestCase):
     def run_command(self, data: bytes, *args: str) -> str:
-        import tempfile
-        from pathlib import Path
-
-        path = Path(tempfile.mkdtemp()) / "nao-2026.csv"
-        path.write_bytes(data)
-        out = io.StringIO()
-        call_command("import_figures", str(path), *args, stdout=out)
-        return out.getvalue()
+        return run_import_command(data, *args)
 
     def test_it_previews_a_dry_run_without_saving(self):
         before = state()
@@ -648,14 +641,7 @@ class ScaleTests(TestCase):
 
 class UpdateCommandTests(TestCase):
     def run_command(self, data: bytes, *args: str) -> str:
-        import tempfile
-        from pathlib import Path
-
-        path = Path(tempfile.mkdtemp()) / "restated.csv"
-        path.write_bytes(data)
-        out = io.StringIO()
-        call_command("import_figures", str(path), *args, stdout=out)
-        return out.getvalue()
+        return run_import_command(data, *args, name="restated.csv")
 
     def test_it_lists_changes_to_existing_figures_and_saves_nothing_without_update(self):
         figure = Figure.objects.get(key="F041")

@@ -24,6 +24,8 @@ import dj_database_url
 import pytest
 from django.conf import settings
 
+from tests.helpers import run_psql
+
 ROOT = Path(settings.BASE_DIR)
 USES_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
@@ -158,14 +160,7 @@ class LiveServer:
         self.env["DATABASE_URL"] = f"postgres://{config['USER']}@127.0.0.1:{self.relay.port}/{self.database}"
 
     def psql(self, *statements: str) -> None:
-        import psycopg2
-
-        connection = psycopg2.connect(self.admin_url)
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement.format(db=self.database))
-        connection.close()
+        run_psql(self.admin_url, self.database, *statements)
 
     def teardown_method(self) -> None:
         self.server.terminate()
