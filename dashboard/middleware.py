@@ -27,11 +27,16 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
-        logger.error("Database unavailable for %s: %s", request.path, exception)
-        # A form sent while the database was out (an editor's save) was not stored: say so, rather than that nothing was lost.
-        unsaved = request.method not in ("GET", "HEAD", "OPTIONS")
-        body = render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS, "unsaved": unsaved})
-        response = HttpResponse(body, status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        response["Cache-Control"] = "no-store"
-        return response
+        return unavailable(request, exception)
+
+
+def unavailable(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 503 page for a request the database could not answer."""
+    logger.error("Database unavailable for %s: %s", request.path, exception)
+    # A form sent while the database was out (an editor's save) was not stored: say so, rather than that nothing was lost.
+    unsaved = request.method not in ("GET", "HEAD", "OPTIONS")
+    body = render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS, "unsaved": unsaved})
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -211,6 +211,10 @@ class SourceQuerySet(models.QuerySet):
     def get_by_natural_key(self, key: str) -> Source:
         return self.get(key=key)
 
+    def as_at(self, day: datetime.date | None) -> SourceQuerySet:
+        """The sources that had certainly appeared by this day (all of them for None)."""
+        return self if day is None else self.filter(appeared_by__lte=day)
+
     def with_figure_counts(self) -> SourceQuerySet:
         """Annotate each source with how many figures cite it."""
         return self.select_related("publisher").annotate(figure_count=models.Count("figures"))
@@ -243,9 +247,11 @@ class Source(models.Model):
     )
     note = models.TextField(blank=True, help_text="Short caveat about the source itself.")
     version = IntegerVersionField(help_text="Changes on every save, so that two editors cannot overwrite each other.")
+    # Derived from published and date_precision on every save, so that "the record as at a date" is one indexed filter.
+    appeared_by = models.DateField(editable=False, db_index=True, help_text="The latest day the source can have appeared.")
 
     objects = SourceQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["appeared_by"])
 
     class Meta:
         ordering = ["-published", "title"]
@@ -260,6 +266,16 @@ class Source(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.key,)
+
+    def save(self, *args, **kwargs) -> None:
+        # A new date moves when this source's figures begin to disagree with others: flags are recomputed after it.
+        self.previous_appeared_by = self.appeared_by
+        self.fill_derived()
+        super().save(*args, **kwargs)
+
+    def fill_derived(self) -> None:
+        """Set the stored column derived from the date (bulk_create skips save(), so the import calls this itself)."""
+        self.appeared_by = latest_possible(self.published, self.date_precision)
 
     def get_absolute_url(self) -> str:
         return reverse("dashboard:source-detail", args=[self.pk])
@@ -341,6 +357,15 @@ class Horizon(models.TextChoices):
 PROJECTION_STATUSES = (Status.TARGET, Status.FORECAST)
 
 
+def bounds_of(value: Decimal | None, low: Decimal | None, high: Decimal | None) -> tuple[Decimal, Decimal] | None:
+    """Figure.bounds from the three stored columns."""
+    if value is not None:
+        return (value, value)
+    if low is not None and high is not None:
+        return (low, high)
+    return None
+
+
 class FigureQuerySet(InProgrammesMixin, models.QuerySet):
     def get_by_natural_key(self, key: str) -> Figure:
         return self.get(key=key)
@@ -359,6 +384,10 @@ class FigureQuerySet(InProgrammesMixin, models.QuerySet):
         if last is not None:
             queryset = queryset.filter(Q(period_start__lte=last) | Q(period_start=None))
         return queryset
+
+    def as_at(self, day: datetime.date | None) -> FigureQuerySet:
+        """The figures whose source had certainly appeared by this day (all of them for None): the record as it stood then."""
+        return self if day is None else self.filter(source__appeared_by__lte=day)
 
     def known(self) -> FigureQuerySet:
         """Figures with a number: not the ones a source says are unknown."""
@@ -458,9 +487,17 @@ class Figure(models.Model):
     locator = models.CharField(max_length=200, blank=True, help_text="Where in the source: page, paragraph, figure or table.")
     note = models.TextField(blank=True, help_text="A short caveat, e.g. where another source disagrees. Paraphrase; quote under 25 words.")
     version = IntegerVersionField(help_text="Changes on every save, so that two editors cannot overwrite each other.")
+    # rules.quantity_key, stored on every save: figures of one quantity are one indexed lookup, and the disagreement
+    # flags (programmes/flags.py) are recomputed for the quantities a write touches.
+    quantity = models.CharField(
+        max_length=500, editable=False, db_index=True, help_text="What the figure measures, as rules.quantity_key spells it."
+    )
+    disagreement_count = models.PositiveIntegerField(
+        default=0, db_default=0, editable=False, help_text="How many figures disagree with this one today (programmes/flags.py keeps it)."
+    )
 
     objects = FigureQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["quantity", "disagreement_count"])
 
     class Meta:
         ordering = ["programme__started", "programme__name", "measure", "period_start", "source__published", "id"]
@@ -500,6 +537,18 @@ class Figure(models.Model):
     def natural_key(self) -> tuple[str]:
         return (self.key,)
 
+    def save(self, *args, **kwargs) -> None:
+        # The quantity this figure had before the save: its flags, and its old group's, are recomputed after it.
+        self.previous_quantity = self.quantity
+        self.fill_derived()
+        super().save(*args, **kwargs)
+
+    def fill_derived(self) -> None:
+        """Set the stored quantity (bulk_create skips save(), so the import calls this itself)."""
+        from programmes import rules
+
+        self.quantity = rules.quantity_key(self)
+
     def get_absolute_url(self) -> str:
         """The figure's page at its dataset key where it has one (links survive a fresh install), else at its id."""
         if self.key:
@@ -529,11 +578,7 @@ class Figure(models.Model):
     @property
     def bounds(self) -> tuple[Decimal, Decimal] | None:
         """The figure as (low, high); a point is (value, value). None when unknown. Ranges stay ranges."""
-        if self.value is not None:
-            return (self.value, self.value)
-        if self.value_low is not None and self.value_high is not None:
-            return (self.value_low, self.value_high)
-        return None
+        return bounds_of(self.value, self.value_low, self.value_high)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -598,6 +643,10 @@ class EventQuerySet(InProgrammesMixin, models.QuerySet):
         """Load each event's programme and source (with its publisher) with it."""
         return self.select_related("programme", "source__publisher")
 
+    def as_at(self, day: datetime.date | None) -> EventQuerySet:
+        """The events a reader could have known of by this day: those whose source had appeared (all of them for None)."""
+        return self if day is None else self.filter(source__appeared_by__lte=day)
+
 
 class Event(models.Model):
     Kind = EventKind
@@ -631,3 +680,24 @@ class Event(models.Model):
     @property
     def date_display(self) -> str:
         return dated(self.date, self.date_precision)
+
+
+class Disagreement(models.Model):
+    """One of the earliest figures that another figure disagrees with (rules.disagree), kept on write by programmes/flags.py.
+
+    Pages read these instead of comparing figures. Only the KEPT earliest are stored for each figure: at any past date the
+    ones visible then are a prefix of them, so a view as at that date names the same figures a reader could have compared.
+    """
+
+    figure = models.ForeignKey(Figure, on_delete=models.CASCADE, related_name="disagreements")
+    other = models.ForeignKey(Figure, on_delete=models.CASCADE, related_name="+")
+    holds_from = models.DateField(help_text="The day both figures' sources had appeared: the flag holds from then.")
+    rank = models.PositiveSmallIntegerField(help_text="1 for the other figure whose source appeared first.")
+
+    class Meta:
+        ordering = ["figure", "rank"]
+        constraints = [models.UniqueConstraint(fields=["figure", "rank"], name="%(app_label)s_%(class)s_one_per_rank")]
+        indexes = [models.Index(fields=["figure", "holds_from"], name="programmes_disagreement_from")]
+
+    def __str__(self) -> str:
+        return f"{self.figure_id} disagrees with {self.other_id} from {self.holds_from}"

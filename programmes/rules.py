@@ -104,15 +104,19 @@ def interval(figure: Figure) -> tuple[Decimal | None, Decimal | None] | None:
     "about £55m" covers £54.5–55.5m; "£40m" covers £39.5–40.5m; "over £120m" covers £120m and up; "up to £45m" covers
     £45m and below; a range covers its two ends, each read at its stated precision.
     """
-    bounds = figure.bounds
+    return interval_of(figure.bounds, figure.qualifier)
+
+
+def interval_of(bounds: tuple[Decimal, Decimal] | None, qualifier: str) -> tuple[Decimal | None, Decimal | None] | None:
+    """interval() for stored columns, without a Figure: bounds as Figure.bounds gives them."""
     if bounds is None:
         return None
     low, high = bounds
-    slack = rounded_precision if figure.qualifier == Qualifier.APPROX else stated_precision
+    slack = rounded_precision if qualifier == Qualifier.APPROX else stated_precision
     low, high = low - slack(low), high + slack(high)
-    if figure.qualifier == Qualifier.AT_LEAST:
+    if qualifier == Qualifier.AT_LEAST:
         return (low, None)
-    if figure.qualifier == Qualifier.AT_MOST:
+    if qualifier == Qualifier.AT_MOST:
         return (None, high)
     return (low, high)
 

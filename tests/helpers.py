@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from programmes import flags
 from programmes.models import Figure, Organisation, Programme, Source
 
 KINDS = {"National Audit Office": "audit_body", "Public Accounts Committee": "committee", "Cabinet Office": "government"}
@@ -56,8 +57,9 @@ def make_figure(programme: Programme, source: Source, **fields) -> Figure:
 
 def delete_all_figures() -> None:
     """Delete every figure; a total is protected while parts point at it, so unlink the parts first."""
-    Figure.objects.update(part_of=None)
-    Figure.objects.all().delete()
+    with flags.deferred():  # one recomputation of the flags, not one per figure deleted
+        Figure.objects.update(part_of=None)
+        Figure.objects.all().delete()
 
 
 def log_in_as_staff(client, username: str = "editor", *, verified: bool = False):

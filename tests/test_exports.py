@@ -524,13 +524,22 @@ class StreamingTests(TestCase):
         table, quote = Figure._meta.db_table, connection.ops.quote_name
         columns = ", ".join(quote(name) for name in ("key", "programme_id", "description", "measure", "status", "basis", "qualifier"))
         columns += ", " + ", ".join(quote(name) for name in ("value", "unit", "period_start", "period_end", "source_id", "locator", "note"))
-        columns += ", " + ", ".join(quote(name) for name in ("claimant_id", "horizon", "scope", "scenario", "as_published", "version"))
+        columns += ", " + ", ".join(
+            quote(name) for name in ("claimant_id", "horizon", "scope", "scenario", "as_published", "version", "quantity")
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s) "
                 f"INSERT INTO {quote(table)} ({columns}) "
-                f"SELECT '', %s, 'bulk', 'savings', 'claimed', 'annual', 'exact', i / 4.0, 'gbp_m', 2015, 2016, %s, '', %s, %s, 'outturn', '', '', '', 1 FROM n",
-                [cls.ROWS, programme.pk, source.pk, "A note of ordinary length, with \u00a3 in it.", source.publisher_id],
+                f"SELECT '', %s, 'bulk', 'savings', 'claimed', 'annual', 'exact', i / 4.0, 'gbp_m', 2015, 2016, %s, '', %s, %s, 'outturn', '', '', '', 1, %s FROM n",
+                [
+                    cls.ROWS,
+                    programme.pk,
+                    source.pk,
+                    "A note of ordinary length, with \u00a3 in it.",
+                    source.publisher_id,
+                    "bulk/whole/savings/claimed/annual/gbp_m/2015-16..2016-17",
+                ],
             )
 
     def test_it_streams_100k_rows_without_loading_them_all_at_once(self):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -9,11 +10,13 @@ from decimal import Decimal
 from html import escape
 
 import pandas as pd
+from django.db.models import F
 import plotly.graph_objects as go
 from plotly.utils import PlotlyJSONEncoder
 
 from programmes import rules
-from programmes.models import Figure, Source, Status
+from programmes.flags import KEPT
+from programmes.models import Disagreement, Figure, Source, Status
 
 STATUS_KEY = (
     "Colour and marker shape or fill pattern both show status: target ◆ hatched, forecast ▲ dotted, claimed ■ crossed, audited ● solid."
@@ -184,15 +187,37 @@ def figure_frame(figures: Iterable[Figure]) -> pd.DataFrame:
     return frame.sort_values(["status_rank", "published_by", "id"], kind="stable").reset_index(drop=True)
 
 
-def flags(figures: Iterable[Figure]) -> dict[int, str]:
-    """The ⚑ text for each figure that another disagrees with, naming the others; rules.disagreements decides which."""
-    return {pk: flag_text(others) for pk, others in rules.disagreements(figures).items()}
+def flags(figures: Iterable[Figure], as_at: datetime.date | None = None) -> dict[int, str]:
+    """The ⚑ text for each of these figures that another disagrees with (as at a date, if given), naming the others.
+
+    Reads the flags stored on write (programmes/flags.py): one query, whatever the number of figures compared.
+    """
+    ids = [figure.pk for figure in figures]
+    if not ids:
+        return {}
+    rows = Disagreement.objects.filter(figure_id__in=ids).select_related("other__source__publisher").order_by("figure", "rank")
+    # The count is read with the rows, not from the figures given, which may have been loaded before a later write.
+    rows = rows.annotate(total=F("figure__disagreement_count"))
+    if as_at is not None:
+        rows = rows.filter(holds_from__lte=as_at)
+    named: dict[int, list[Figure]] = {}
+    totals: dict[int, int] = {}
+    for row in rows:
+        named.setdefault(row.figure_id, []).append(row.other)
+        totals[row.figure_id] = row.total
+    return {pk: flag_text(others, totals[pk] - len(others), as_at is not None) for pk, others in named.items()}
 
 
-def flag_text(others: list[Figure]) -> str:
+def flag_text(others: list[Figure], more: int = 0, past: bool = False) -> str:
     """ "Disagrees with £95m (Civil Service World, 21 May 2016)": the other figures of the same quantity, with their sources."""
     named = [f"{other.display_value} ({other.source.publisher}, {other.source.published_display})" for other in others]
-    return "Disagrees with " + "; ".join(named)
+    text = "Disagrees with " + "; ".join(named)
+    if past and len(others) == KEPT:
+        # Only the earliest are stored: as at a past date, more may already have appeared (the figure's page lists them).
+        return text + "; perhaps others"
+    if more > 0:
+        return text + f"; and {more} more"
+    return text
 
 
 def table_rows(frame: pd.DataFrame, flagged: dict[int, str]) -> list[dict]:

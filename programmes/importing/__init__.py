@@ -32,6 +32,7 @@ from __future__ import annotations
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
+from programmes import flags
 from programmes.importing.planning import Change, NewSource, Plan, Planner, guess_kind, snapshot
 from programmes.importing.reading import CHUNK, COLUMNS, Problem, chunks, read_rows
 from programmes.importing.writing import ImportRefused, Writer
@@ -76,7 +77,8 @@ def import_figures(
     writer = None if dry_run else Writer(user, reason)
     plan = Plan()
     try:
-        with transaction.atomic():
+        # Flags are recomputed once per quantity the import touches, when it is all written (programmes/flags.py).
+        with transaction.atomic(), flags.deferred():
             plan = plan_import(data, writer, digest=dry_run or expected is not None)
             plan.stale = expected is not None and plan.digest != expected
             if plan.problems or dry_run or plan.stale or (plan.updates and not allow_updates):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError
 from simple_history.utils import bulk_create_with_history
 
+from programmes import flags
 from programmes.importing.reading import CHUNK, Problem
 from programmes.models import (
     Figure,
@@ -59,10 +60,15 @@ class Writer:
             for organisation in self.organisations:
                 save(organisation, self.user, self.reason, force_insert=True)
             if self.sources:
+                for source in self.sources:
+                    source.fill_derived()  # bulk_create skips save()
                 bulk_create_with_history(self.sources, Source, default_user=self.user, default_change_reason=self.reason)
             if self.created:
                 figures = [figure for _, figure in self.created]
+                for figure in figures:
+                    figure.fill_derived()
                 bulk_create_with_history(figures, Figure, batch_size=500, default_user=self.user, default_change_reason=self.reason)
+                flags.refresh(figure.quantity for figure in figures)
                 for change, figure in zip(self.created_changes, figures, strict=True):
                     change.figure_id = figure.pk
             for _, figure in self.updated:

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from programmes import dataset
+from programmes import dataset, flags
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures"
 FIXTURE_FILES = ["programmes.json", "organisations.json", "sources.json", "figures.json", "events.json"]
@@ -29,6 +29,11 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
+        # Flags are recomputed once per quantity at the end, not after every row (programmes/flags.py).
+        with flags.deferred():
+            self.load(options)
+
+    def load(self, options: dict) -> None:
         for name in FIXTURE_FILES:
             path = options["fixtures"] / name
             if not path.exists():

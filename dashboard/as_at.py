@@ -1,0 +1,76 @@
+"""The record as it stood on a date: `?as_at=2016-05-20` on any public page or download.
+
+The middleware reads the parameter once, for every view: `request.as_at` is the date the site is computed at, or
+None for today. A date is normalised to the latest day on or before it on which a source appeared, so that the
+pages (and their caches) are one per source date, not one per calendar day; a date before the first source
+becomes the day before it, which shows the honest empty record. A date that is not one is refused with a 400
+naming the parameter: plain text on the downloads, a page saying what to write on the pages.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import InterfaceError, OperationalError
+from django.db.models import Max, Min
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.template.loader import render_to_string
+
+from dashboard.middleware import unavailable
+from programmes.models import Source
+
+PARAMETER = "as_at"
+# The paths outside the public record: the admin and the probes have no past.
+EXEMPT_PREFIXES = ("/admin/", "/healthz", "/readyz", "/static/")
+
+
+class BadDate(ValueError):
+    """An as_at that is not a date written like 2016-05-20."""
+
+
+def parse(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadDate(f"The query parameter {PARAMETER} must be a date written like 2016-05-20; {text!r} is not one.") from None
+
+
+def normalise(day: datetime.date) -> datetime.date:
+    """The latest day on or before `day` on which a source appeared; the day before the first source if none had."""
+    latest = Source.objects.filter(appeared_by__lte=day).aggregate(latest=Max("appeared_by"))["latest"]
+    if latest is not None:
+        return latest
+    first = Source.objects.aggregate(first=Min("appeared_by"))["first"]
+    return first - datetime.timedelta(days=1) if first is not None else day
+
+
+def requested(request: HttpRequest) -> datetime.date | None:
+    """The normalised as-at date the request asks for, or None for today's record; BadDate if it is not a date."""
+    text = request.GET.get(PARAMETER, "")
+    if not text:
+        return None
+    return normalise(parse(text))
+
+
+class AsAtMiddleware:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.as_at = None
+        if request.path.startswith(EXEMPT_PREFIXES):
+            return self.get_response(request)
+        try:
+            request.as_at = requested(request)
+        except BadDate as error:
+            return refused(request, str(error))
+        except (OperationalError, InterfaceError) as error:  # raised here, outside any view: the same 503 a view would give
+            return unavailable(request, error)
+        return self.get_response(request)
+
+
+def refused(request: HttpRequest, message: str) -> HttpResponse:
+    if request.path.startswith("/data/"):
+        return HttpResponseBadRequest(message + "\n", content_type="text/plain; charset=utf-8")
+    body = render_to_string("400.html", {"message": message, "path": request.path}, request=request)
+    return HttpResponseBadRequest(body)

@@ -1,0 +1,243 @@
+"""Disagreement flags, computed when figures change and stored, so that reading a page never compares figures.
+
+rules.disagree says when two figures disagree. Here, for every figure, the KEPT others whose sources appeared first
+are stored as Disagreement rows (with the day from which each pair holds), and the figure's count of all of them.
+Each quantity is recomputed whole whenever one of its figures, or a source's date, changes: the save, delete, import
+and dataset load all end here. Within a quantity the work is a sort and a sweep, not a comparison of every pair:
+
+- g lies wholly above f when g's interval starts after f's ends: sorted by start, those are a suffix;
+- g lies wholly below f when g's interval ends before f's starts: sorted by end, those are a prefix;
+- each suffix and prefix keeps only its earliest entries, enough to survive leaving out f's own (source, claimant).
+
+Figures that are parts of a total (or totals with parts) in the same quantity are compared with every other figure
+of it, as rules.disagree does: that is rare, and the exclusions it needs do not fit the sweep.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import contextvars
+import datetime
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+
+from programmes import rules
+from programmes.models import Disagreement, Figure, bounds_of
+
+# How many disagreeing figures are stored (and named in a ⚑) for each figure; the count says how many there are in all.
+KEPT = 3
+# Quantities recomputed per round trip: bounds the IN list and the memory of one step.
+BATCH = 500
+LOWEST, HIGHEST = Decimal("-Infinity"), Decimal("Infinity")
+
+
+@dataclass(slots=True)
+class Entry:
+    """What the sweep needs of one figure: its interval, its source's date, who stated it and where, and its part links."""
+
+    pk: int
+    appeared_by: datetime.date
+    pair: tuple[int, int]
+    low: Decimal
+    high: Decimal
+    part_of: int | None
+
+    @property
+    def order(self) -> tuple[datetime.date, int]:
+        return (self.appeared_by, self.pk)
+
+
+def related(first: Entry, second: Entry) -> bool:
+    """The exclusions rules.disagree makes besides the interval: the same statement, a part and its total, two parts of one total."""
+    if first.pair == second.pair or first.part_of == second.pk or second.part_of == first.pk:
+        return True
+    return first.part_of is not None and first.part_of == second.part_of
+
+
+def trimmed(entries: Iterable[Entry]) -> list[Entry]:
+    """The earliest entries, enough that the KEPT earliest not of any one (source, claimant) are among them.
+
+    At most KEPT per pair are needed (more of one pair never help another figure, and are all left out for that
+    pair's own figures), and the list can stop once KEPT remain outside its largest pair: at most 2 × KEPT entries.
+    """
+    kept: list[Entry] = []
+    per_pair: Counter = Counter()
+    for entry in sorted(entries, key=lambda e: e.order):
+        if per_pair[entry.pair] >= KEPT:
+            continue
+        kept.append(entry)
+        per_pair[entry.pair] += 1
+        if len(kept) - max(per_pair.values()) >= KEPT:
+            break
+    return kept
+
+
+def earliest_disagreeing(group: list[Entry]) -> dict[int, tuple[list[Entry], int]]:
+    """For each figure of one quantity that others disagree with: the KEPT earliest of them, and how many there are."""
+    if len(group) < 2:
+        return {}
+    by_low = sorted(group, key=lambda e: e.low)
+    lows = [e.low for e in by_low]
+    by_high = sorted(group, key=lambda e: e.high)
+    highs = [e.high for e in by_high]
+    # above[i]: the earliest of by_low[i:]; below[j]: the earliest of by_high[:j].
+    above: list[list[Entry]] = [[] for _ in range(len(group) + 1)]
+    for i in range(len(group) - 1, -1, -1):
+        above[i] = trimmed([by_low[i], *above[i + 1]])
+    below: list[list[Entry]] = [[]]
+    for entry in by_high:
+        below.append(trimmed([entry, *below[-1]]))
+    # Per (source, claimant): the same sorted columns, to take a figure's own statement out of its count.
+    pair_lows: dict[tuple[int, int], list[Decimal]] = {}
+    pair_highs: dict[tuple[int, int], list[Decimal]] = {}
+    for entry in by_low:
+        pair_lows.setdefault(entry.pair, []).append(entry.low)
+    for entry in by_high:
+        pair_highs.setdefault(entry.pair, []).append(entry.high)
+    in_parts = {e.part_of for e in group if e.part_of is not None}
+    found: dict[int, tuple[list[Entry], int]] = {}
+    for entry in group:
+        if entry.part_of is not None or entry.pk in in_parts:
+            others = sorted((other for other in group if disagrees(entry, other)), key=lambda e: e.order)
+            if others:
+                found[entry.pk] = (others[:KEPT], len(others))
+            continue
+        start = bisect.bisect_right(lows, entry.high)
+        end = bisect.bisect_left(highs, entry.low)
+        own_above = len(pair_lows[entry.pair]) - bisect.bisect_right(pair_lows[entry.pair], entry.high)
+        own_below = bisect.bisect_left(pair_highs[entry.pair], entry.low)
+        count = (len(group) - start) + end - own_above - own_below
+        if count == 0:
+            continue
+        candidates = [other for other in [*above[start], *below[end]] if other.pair != entry.pair]
+        candidates.sort(key=lambda e: e.order)
+        found[entry.pk] = (candidates[:KEPT], count)
+    return found
+
+
+def disagrees(first: Entry, second: Entry) -> bool:
+    """rules.disagree for two entries of one quantity."""
+    if first.pk == second.pk or related(first, second):
+        return False
+    return second.low > first.high or second.high < first.low
+
+
+def entries(quantities: list[str]) -> dict[str, list[Entry]]:
+    """The figures of these quantities, as entries, by quantity; unknowns (no interval) are left out, as rules.disagree does."""
+    groups: dict[str, list[Entry]] = {q: [] for q in quantities}
+    rows = Figure.objects.filter(quantity__in=quantities).values_list(
+        "pk", "quantity", "source__appeared_by", "source_id", "claimant_id", "value", "value_low", "value_high", "qualifier", "part_of_id"
+    )
+    for pk, quantity, appeared_by, source_id, claimant_id, value, low, high, qualifier, part_of in rows.order_by().iterator(
+        chunk_size=5000
+    ):
+        bounds = rules.interval_of(bounds_of(value, low, high), qualifier)
+        if bounds is None:
+            continue
+        low, high = bounds
+        entry = Entry(pk, appeared_by, (source_id, claimant_id), LOWEST if low is None else low, HIGHEST if high is None else high, part_of)
+        groups[quantity].append(entry)
+    return groups
+
+
+def refresh(quantities: Iterable[str]) -> None:
+    """Recompute and store the flags of every figure of these quantities; inside a deferral, at its end instead."""
+    quantities = {q for q in quantities if q}
+    pending = deferred_quantities.get()
+    if pending is not None:
+        pending.update(quantities)
+        return
+    ordered = sorted(quantities)
+    for start in range(0, len(ordered), BATCH):
+        refresh_batch(ordered[start : start + BATCH])
+
+
+def refresh_batch(quantities: list[str]) -> None:
+    with transaction.atomic():
+        lock(quantities)
+        groups = entries(quantities)
+        counts = dict(Figure.objects.filter(quantity__in=quantities).exclude(disagreement_count=0).values_list("pk", "disagreement_count"))
+        Disagreement.objects.filter(figure__quantity__in=quantities).delete()
+        rows: list[Disagreement] = []
+        new_counts: dict[int, int] = {}
+        for group in groups.values():
+            by_pk = {entry.pk: entry for entry in group}
+            for pk, (others, count) in earliest_disagreeing(group).items():
+                new_counts[pk] = count
+                mine = by_pk[pk].appeared_by
+                for rank, other in enumerate(others, start=1):
+                    rows.append(Disagreement(figure_id=pk, other_id=other.pk, holds_from=max(mine, other.appeared_by), rank=rank))
+        Disagreement.objects.bulk_create(rows, batch_size=2000)
+        changed = [Figure(pk=pk, disagreement_count=count) for pk, count in new_counts.items() if counts.get(pk) != count]
+        changed += [Figure(pk=pk, disagreement_count=0) for pk in counts if pk not in new_counts]
+        # A plain update: the count is derived, so it neither bumps the figure's version nor writes its history.
+        Figure.objects.bulk_update(changed, ["disagreement_count"], batch_size=2000)
+
+
+def lock(quantities: list[str]) -> None:
+    """On PostgreSQL, one editor at a time recomputes a quantity (SQLite already writes one transaction at a time)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for quantity in quantities:  # sorted, so two writers never wait on each other in opposite orders
+            key = int.from_bytes(hashlib.blake2b(quantity.encode(), digest_size=8).digest(), "big", signed=True)
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def refresh_all() -> None:
+    """Recompute every flag: after a bulk load that went around save()."""
+    refresh(Figure.objects.order_by().values_list("quantity", flat=True).distinct())
+
+
+deferred_quantities: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("deferred_quantities", default=None)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Collect the quantities that many writes touch and recompute each once at the end (an import, a dataset load)."""
+    if deferred_quantities.get() is not None:
+        yield
+        return
+    pending: set[str] = set()
+    token = deferred_quantities.set(pending)
+    try:
+        yield
+    finally:
+        deferred_quantities.reset(token)
+    refresh(pending)
+
+
+def figure_saved(sender, instance: Figure, raw: bool = False, **kwargs) -> None:
+    if raw:  # loaddata: the fixture's rows arrive without save(); load_dataset and refresh_all are the way in
+        return
+    refresh({instance.quantity, getattr(instance, "previous_quantity", "")})
+
+
+def figure_deleted(sender, instance: Figure, **kwargs) -> None:
+    refresh({instance.quantity})
+
+
+def source_saved(sender, instance, raw: bool = False, created: bool = False, **kwargs) -> None:
+    if raw or created or getattr(instance, "previous_appeared_by", None) == instance.appeared_by:
+        return
+    refresh(instance.figures.order_by().values_list("quantity", flat=True).distinct())
+
+
+def programme_saved(sender, instance, raw: bool = False, created: bool = False, **kwargs) -> None:
+    """A programme's slug is the first part of its figures' quantities: a renamed slug re-keys them."""
+    if raw or created:
+        return
+    stale = list(instance.figures.exclude(quantity__startswith=f"{instance.slug}/").select_related("programme"))
+    if not stale:
+        return
+    old = {figure.quantity for figure in stale}
+    for figure in stale:
+        figure.fill_derived()
+    Figure.objects.bulk_update(stale, ["quantity"], batch_size=2000)
+    refresh(old | {figure.quantity for figure in stale})
