@@ -55,3 +55,48 @@ FINDINGS = {
 # - clusters-2021: the NAO found the benefits and costs to 2022-23 not known (F083a, F083b): there is nothing to subtract.
 # The overview ranks the strategies with a pair: only the early centres, with over £500m (over 55.5%) more spent than estimated.
 OVERVIEW_RANKING = ["early-shared-services"]
+
+# What changed between pairs of dates, worked out from the sources' dates (fixtures/sources.json) and figures
+# (fixtures/figures.json): (since, until) -> change -> programme -> figure keys (restated: (before, after) keys;
+# cards: role -> (key before, key after)). A programme or a change not listed has none.
+CHANGES = {
+    # The NAO's 2016 report (its press release and Civil Service World's report of it, both 20 May 2016).
+    (datetime.date(2016, 5, 19), NAO_2016): {
+        "new": {
+            "ngss-2012": [
+                "F041",
+                "F041b",
+                "F042",
+                "F042b",
+                "F044",
+                "F044b",
+                "F045",
+                "F046",
+                "F046b",
+                "F047",
+                "F049",
+                "F049b",
+                "F049c",
+                "F051",
+                "F051b",
+            ],
+            "issc1": ["F050", "F050b"],
+        },
+        "restated": {},
+        "flagged": {},
+        "resolved": {},
+        # The NAO's £90m is the first audited delivery; the whole-strategy figures on the other cards stay.
+        "cards": {"ngss-2012": {"delivered-audited": (None, "F041")}},
+    },
+    # The PAC's report of 19 October 2016 and the Press Association's report of it the day before.
+    (datetime.date(2016, 10, 17), datetime.date(2016, 10, 19)): {
+        "new": {"ngss-2012": ["F043", "F055"]},
+        # PA's "up to £400m" a year restates CIPS's £600m (1 April 2014), the latest before it; the PAC's £300-400m restates PA's.
+        "restated": {"ngss-2012": [("F023c", "F056b"), ("F056b", "F056")]},
+        # Both disagree with the Cabinet Office's £600m a year; neither figure had been published before.
+        "flagged": {"ngss-2012": ["F056b", "F056"]},
+        "resolved": {},
+        # The PAC's net cost of £4m for the two centres is the first net benefit stated.
+        "cards": {"ngss-2012": {"net-benefit": (None, "F043")}},
+    },
+}

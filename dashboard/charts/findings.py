@@ -65,7 +65,14 @@ def extra_cells(pair: rules.Pair, figure: Figure, rank: int | None) -> list:
     if figure is pair.claim:
         return [*cells, None, None, None, None, ""]
     gap = pair.gap
-    return [*cells, gap.low, gap.high, percent_cell(gap.share_low, ROUND_FLOOR), percent_cell(gap.share_high, ROUND_CEILING), rules.gap_phrase(pair)]
+    return [
+        *cells,
+        gap.low,
+        gap.high,
+        percent_cell(gap.share_low, ROUND_FLOOR),
+        percent_cell(gap.share_high, ROUND_CEILING),
+        rules.gap_phrase(pair),
+    ]
 
 
 def link(figure: Figure, text: str, as_at: datetime.date | None) -> str:
