@@ -194,6 +194,8 @@ class FigureAdmin(ConflictAdminMixin, SimpleHistoryAdmin):
             )
         previous = original.programme if original is not None else None
         form = self.get_form(request, original, change=original is not None)(request.POST, request.FILES, instance=original)
+        # A reason is asked for what is saved; a preview saves nothing, so it can come before the reason is written.
+        form.fields["change_reason"].required = False
         context = {"title": "Preview: not saved", "figure": form.instance, "form": form, "previews": []}
         if form.is_valid():
             context["previews"] = preview(form, previous)

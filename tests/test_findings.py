@@ -37,14 +37,14 @@ class PinnedPairTests(TestCase):
         chart = next(c for c in self.client.get("/programmes/early-shared-services/").context["charts"] if c.id == "claims-findings")
         self.assertEqual([row["url"] for row in chart.rows], ["/figures/F014/", "/figures/F015a/"])
         labels = [text for trace in chart.plotly["data"] for text in trace["text"]]
-        self.assertEqual(
-            sorted(labels),
-            ['<a href="/figures/F014/" target="_self">£900m</a>', '<a href="/figures/F015a/" target="_self">over £1.4bn</a>'],
-        )
-        self.assertEqual(
-            [trace["customdata"] for trace in chart.plotly["data"]],
-            [[Figure.objects.get(key="F014").pk], [Figure.objects.get(key="F015a").pk]],
-        )
+        self.assertEqual(sorted(labels), ["over £1.4bn (found)", "£900m (forecast)"])
+        claim, finding = Figure.objects.get(key="F014").pk, Figure.objects.get(key="F015a").pk
+        self.assertEqual([trace["customdata"] for trace in chart.plotly["data"]], [[claim], [finding]])
+        # static/js/charts.js opens the page of the bar clicked, by its customdata.
+        self.assertEqual(chart.plotly["layout"]["meta"]["links"], {str(claim): "/figures/F014/", str(finding): "/figures/F015a/"})
+        at_a_date = self.client.get("/programmes/early-shared-services/?as_at=2016-05-20").context["charts"]
+        links = next(c for c in at_a_date if c.id == "claims-findings").plotly["layout"]["meta"]["links"]
+        self.assertEqual(links[str(claim)], "/figures/F014/?as_at=2016-05-20", "a bar keeps the date the page is read at")
         self.assertIn("over £500m more than claimed (over 55.5% more)", chart.summary)
         self.assertEqual(chart.rows[1]["Gap (£m, least)"], D("500"))
         self.assertIsNone(chart.rows[1]["Gap (£m, most)"], "over £1.4bn leaves the gap open above")

@@ -84,8 +84,14 @@ class PreviewTests(TestCase):
         before = snapshot()
         response = self.client.post(self.url, figure_form(self.figure, as_published="ninety"))
         self.assertContains(response, "The figure cannot be previewed yet")
+        self.assertContains(response, "<li>Value as published: ")
         self.assertEqual(response.context["previews"], [])
         self.assertEqual(snapshot(), before)
+
+    def test_it_needs_no_reason_yet_because_it_saves_nothing(self):
+        response = self.client.post(self.url, figure_form(self.figure, as_published="£95m", change_reason=""))
+        self.assertEqual(len(response.context["previews"]), 1)
+        self.assertNotContains(response, "cannot be previewed")
 
     def test_opening_it_without_a_form_goes_back_to_the_form(self):
         response = self.client.get(self.url)

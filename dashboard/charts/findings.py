@@ -2,14 +2,13 @@
 
 A pair is drawn only where both exist; each pair is one row of the chart with its claim and its finding as two bars,
 annual and total sums in separate panels (never on one axis), and the gap in £ and as a share of the claim in the
-row's label, the summary and the table. Every bar's label links to its figure.
+row's label, the summary and the table. Every bar opens its figure's page when clicked, as the table's links do.
 """
 
 from __future__ import annotations
 
 import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from html import escape
 
 from plotly.subplots import make_subplots
 
@@ -35,7 +34,7 @@ TITLE = "What was claimed, against what auditors found"
 OVERVIEW_TITLE = "Strategies ranked by the gap between the first claim and the latest audit, like for like"
 KEY = (
     "Each row sets a claim beside the audit finding for the same scope, period and basis; colour and fill pattern show "
-    "status: target hatched, forecast dotted, claimed crossed, audited solid. Each bar's label links to its figure."
+    "status: target hatched, forecast dotted, claimed crossed, audited solid. Click a bar, or its row in the table, to open its figure."
 )
 EXTRA_COLUMNS = ["Compared", "Role", "Gap (£m, least)", "Gap (£m, most)", "Gap (% of claim, least)", "Gap (% of claim, most)", "Gap"]
 # A yearly run-rate and a total are never drawn on one axis: each has its own panel.
@@ -75,9 +74,12 @@ def extra_cells(pair: rules.Pair, figure: Figure, rank: int | None) -> list:
     ]
 
 
-def link(figure: Figure, text: str, as_at: datetime.date | None) -> str:
-    """A bar label that opens the figure's page (at the date shown); plotly draws <a> in labels as a link."""
-    return f'<a href="{escape(at_date(figure.get_absolute_url(), as_at))}" target="_self">{escape(text)}</a>'
+def links(figures: list[Figure], as_at: datetime.date | None) -> dict[str, str]:
+    """Each bar's figure page (at the date shown), by figure id: static/js/charts.js opens it when the bar is clicked.
+
+    Not <a> tags in the labels: plotly gives those a style attribute, which the Content-Security-Policy refuses.
+    """
+    return {str(figure.pk): at_date(figure.get_absolute_url(), as_at) for figure in figures}
 
 
 def pairs_chart(
@@ -90,7 +92,7 @@ def pairs_chart(
     as_at: datetime.date | None,
     ranked: bool = False,
 ) -> Chart:
-    """One row per (label, pair), claims and findings as grouped bars, annual and total pairs in separate panels."""
+    """One row per (label, pair), claims and findings as grouped bars, annual and total pairs in separate panels; labels are HTML-escaped and wrapped."""
     present = [(bases, x_title) for bases, x_title in PANELS if any(pair.finding.basis in bases for _, pair in labelled)]
     counts = [sum(1 for _, pair in labelled if pair.finding.basis in bases) for bases, _ in present]
     fig = make_subplots(rows=len(present), cols=1, vertical_spacing=0.12, row_heights=counts)
@@ -99,7 +101,7 @@ def pairs_chart(
         rows_here = [(label, pair) for label, pair in labelled if pair.finding.basis in bases]
         category = {}
         for label, pair in rows_here:
-            category[pair.claim.pk] = category[pair.finding.pk] = f"{label}<br>{escape(rules.gap_phrase(pair))}"
+            category[pair.claim.pk] = category[pair.finding.pk] = f"{label}<br>{wrap_name(rules.gap_phrase(pair))}"
         frame = figure_frame([figure for _, pair in rows_here for figure in (pair.claim, pair.finding)])
         for status in STATUS_ORDER:
             rows = frame[frame["status"] == status]
@@ -114,7 +116,9 @@ def pairs_chart(
                 style["pattern"],
                 [category[r.id] for r in rows.itertuples()],
                 horizontal=True,
-                labels=[link(r.figure, r.display, as_at) for r in rows.itertuples()],
+                labels=[
+                    f"{r.display} ({'found' if status == Status.AUDITED else Status(status).label.lower()})" for r in rows.itertuples()
+                ],
             )
             bar.update(
                 offsetgroup="finding" if status == Status.AUDITED else "claim", legendgroup=status, showlegend=status not in in_legend
@@ -124,9 +128,12 @@ def pairs_chart(
         order = list(dict.fromkeys(category[pair.finding.pk] for _, pair in rows_here))
         fig.update_yaxes(axis("", categoryorder="array", categoryarray=order, autorange="reversed", showgrid=False), row=index, col=1)
         fig.update_xaxes(axis(x_title, rangemode="tozero", tickprefix="£", ticksuffix="m"), row=index, col=1)
-    fig.update_layout(**base_layout(title, height=200 + 110 * len(labelled) + 60 * len(present)), barmode="group")
+    drawn = [figure for _, pair in labelled for figure in (pair.claim, pair.finding)]
+    fig.update_layout(
+        **base_layout(title, height=200 + 110 * len(labelled) + 60 * len(present)), barmode="group", meta={"links": links(drawn, as_at)}
+    )
     fig.update_layout(margin={"l": 16, "r": 120, "t": 48, "b": 48})
-    ordered = [figure for _, pair in labelled for figure in (pair.claim, pair.finding)]
+    ordered = drawn
     frame = figure_frame(ordered)
     # The table keeps the chart's order (pair by pair, ranked on the overview), not the frame's order by status.
     frame = frame.set_index("id", drop=False).loc[[figure.pk for figure in ordered]].reset_index(drop=True)
@@ -156,7 +163,7 @@ def build_findings_chart(figures: list[Figure], slug: str, as_at: datetime.date 
     if not pairs:
         return None
     summary = rules.sentence("Like for like, " + "; ".join(rules.pair_sentence(pair) for pair in pairs))
-    labelled = [(escape(compared(pair)), pair) for pair in pairs]
+    labelled = [(wrap_name(compared(pair)), pair) for pair in pairs]
     return pairs_chart(labelled, figures, "claims-findings", TITLE, summary, f"{slug}-claims-findings", as_at)
 
 
@@ -178,6 +185,8 @@ def build_findings_overview(figures_by_strategy: dict[str, list[Figure]], as_at:
     summary += ". ".join(clauses) + "."
     if unpaired:
         summary += " No like-for-like pair: " + "; ".join(unpaired) + "."
-    labelled = [(f"{number}. {wrap_name(name)}<br>{escape(compared(pair))}", pair) for number, (name, pair) in enumerate(ranked, start=1)]
+    labelled = [
+        (f"{wrap_name(f'{number}. {name}')}<br>{wrap_name(compared(pair))}", pair) for number, (name, pair) in enumerate(ranked, start=1)
+    ]
     figures = [figure for name, _ in ranked for figure in figures_by_strategy[name]]
     return pairs_chart(labelled, figures, "overview-claims-findings", OVERVIEW_TITLE, summary, "strategies-claims-findings", as_at, True)
