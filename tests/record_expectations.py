@@ -100,3 +100,33 @@ CHANGES = {
         "cards": {"ngss-2012": {"net-benefit": (None, "F043")}},
     },
 }
+
+# The NGSS and 2021 cluster-model cards on the day of each NAO audit report in the record (National Audit Office,
+# kind audit_report; May 2008 counts from 31 May): day -> programme -> role -> figure key, or None for "no figure".
+ROLES = ("promised", "latest-forecast", "delivered-audited", "delivered-claimed", "investment", "net-benefit")
+NOTHING_YET = dict.fromkeys(ROLES)
+NAO_REPORT_CARDS = {
+    # 2007, 2008 and 2012: the NAO reported on the early department-run centres; neither strategy existed yet.
+    datetime.date(2007, 11, 29): {"ngss-2012": NOTHING_YET, "clusters-2021": NOTHING_YET},
+    datetime.date(2008, 5, 31): {"ngss-2012": NOTHING_YET, "clusters-2021": NOTHING_YET},
+    datetime.date(2012, 3, 7): {"ngss-2012": NOTHING_YET, "clusters-2021": NOTHING_YET},
+    # The NAO's 2014 update: the £400-600m promise (December 2012), and the Cabinet Office's implementation estimate
+    # in that report; the only forecast yet is the 67% saving for a single ERP (a narrower scope, which the card names).
+    datetime.date(2014, 3, 31): {
+        "ngss-2012": NOTHING_YET | {"promised": "F022", "latest-forecast": "F029b", "investment": "F036"},
+        "clusters-2021": NOTHING_YET,
+    },
+    # The NAO's 2022 report: NGSS as today (the PAC's net cost came in 2016); the cluster model's 10-15% target and the
+    # NAO's finding that its benefits and costs were not known. The £1.8bn forecast and £900m came in 2023.
+    datetime.date(2022, 11, 30): {
+        "ngss-2012": {
+            "promised": "F022",
+            "latest-forecast": "F040",
+            "delivered-audited": "F041",
+            "delivered-claimed": None,
+            "investment": "F036",
+            "net-benefit": "F043",
+        },
+        "clusters-2021": NOTHING_YET | {"promised": "F078", "delivered-audited": "F083b", "investment": "F083a"},
+    },
+}

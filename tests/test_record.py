@@ -19,7 +19,7 @@ from django.urls import reverse
 from dashboard import as_at
 from programmes.models import Figure, Programme, Source
 from tests.helpers import log_in_as_staff, make_source
-from tests.record_expectations import BEFORE_FIRST_SOURCE, NAO_2016, NGSS_CARDS_AT_NAO_2016
+from tests.record_expectations import BEFORE_FIRST_SOURCE, NAO_2016, NAO_REPORT_CARDS, NGSS_CARDS_AT_NAO_2016
 
 CARD = re.compile(r'<div data-card="(?P<role>[a-z-]+)">(?P<body>.*?)</dd>', re.DOTALL)
 # A figure's link, with or without ?as_at= (the pages' own links keep the date).
@@ -109,6 +109,18 @@ class AtTheNaoReportOf2016Tests(TestCase):
         # The PAC's £300-400m (F056) came in October 2016: in May the £600m figures disagree only with "up to half a billion".
         self.assertTrue(flagged)
         self.assertFalse([flag for flag in flagged.values() if "£300–400m" in flag])
+
+
+class AtEachNaoReportTests(TestCase):
+    def test_the_pinned_days_are_the_nao_audit_reports(self):
+        reports = Source.objects.filter(publisher__name="National Audit Office", kind="audit_report")
+        self.assertEqual(set(NAO_REPORT_CARDS), set(reports.values_list("appeared_by", flat=True)))
+
+    def test_the_ngss_and_2021_cards_are_those_of_the_day(self):
+        for day, programmes in NAO_REPORT_CARDS.items():
+            for slug, expected in programmes.items():
+                with self.subTest(day=day, programme=slug):
+                    self.assertEqual(cards_on(self.client.get(at(f"/programmes/{slug}/", day)).content.decode()), expected)
 
 
 class BannerAndLinkTests(TestCase):
