@@ -10,14 +10,16 @@ naming the parameter: plain text on the downloads, a page saying what to write o
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 
 from dashboard.middleware import unavailable
-from programmes.models import Source
+from programmes.models import AUDITOR_KINDS, Source, SourceKind
 
 PARAMETER = "as_at"
 # The paths outside the public record: the admin and the probes have no past.
@@ -42,6 +44,46 @@ def normalise(day: datetime.date) -> datetime.date:
         return latest
     first = Source.objects.aggregate(first=Min("appeared_by"))["first"]
     return first - datetime.timedelta(days=1) if first is not None else day
+
+
+# Publications a reader dates the record by: audit reports, committee reports and hearings, and anything an audit body
+# or committee published itself (the NAO's 2016 report is recorded as its press release).
+NOTCH_KINDS = (SourceKind.AUDIT_REPORT, SourceKind.COMMITTEE_REPORT, SourceKind.COMMITTEE_EVIDENCE)
+NOTCHES_KEY = "dashboard:as-at-notches"
+# A saved or deleted source clears the notches at once (notches_changed); an import or a dataset load writes sources
+# without signals, and a worker's own memory cache is not told of another's saves, so they also expire.
+NOTCHES_SECONDS = 10 * 60
+
+
+@dataclass(frozen=True)
+class Notch:
+    """A day worth opening the record at: the latest day a report or hearing can have appeared, and what it was."""
+
+    day: datetime.date
+    label: str
+
+
+def notches() -> list[Notch]:
+    """The days of audit reports and committee reports and hearings, oldest first, one per day (cached)."""
+    found = cache.get(NOTCHES_KEY)
+    if found is None:
+        found = list_notches()
+        cache.set(NOTCHES_KEY, found, timeout=NOTCHES_SECONDS)
+    return found
+
+
+def list_notches() -> list[Notch]:
+    sources = Source.objects.filter(Q(kind__in=NOTCH_KINDS) | Q(publisher__kind__in=AUDITOR_KINDS)).select_related("publisher")
+    by_day: dict[datetime.date, list[str]] = {}
+    for source in sources.order_by("appeared_by", "publisher__name", "pk"):
+        label = f"{source.publisher.name}, {source.get_kind_display().lower()} ({source.published_display})"
+        if label not in by_day.setdefault(source.appeared_by, []):
+            by_day[source.appeared_by].append(label)
+    return [Notch(day, "; ".join(labels)) for day, labels in by_day.items()]
+
+
+def notches_changed(**kwargs) -> None:
+    cache.delete(NOTCHES_KEY)
 
 
 def requested(request: HttpRequest) -> datetime.date | None:
@@ -69,8 +111,12 @@ class AsAtMiddleware:
         return self.get_response(request)
 
 
+# Downloads answer a bad date in plain text; pages with a page saying what to write.
+DOWNLOAD_SUFFIXES = (".csv", ".json", "/feed/")
+
+
 def refused(request: HttpRequest, message: str) -> HttpResponse:
-    if request.path.startswith("/data/"):
+    if request.path.startswith("/data/") or request.path.endswith(DOWNLOAD_SUFFIXES):
         return HttpResponseBadRequest(message + "\n", content_type="text/plain; charset=utf-8")
     body = render_to_string("400.html", {"message": message, "path": request.path}, request=request)
     return HttpResponseBadRequest(body)

@@ -11,6 +11,7 @@ from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_safe
 
 from dashboard import exports
+from dashboard.changes import COLUMNS as CHANGE_COLUMNS
 
 
 def stamp(response: HttpResponse, changed: datetime.datetime | None) -> HttpResponse:
@@ -42,7 +43,7 @@ def not_modified(request: HttpRequest, changed: datetime.datetime | None) -> Htt
 
 @require_safe
 def data(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/data.html", {"resources": exports.RESOURCES.values()})
+    return render(request, "dashboard/data.html", {"resources": exports.RESOURCES.values(), "change_columns": CHANGE_COLUMNS})
 
 
 @require_safe

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import data_views, views
+from dashboard import change_views, data_views, feeds, views
 
 app_name = "dashboard"
 
@@ -15,6 +15,11 @@ urlpatterns = [
     # A dataset key (F047) is the canonical address: it survives a fresh install, where ids may differ.
     path("figures/<str:key>/", views.figure_detail, name="figure-key"),
     path("about/", views.about, name="about"),
+    # What changed between two dates (dashboard/changes.py): the page, the same as CSV and JSON, and an Atom feed.
+    path("changes/", change_views.changes_page, name="changes"),
+    path("changes.csv", change_views.changes_csv, name="changes-csv"),
+    path("changes.json", change_views.changes_json, name="changes-json"),
+    path("changes/feed/", feeds.ChangesFeed(), name="changes-feed"),
 ]
 
 # Data downloads (dashboard/data_views.py): every table as CSV and JSON, the data package and the page documenting them.

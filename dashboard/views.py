@@ -48,40 +48,45 @@ def cached[T](scope: str, build: Callable[[], T], changed: datetime.datetime | N
     return value
 
 
-def strategy_figures(programmes: list[Programme]) -> dict[int, list[Figure]]:
+def strategy_figures(programmes: list[Programme], as_at: datetime.date | None = None) -> dict[int, list[Figure]]:
     """Each strategy's own figures (with sources and claimants), by programme id, in one query."""
     strategies = [p.pk for p in programmes if p.kind == Programme.Kind.STRATEGY]
     by_programme: dict[int, list[Figure]] = {pk: [] for pk in strategies}
-    for figure in share_related(list(Figure.objects.with_related().filter(programme__in=strategies))):
+    for figure in share_related(list(Figure.objects.as_at(as_at).with_related().filter(programme__in=strategies))):
         by_programme[figure.programme_id].append(figure)
     return by_programme
 
 
-def overview_charts(programmes: list[Programme], figures: dict[int, list[Figure]] | None = None) -> list[Chart]:
+def overview_charts(
+    programmes: list[Programme], figures: dict[int, list[Figure]] | None = None, as_at: datetime.date | None = None
+) -> list[Chart]:
     """The overview's charts: each strategy's figures for the strategy as a whole (a centre's figure speaks for the centre)."""
-    figures = strategy_figures(programmes) if figures is None else figures
+    figures = strategy_figures(programmes, as_at) if figures is None else figures
     by_strategy = {p.name: figures[p.pk] for p in programmes if p.pk in figures}
-    built = [charts.build_overview_chart(by_strategy, basis) for basis in (Basis.ANNUAL, Basis.CUMULATIVE)]
+    built = [charts.build_overview_chart(by_strategy, basis, as_at) for basis in (Basis.ANNUAL, Basis.CUMULATIVE)]
+    built.append(charts.build_findings_overview(by_strategy, as_at))
     built = [chart for chart in built if chart is not None]
     for chart in built:
         chart.csv_url = reverse("dashboard:overview-chart-csv", args=[chart.id])
     return built
 
 
-def overview_page(programmes: list[Programme]) -> dict:
-    """The part of `/` that needs figures (the strategies' cards and the charts), built once per change stamp."""
-    figures = strategy_figures(programmes)
+def overview_page(programmes: list[Programme], as_at: datetime.date | None = None) -> dict:
+    """The part of `/` that needs figures (the strategies' cards and the charts), built once per change stamp and date."""
+    figures = strategy_figures(programmes, as_at)
     cards = [{"programme": p, "headlines": rules.headlines(figures[p.pk])} for p in programmes if p.pk in figures]
-    return {"cards": cards, "charts": overview_charts(programmes, figures)}
+    return {"cards": cards, "charts": overview_charts(programmes, figures, as_at)}
 
 
-def programme_charts(programme: Programme, figures: list[Figure] | None = None, events: list[Event] | None = None) -> list[Chart]:
+def programme_charts(
+    programme: Programme, figures: list[Figure] | None = None, events: list[Event] | None = None, as_at: datetime.date | None = None
+) -> list[Chart]:
     """A programme page's charts, from its own figures and events (loaded here unless the page has them)."""
     if figures is None:
-        figures = list(Figure.objects.with_related().filter(programme=programme))
+        figures = list(Figure.objects.as_at(as_at).with_related().filter(programme=programme))
     if events is None:
-        events = list(Event.objects.with_related().filter(programme=programme))
-    built = charts.programme_charts(figures, events, programme.slug)
+        events = list(Event.objects.as_at(as_at).with_related().filter(programme=programme))
+    built = charts.programme_charts(figures, events, programme.slug, as_at)
     for chart in built:
         chart.csv_url = reverse("dashboard:programme-chart-csv", args=[programme.slug, chart.id])
     return built
@@ -106,21 +111,21 @@ def share_related(figures: list[Figure]) -> list[Figure]:
     return figures
 
 
-def programme_page(programme: Programme) -> dict:
+def programme_page(programme: Programme, as_at: datetime.date | None = None) -> dict:
     """The part of a programme page that needs its figures (cards, charts, flags, the tables), built once per change stamp.
 
     A warm request then loads no figure at all: its cost is the programme, the change stamp and the cache.
     """
-    figures = share_related(list(Figure.objects.with_related().filter(programme=programme)))
-    events = list(Event.objects.with_related().filter(programme=programme))
-    flags = charts.flags(figures)
+    figures = share_related(list(Figure.objects.as_at(as_at).with_related().filter(programme=programme)))
+    events = list(Event.objects.as_at(as_at).with_related().filter(programme=programme))
+    flags = charts.flags(figures, as_at)
     for figure in figures:
         figure.flag = flags.get(figure.pk, "")
     return {
         "figures": figures,
         "headlines": rules.headlines(figures),
         "events": events,
-        "charts": programme_charts(programme, figures, events),
+        "charts": programme_charts(programme, figures, events, as_at),
         "coverage": [f for f in figures if f.measure == Measure.COVERAGE],
         "unknowns": [f for f in figures if f.is_unknown],
     }
@@ -129,7 +134,7 @@ def programme_page(programme: Programme) -> dict:
 @require_safe
 def overview(request: HttpRequest) -> HttpResponse:
     programmes = list(Programme.objects.for_overview())
-    page = cached("overview:page", lambda: overview_page(programmes), exports.last_changed())
+    page = cached(f"overview:page:{request.as_at}", lambda: overview_page(programmes, request.as_at), exports.last_changed())
     return render(request, "dashboard/overview.html", {**page, "programmes": programmes})
 
 
@@ -137,24 +142,25 @@ def overview(request: HttpRequest) -> HttpResponse:
 def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     programme = get_object_or_404(Programme.objects.select_related("parent"), slug=slug)
     changed = exports.last_changed()
-    page = cached(f"{slug}:page", lambda: programme_page(programme), changed)
+    page = cached(f"{slug}:page:{request.as_at}", lambda: programme_page(programme, request.as_at), changed)
     # The template caches its rendered content under the same stamp: rendering the tables is most of a warm request.
     children = programme.children.annotate(figure_count=Count("figures"))
-    context = {**page, "programme": programme, "children": children, "stamp": stamp_key(changed), "cache_seconds": CHART_CACHE_SECONDS}
+    stamp = f"{stamp_key(changed)}:{request.as_at}"
+    context = {**page, "programme": programme, "children": children, "stamp": stamp, "cache_seconds": CHART_CACHE_SECONDS}
     return render(request, "dashboard/programme_detail.html", context)
 
 
 @require_safe
 def overview_chart_csv(request: HttpRequest, chart_id: str) -> HttpResponse:
     programmes = list(Programme.objects.for_overview())
-    page = cached("overview:page", lambda: overview_page(programmes), exports.last_changed())
+    page = cached(f"overview:page:{request.as_at}", lambda: overview_page(programmes, request.as_at), exports.last_changed())
     return chart_csv(find_chart(page["charts"], chart_id))
 
 
 @require_safe
 def programme_chart_csv(request: HttpRequest, slug: str, chart_id: str) -> HttpResponse:
     programme = get_object_or_404(Programme, slug=slug)
-    page = cached(f"{slug}:page", lambda: programme_page(programme), exports.last_changed())
+    page = cached(f"{slug}:page:{request.as_at}", lambda: programme_page(programme, request.as_at), exports.last_changed())
     return chart_csv(find_chart(page["charts"], chart_id))
 
 

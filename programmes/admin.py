@@ -170,9 +170,36 @@ class FigureAdmin(ConflictAdminMixin, SimpleHistoryAdmin):
         ("Why", {"fields": ["change_reason"]}),
     ]
 
+    change_form_template = "admin/programmes/figure/change_form.html"
+
     def get_urls(self) -> list[URLPattern]:
         importer = path("import/", self.admin_site.admin_view(self.import_view), name="programmes_figure_import")
-        return [importer, *super().get_urls()]
+        preview_new = path("add/preview/", self.admin_site.admin_view(self.preview_view), name="programmes_figure_preview_add")
+        preview = path("<path:object_id>/preview/", self.admin_site.admin_view(self.preview_view), name="programmes_figure_preview")
+        return [importer, preview_new, preview, *super().get_urls()]
+
+    def preview_view(self, request: HttpRequest, object_id: str | None = None) -> HttpResponse:
+        """The change form's Preview button: the public card and charts as they would be with this figure saved; nothing is saved."""
+        from dashboard.preview import preview
+
+        original = self.get_object(request, object_id) if object_id is not None else None
+        if object_id is not None and original is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        allowed = self.has_change_permission(request, original) if original is not None else self.has_add_permission(request)
+        if not allowed:
+            raise PermissionDenied
+        if request.method != "POST":
+            return redirect(
+                reverse("admin:programmes_figure_change", args=[original.pk]) if original else reverse("admin:programmes_figure_add")
+            )
+        previous = original.programme if original is not None else None
+        form = self.get_form(request, original, change=original is not None)(request.POST, request.FILES, instance=original)
+        # A reason is asked for what is saved; a preview saves nothing, so it can come before the reason is written.
+        form.fields["change_reason"].required = False
+        context = {"title": "Preview: not saved", "figure": form.instance, "form": form, "previews": []}
+        if form.is_valid():
+            context["previews"] = preview(form, previous)
+        return TemplateResponse(request, "admin/programmes/figure/preview.html", context)
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         """Upload a CSV, preview what it would create and update, then confirm; nothing is saved before the confirmation."""

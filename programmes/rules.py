@@ -10,7 +10,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.utils.text import slugify
@@ -69,6 +69,11 @@ def quantity_key(figure: Figure) -> str:
 
     The key spells those out, so that an analyst can group by it: ngss-2012/whole/savings/audited/cumulative/gbp_m/2013-14..2015-16.
     """
+    return "/".join(quantity_parts(figure))
+
+
+def quantity_parts(figure: Figure, with_status: bool = True) -> list[str]:
+    """The parts of quantity_key, in order; without the status they say what two figures of different status are about."""
     period = f"{fiscal.label(figure.period_start) or '?'}..{fiscal.label(figure.period_end) or '?'}"
     if figure.period_start is None and figure.period_end is None:
         period = "unstated"
@@ -76,14 +81,14 @@ def quantity_key(figure: Figure) -> str:
         figure.programme.slug,
         cached_slugify(figure.scope) or "whole",
         figure.measure,
-        figure.status,
+        *([figure.status] if with_status else []),
         figure.basis,
         figure.unit,
         period,
     ]
     if figure.scenario:
         parts.append(cached_slugify(figure.scenario))
-    return "/".join(parts)
+    return parts
 
 
 def stated_precision(number: Decimal) -> Decimal:
@@ -479,6 +484,275 @@ def money_phrase(low: Decimal, high: Decimal, qualifier: str = Qualifier.EXACT) 
     if low == high:
         return ("about " if qualifier == Qualifier.APPROX else "") + formatting.money(low)
     return f"{formatting.money(low)} to {formatting.money(high)}"
+
+
+# Claims against findings. --------------------------------------------------------------------------------------
+
+CLAIM_STATUSES = (Status.TARGET, Status.FORECAST, Status.CLAIMED)
+ASSURANCE = {Status.AUDITED: 0, Status.CLAIMED: 1, Status.FORECAST: 2, Status.TARGET: 3}
+
+
+def like_for_like_key(figure: Figure) -> str:
+    """Two figures are like for like when they state the same quantity but for their status: programme, scope, measure, basis, unit, stated period and scenario."""
+    return "/".join(quantity_parts(figure, with_status=False))
+
+
+def is_finding(figure: Figure) -> bool:
+    """An audit finding a claim can be set against: a known audited outturn in £, over a stated period, of money saved, spent or received, not part of a larger sum."""
+    return figure.status == Status.AUDITED and is_testable(figure) and figure.horizon == Horizon.OUTTURN and not looks_ahead(figure)
+
+
+def is_claim(figure: Figure) -> bool:
+    """A claim an audit can test: a known target, forecast or claimed figure in £, over a stated period, of money saved, spent or received, not part of a larger sum."""
+    return figure.status in CLAIM_STATUSES and is_testable(figure)
+
+
+def is_testable(figure: Figure) -> bool:
+    return (
+        figure.unit == Unit.GBP_M
+        and figure.measure in OUTCOME_MEASURES
+        and has_period(figure)
+        and not figure.is_unknown
+        and figure.part_of_id is None
+    )
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A claim set beside what auditors found for the same thing."""
+
+    claim: Figure
+    finding: Figure
+
+    @property
+    def gap(self) -> Gap:
+        return gap(self.claim, self.finding)
+
+
+def claims_against_findings(figures: Iterable[Figure]) -> list[Pair]:
+    """A claim is set against a finding only when both are like for like (like_for_like_key): the first claim stated by the day of the latest audited outturn, against that outturn.
+
+    One pair per like-for-like quantity, so that scopes, periods, bases and scenarios are never mixed; best-sourced
+    figures first (rules.best_sourced); a claim made after the audit is not what the audit tested and is left out.
+    Ties on one day go to the most assured claim, then to the figure recorded first.
+    """
+    groups: dict[str, list[Figure]] = defaultdict(list)
+    for figure in figures:
+        if is_finding(figure) or is_claim(figure):
+            groups[like_for_like_key(figure)].append(figure)
+    pairs = []
+    for group in groups.values():
+        findings = best_sourced(f for f in group if is_finding(f))
+        if not findings:
+            continue
+        day = stated_on(findings[-1].source)
+        finding = min((f for f in findings if stated_on(f.source) == day), key=lambda f: f.pk or 0)
+        claims = best_sourced(f for f in group if is_claim(f) and stated_on(f.source) <= day)
+        if not claims:
+            continue
+        first = stated_on(claims[0].source)
+        claim = min((f for f in claims if stated_on(f.source) == first), key=lambda f: (ASSURANCE[f.status], f.pk or 0))
+        pairs.append(Pair(claim, finding))
+    measures = list(Measure.values)
+    return sorted(
+        pairs,
+        key=lambda p: (
+            p.finding.programme.slug,
+            p.finding.scope != "",
+            p.finding.scope,
+            measures.index(p.finding.measure),
+            p.finding.basis,
+            p.finding.period_start or 0,
+            p.finding.period_end or 0,
+            p.finding.scenario,
+        ),
+    )
+
+
+def headline_pair(pairs: Iterable[Pair]) -> Pair | None:
+    """A strategy's headline comparison: savings before other measures, the whole programme before a narrower scope, then the latest finding."""
+    pairs = list(pairs)
+    if not pairs:
+        return None
+    return min(
+        pairs, key=lambda p: (p.finding.measure != Measure.SAVINGS, not is_whole(p.finding), -stated_on(p.finding.source).toordinal())
+    )
+
+
+def certain_gap(pair: Pair) -> Decimal:
+    """How far apart a claim and its finding certainly are, whichever way: the end of the gap nearest zero, and zero where the two may agree."""
+    found = pair.gap
+    if found.low is not None and found.low > 0:
+        return found.low
+    if found.high is not None and found.high < 0:
+        return -found.high
+    return Decimal(0)
+
+
+def unpaired_reason(figures: Iterable[Figure]) -> str:
+    """Why no claim is set against a finding for these figures: nothing audited, audited but not known, or no like-for-like claim by the day of the audit."""
+    audited = [f for f in figures if f.status == Status.AUDITED and f.measure in OUTCOME_MEASURES and f.unit == Unit.GBP_M]
+    if not audited:
+        return "no audit body has reported money saved, spent or received in £"
+    findings = [f for f in audited if is_finding(f)]
+    if not findings:
+        if all(f.is_unknown for f in audited):
+            return "auditors found the amounts not known"
+        return "no audited figure in £ is an outturn over a stated period"
+    found = sorted(
+        {
+            f"{Measure(f.measure).label.lower()} {'a year' if f.basis == Basis.ANNUAL else 'in total'} "
+            f"for {f.scope or 'the whole programme'} {fiscal.phrase(f.period_start, f.period_end)}"
+            for f in findings
+        }
+    )
+    return "no claim for the same scope, period and basis was stated by the day of the audit (auditors found " + "; ".join(found) + ")"
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A finding minus the claim it is set against, in £m (None where a bound leaves an end open), and as a share of the claim."""
+
+    low: Decimal | None
+    high: Decimal | None
+    approx: bool
+    share_low: Decimal | None = None
+    share_high: Decimal | None = None
+    has_share: bool = False
+
+
+def extent(figure: Figure) -> tuple[Decimal | None, Decimal | None]:
+    """The least and most a known figure can be, as written: "over £1.4bn" is £1.4bn and up; "up to £500m" of a sum that cannot be negative is £0–500m."""
+    low, high = figure.bounds
+    if figure.qualifier == Qualifier.AT_LEAST:
+        return low, None
+    if figure.qualifier == Qualifier.AT_MOST:
+        return (None if figure.measure in SIGNED_MONEY else Decimal(0)), high
+    return low, high
+
+
+def gap(claim: Figure, finding: Figure) -> Gap:
+    """What auditors found minus what was claimed, as the least and most it can be once bounds are honoured; as a share of the claim only where the claim is a positive, bounded sum."""
+    claim_low, claim_high = extent(claim)
+    found_low, found_high = extent(finding)
+    low = found_low - claim_high if found_low is not None and claim_high is not None else None
+    high = found_high - claim_low if found_high is not None and claim_low is not None else None
+    approx = Qualifier.APPROX in (claim.qualifier, finding.qualifier)
+    if claim_low is None or claim_high is None or claim_low <= 0:
+        return Gap(low, high, approx)
+    # finding / claim - 1, at its least and most: a positive finding is divided by the largest claim for its least ratio.
+    share_low = found_low / (claim_high if found_low >= 0 else claim_low) - 1 if found_low is not None else None
+    share_high = found_high / (claim_low if found_high >= 0 else claim_high) - 1 if found_high is not None else None
+    return Gap(low, high, approx, share_low, share_high, True)
+
+
+def more_or_less(amount: Decimal, write, rounding: str | None = None) -> str:
+    """A signed difference in words: "£500m more", "£4m less", "no difference"."""
+    if amount == 0:
+        return "no difference"
+    return f"{write(abs(amount), rounding)} {'more' if amount > 0 else 'less'}"
+
+
+def between(low: Decimal | None, high: Decimal | None, approx: bool, write) -> str:
+    """A signed interval of differences in words: "over £500m more", "£100m to £200m less", "between £100m less and £50m more".
+
+    write(amount, rounding) writes a size; a least size is rounded down and a most size up, so that "over 55.5%" stays true.
+    """
+    about = "about " if approx else ""
+    if low is not None and high is not None:
+        if low == high:
+            return about + more_or_less(low, write)
+        if low >= 0:
+            return f"{about}{write(low, ROUND_DOWN)} to {write(high, ROUND_UP)} more"
+        if high <= 0:
+            return f"{about}{write(-high, ROUND_DOWN)} to {write(-low, ROUND_UP)} less"
+        return f"between {more_or_less(low, write, ROUND_UP)} and {more_or_less(high, write, ROUND_UP)}"
+    if low is not None:
+        return f"over {write(low, ROUND_DOWN)} more" if low >= 0 else f"anything above {more_or_less(low, write, ROUND_UP)}"
+    if high is not None:
+        return f"over {write(-high, ROUND_DOWN)} less" if high <= 0 else f"anything below {more_or_less(high, write, ROUND_UP)}"
+    return "not known"
+
+
+def sum_of_money(amount: Decimal, rounding: str | None = None) -> str:
+    """£ millions as stated: sums are differences of stated figures, so nothing is rounded."""
+    return formatting.money(amount)
+
+
+def percent(share: Decimal, rounding: str | None = None) -> str:
+    """A share as a percentage to one decimal place, rounded the way that keeps a bound true."""
+    return f"{formatting._plain((share * 100).quantize(Decimal('0.1'), rounding=rounding or ROUND_HALF_EVEN))}%"
+
+
+def gap_phrase(pair: Pair) -> str:
+    """The gap as a reader says it: "over £500m more than claimed (over 55.5% more)"."""
+    found = pair.gap
+    text = between(found.low, found.high, found.approx, sum_of_money)
+    text = "the same as claimed" if text.endswith("no difference") else f"{text} than claimed"
+    if found.has_share:
+        text += f" ({between(found.share_low, found.share_high, found.approx, percent)})"
+    return text
+
+
+def pair_sentence(pair: Pair) -> str:
+    """ "Government departments expected £900m, as reported by ...; the National Audit Office found over £1.4bn: over £500m more (...)"."""
+    claim, finding = pair.claim, pair.finding
+    what = f"{Measure(finding.measure).label.lower()} {'a year' if finding.basis == Basis.ANNUAL else 'in total'}"
+    scope = f"for {finding.scope}" if finding.scope else "for the whole programme"
+    if finding.scenario:
+        scope += f" ({finding.scenario})"
+    period = fiscal.phrase(finding.period_start, finding.period_end)
+    return f"{what} {scope} {period}: {statement(claim)}; {statement(finding)}, {gap_phrase(pair)}"
+
+
+# The record over time. ------------------------------------------------------------------------------------------
+
+
+def same_value(first: Figure, second: Figure) -> bool:
+    """Two figures state the same value when they give the same number or range (or both none): "about £900m" repeats "£900m"; the qualifier says how precisely, not what."""
+    return first.bounds == second.bounds
+
+
+def restated_from(figure: Figure, same_quantity: Iterable[Figure]) -> Figure | None:
+    """A figure restates its quantity when the latest figures of it stated on an earlier day all had another value: the first of those, or None for a first statement or a repeat.
+
+    Whoever states it: a new value for the same quantity (quantity_key) is a restatement, by its claimant or by another.
+    """
+    day = stated_on(figure.source)
+    earlier = [other for other in same_quantity if stated_on(other.source) < day]
+    if not earlier:
+        return None
+    latest = max(stated_on(other.source) for other in earlier)
+    last = sorted((other for other in earlier if stated_on(other.source) == latest), key=lambda other: other.pk or 0)
+    if any(same_value(figure, other) for other in last):
+        return None
+    return last[0]
+
+
+def latest_by_claimant(figures: Iterable[Figure], day: datetime.date) -> dict[int, Figure]:
+    """Each claimant's latest known figure of one quantity stated by a day (the first recorded, for two on that day)."""
+    latest: dict[int, Figure] = {}
+    for figure in sorted(figures, key=lambda f: (stated_on(f.source), -(f.pk or 0))):
+        if not figure.is_unknown and stated_on(figure.source) <= day:
+            latest[figure.claimant_id] = figure
+    return latest
+
+
+def resolved(figures: list[Figure], since: datetime.date, until: datetime.date) -> list[tuple[Figure, Figure, Figure, Figure]]:
+    """Two claimants' disagreement over one quantity is resolved between two days when their latest figures of it disagreed on the first day and no longer do on the second: one of them moved to a value the other's admits.
+
+    Figures of one quantity only. Each resolution is (one claimant's figure then, the other's then, the first's now, the
+    other's now). A disagreement between two published figures never ends by itself: both publications still say
+    what they said, and their ⚑ flags stay; only a later statement by one of the claimants can settle it.
+    """
+    before, after = latest_by_claimant(figures, since), latest_by_claimant(figures, until)
+    found = []
+    claimants = sorted(before)
+    for index, first in enumerate(claimants):
+        for second in claimants[index + 1 :]:
+            if disagree(before[first], before[second]) and not disagree(after[first], after[second]):
+                found.append((before[first], before[second], after[first], after[second]))
+    return found
 
 
 def same_quantity(figure: Figure) -> list[tuple[Figure, bool]]:

@@ -136,7 +136,7 @@ class ChartPageTests(TestCase):
 
     def test_it_draws_the_overview_comparison_with_annual_and_total_apart(self):
         response = self.client.get("/")
-        self.assertEqual([c.id for c in response.context["charts"]], ["overview-annual", "overview-total"])
+        self.assertEqual([c.id for c in response.context["charts"]], ["overview-annual", "overview-total", "overview-claims-findings"])
 
 
 class ChartCsvTests(TestCase):

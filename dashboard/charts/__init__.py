@@ -8,7 +8,10 @@ drawn as bands or floating bars and never as midpoints, unknown is said and neve
 
 from __future__ import annotations
 
+import datetime
+
 from dashboard.charts.base import Chart, figure_frame, flags
+from dashboard.charts.findings import build_findings_chart, build_findings_overview
 from dashboard.charts.money import build_deadline_chart, build_funding_chart, build_money_chart
 from dashboard.charts.savings import build_overview_chart, build_promise_chart, build_restatement_chart
 from programmes.models import Basis, Event, Figure
@@ -16,6 +19,8 @@ from programmes.models import Basis, Event, Figure
 __all__ = [
     "Chart",
     "build_deadline_chart",
+    "build_findings_chart",
+    "build_findings_overview",
     "build_funding_chart",
     "build_money_chart",
     "build_overview_chart",
@@ -27,14 +32,15 @@ __all__ = [
 ]
 
 
-def programme_charts(figures: list[Figure], events: list[Event], slug: str) -> list[Chart]:
-    """Every chart a programme page shows, in reading order, leaving out those with no data."""
+def programme_charts(figures: list[Figure], events: list[Event], slug: str, as_at: datetime.date | None = None) -> list[Chart]:
+    """Every chart a programme page shows, in reading order, leaving out those with no data; flags as at the date shown."""
     built = [
-        build_promise_chart(figures, Basis.ANNUAL, slug),
-        build_promise_chart(figures, Basis.CUMULATIVE, slug),
-        build_restatement_chart(figures, events, slug),
-        build_money_chart(figures, slug),
-        build_funding_chart(figures, slug),
-        build_deadline_chart(figures, slug),
+        build_promise_chart(figures, Basis.ANNUAL, slug, as_at),
+        build_promise_chart(figures, Basis.CUMULATIVE, slug, as_at),
+        build_findings_chart(figures, slug, as_at),
+        build_restatement_chart(figures, events, slug, as_at),
+        build_money_chart(figures, slug, as_at),
+        build_funding_chart(figures, slug, as_at),
+        build_deadline_chart(figures, slug, as_at),
     ]
     return [chart for chart in built if chart is not None]

@@ -10,8 +10,8 @@ from decimal import Decimal
 from html import escape
 
 import pandas as pd
-from django.db.models import F
 import plotly.graph_objects as go
+from django.db.models import F
 from plotly.utils import PlotlyJSONEncoder
 
 from programmes import rules
@@ -77,6 +77,8 @@ class Chart:
     filename: str = ""
     key: str = STATUS_KEY
     csv_url: str = ""
+    # Columns a chart adds to the standard table (and CSV) after TABLE_COLUMNS; each row lists their cells as "extra".
+    extra_columns: list[str] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
@@ -88,7 +90,7 @@ class Chart:
 
     @property
     def columns(self) -> list[str]:
-        return TABLE_COLUMNS
+        return [*TABLE_COLUMNS, *self.extra_columns]
 
     @property
     def has_disagreement(self) -> bool:

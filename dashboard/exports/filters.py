@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime
+
+from django.db.models import DateField, QuerySet, Value
 from django.http import QueryDict
 
+from dashboard import as_at
 from dashboard.exports.schema import Resource
 from programmes import fiscal
 from programmes.models import Organisation, Programme
@@ -30,6 +33,9 @@ YEAR_ALLOWED = [f"a financial year written like 2013-14, from {fiscal.label(fisc
 
 
 FLAG_VALUES = ["0", "1"]
+AS_AT_ALLOWED = ["a date written like 2016-05-20"]
+# The date a download is read at travels with its queryset, so that the computed columns (disagrees) are judged then too.
+AS_AT_ALIAS = "read_as_at"
 
 
 class Query:
@@ -100,6 +106,18 @@ class Query:
             self.applied[name] = publishers
         return publishers
 
+    def as_at(self) -> datetime.date | None:
+        """The day the table is read at (as_at), moved back to the latest day a source appeared as the pages do; None for today."""
+        value = self.single(as_at.PARAMETER, AS_AT_ALLOWED)
+        if value is None or not value.strip():
+            return None
+        try:
+            day = as_at.normalise(as_at.parse(value))
+        except as_at.BadDate as error:
+            raise FilterError(as_at.PARAMETER, str(error), AS_AT_ALLOWED) from error
+        self.applied[as_at.PARAMETER] = day.isoformat()
+        return day
+
     def period(self) -> tuple[int | None, int | None]:
         first, last = self.year("from"), self.year("to")
         if first is not None and last is not None and last < first:
@@ -118,3 +136,16 @@ def in_requested_programmes(query: Query, queryset: QuerySet) -> QuerySet:
     if include_children and not programmes:
         raise FilterError("include_children", "include_children needs at least one programme=<slug>.", FLAG_VALUES)
     return queryset.in_programmes(programmes, include_children) if programmes else queryset
+
+
+def read_at(queryset: QuerySet, day: datetime.date | None) -> QuerySet:
+    """The rows as the record stood on day (the model's as_at), carrying the day for the computed columns."""
+    if day is None:
+        return queryset
+    return queryset.as_at(day).alias(**{AS_AT_ALIAS: Value(day, output_field=DateField())})
+
+
+def read_as_at(queryset: QuerySet) -> datetime.date | None:
+    """The day a queryset from read_at is read at; None for today."""
+    carried = queryset.query.annotations.get(AS_AT_ALIAS)
+    return carried.value if carried is not None else None

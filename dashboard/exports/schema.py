@@ -36,6 +36,14 @@ class Parameter:
     allowed: str
 
 
+AS_AT = Parameter(
+    "as_at",
+    "The table as it stood on this day: only rows from publications that had appeared by then (a publication dated to a "
+    "month or a year counts from its last day), and disagrees as it was then. Programmes are not dated: all are listed.",
+    "a date written like 2016-05-20",
+)
+
+
 @dataclass(frozen=True)
 class Resource:
     name: str

@@ -14,13 +14,14 @@ from django.db.models import Max, QuerySet
 from django.http import QueryDict
 from django.utils.text import slugify
 
-from dashboard.exports.filters import Query, in_requested_programmes
-from dashboard.exports.schema import CHUNK_SIZE, Column, ForeignKey, Parameter, Resource
+from dashboard.exports.filters import Query, in_requested_programmes, read_as_at, read_at
+from dashboard.exports.schema import AS_AT, CHUNK_SIZE, Column, ForeignKey, Parameter, Resource
 from programmes import rules
 from programmes.columns import FIGURE_COLUMNS
 from programmes.models import (
     Basis,
     DatePrecision,
+    Disagreement,
     Event,
     EventKind,
     Figure,
@@ -88,7 +89,7 @@ EVENT_COLUMNS = (
 def select_figures(params: QueryDict) -> tuple[QuerySet, dict]:
     """Figures matching the query string, and the filters applied."""
     query = Query(params, FIGURES)
-    figures = in_requested_programmes(query, Figure.objects.all())
+    figures = in_requested_programmes(query, read_at(Figure.objects.all(), query.as_at()))
     for name, choices in (("measure", Measure), ("status", Status), ("basis", Basis), ("unit", Unit)):
         if values := query.values(name, list(choices.values)):
             figures = figures.filter(**{f"{name}__in": values})
@@ -103,7 +104,7 @@ def select_figures(params: QueryDict) -> tuple[QuerySet, dict]:
 def select_sources(params: QueryDict) -> tuple[QuerySet, dict]:
     """Sources matching the query string, and the filters applied."""
     query = Query(params, SOURCES)
-    sources = Source.objects.all()
+    sources = read_at(Source.objects.all(), query.as_at())
     if publishers := query.publishers("publisher"):
         sources = sources.filter(publisher__name__in=publishers)
     if kinds := query.values("kind", list(SourceKind.values)):
@@ -114,6 +115,7 @@ def select_sources(params: QueryDict) -> tuple[QuerySet, dict]:
 def select_programmes(params: QueryDict) -> tuple[QuerySet, dict]:
     """Programmes matching the query string, and the filters applied."""
     query = Query(params, PROGRAMMES)
+    query.as_at()  # accepted on every download; programmes are not dated
     programmes = Programme.objects.all()
     if kinds := query.values("kind", list(ProgrammeKind.values)):
         programmes = programmes.filter(kind__in=kinds)
@@ -123,7 +125,7 @@ def select_programmes(params: QueryDict) -> tuple[QuerySet, dict]:
 def select_events(params: QueryDict) -> tuple[QuerySet, dict]:
     """Events matching the query string, and the filters applied."""
     query = Query(params, EVENTS)
-    events = in_requested_programmes(query, Event.objects.all())
+    events = in_requested_programmes(query, read_at(Event.objects.all(), query.as_at()))
     if kinds := query.values("kind", list(EventKind.values)):
         events = events.filter(kind__in=kinds)
     return events, query.applied
@@ -134,7 +136,14 @@ def judge_figures(queryset: QuerySet) -> Callable[[dict], dict]:
     # A figure disagrees only with figures of its own programme, so only the exported programmes are read: twice, a few
     # fields per figure at a time, so that memory stays flat however many figures are exported.
     compared = Figure.objects.filter(programme__in=queryset.values("programme_id"))
-    disagreeing = rules.disagreeing(Judged.read(compared))
+    day = read_as_at(queryset)
+    if day is None:
+        disagreeing = rules.disagreeing(Judged.read(compared))
+    else:
+        # As at a day: the flags stored on write that held by then (programmes/flags.py), as the pages show them.
+        disagreeing = set(
+            Disagreement.objects.filter(figure__in=queryset.values("pk"), holds_from__lte=day).values_list("figure_id", flat=True)
+        )
 
     @functools.lru_cache(maxsize=4096)
     def quantity(slug, *cells) -> str:
@@ -206,6 +215,7 @@ FIGURES = Resource(
         ),
         Parameter("from", "Figures whose period reaches this financial year or later.", "a financial year, e.g. 2013-14"),
         Parameter("to", "Figures whose period starts by this financial year.", "a financial year, not before from"),
+        AS_AT,
     ),
     foreign_keys=(
         ForeignKey("programme", "programmes", "slug"),
@@ -231,6 +241,7 @@ SOURCES = Resource(
     parameters=(
         Parameter("publisher", "Sources by this publisher (any case). Repeat it to allow several.", "a publisher"),
         choice_parameter("kind", SourceKind, "Sources"),
+        AS_AT,
     ),
     examples=(("kind=audit_report", "NAO and other audit reports"),),
 )
@@ -243,7 +254,7 @@ PROGRAMMES = Resource(
     columns=PROGRAMME_COLUMNS,
     primary_key="slug",
     select=select_programmes,
-    parameters=(choice_parameter("kind", ProgrammeKind, "Programmes"),),
+    parameters=(choice_parameter("kind", ProgrammeKind, "Programmes"), AS_AT),
     foreign_keys=(ForeignKey("parent", "", "slug"),),
     examples=(("kind=cluster", "The five clusters"),),
 )
@@ -256,7 +267,7 @@ EVENTS = Resource(
     columns=EVENT_COLUMNS,
     primary_key="id",
     select=select_events,
-    parameters=(*programme_parameters("Events"), choice_parameter("kind", EventKind, "Events")),
+    parameters=(*programme_parameters("Events"), choice_parameter("kind", EventKind, "Events"), AS_AT),
     foreign_keys=(ForeignKey("programme", "programmes", "slug"), ForeignKey("source_id", "sources", "id")),
     examples=(("programme=gss-2018&include_children=1", "Events of the 2018 strategy and its cluster model"),),
 )

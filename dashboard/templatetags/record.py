@@ -1,11 +1,16 @@
-"""{% at url %}: an address on the site that keeps the date the page is shown at (?as_at=), so a reader stays in the past."""
+"""{% at url %}: an address on the site that keeps the date the page is shown at (?as_at=), so a reader stays in the past.
+
+Also the as-at banner and the date picker every public page carries (base.html).
+"""
 
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django import template
+from django.urls import reverse
 
+from dashboard import as_at
 from dashboard.as_at import PARAMETER
 
 register = template.Library()
@@ -26,3 +31,46 @@ def at(context, url: str) -> str:
     """Use for every link to a public page or download: {% at figure.get_absolute_url %}."""
     request = context.get("request")
     return at_date(str(url), getattr(request, "as_at", None))
+
+
+@register.simple_tag(takes_context=True)
+def at_url(context, name: str, *args) -> str:
+    """{% url %} and {% at %} in one: {% at_url 'dashboard:source-list' %}."""
+    return at(context, reverse(name, args=args))
+
+
+@register.inclusion_tag("dashboard/includes/date_picker.html", takes_context=True)
+def date_picker(context) -> dict:
+    """The form that opens this page at another date, with the days of audit reports and committee hearings as notches.
+
+    Shown only where there is a request (error pages rendered without one, such as the 503, ask nothing of the database).
+    """
+    request = context.get("request")
+    if request is None or not hasattr(request, "as_at"):
+        return {"shown": False}
+    return {"shown": True, "request": request, "notches": as_at.notches(), "path": request.path}
+
+
+@register.inclusion_tag("dashboard/includes/as_at_banner.html", takes_context=True)
+def as_at_banner(context) -> dict:
+    """Which date the page shows, with a link back to today, on every page read at a date."""
+    request = context.get("request")
+    day = getattr(request, "as_at", None)
+    if day is None:
+        return {"banner": False}
+    from programmes.models import Source
+
+    first = Source.objects.order_by("appeared_by").values_list("appeared_by", flat=True).first()
+    try:
+        asked = as_at.parse(request.GET.get(PARAMETER, ""))
+    except as_at.BadDate:
+        asked = None
+    return {
+        "banner": True,
+        "day": day,
+        "asked": asked,
+        "empty": first is None or day < first,
+        "first": first,
+        "path": request.path,
+        "changes_url": reverse("dashboard:changes") + "?" + urlencode({"since": day.isoformat()}),
+    }

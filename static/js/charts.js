@@ -31,7 +31,20 @@
     var figure = figureFor(container.dataset.chart);
     if (!figure) return;
     window.Plotly.newPlot(container, figure.data, withoutTitle(figure.layout), CONFIG).then(function () {
+      linkBars(container, figure.layout.meta && figure.layout.meta.links);
       container.setAttribute("data-drawn", "true");
+    });
+  }
+
+  // A chart whose layout.meta.links maps figure ids to pages opens a bar's figure when the bar is clicked; the data
+  // table under the chart links the same figures for the keyboard and for screen readers.
+  function linkBars(container, links) {
+    if (!links) return;
+    container.classList.add("has-links");
+    container.on("plotly_click", function (event) {
+      var point = event.points && event.points[0];
+      var url = point && links[String(point.customdata)];
+      if (url) window.location.assign(url);
     });
   }
 

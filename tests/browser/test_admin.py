@@ -37,6 +37,10 @@ def dump() -> list[str]:
     rows = json.loads(out.getvalue())
     for row in rows:
         row["fields"].pop("version", None)
+        if row["model"] == "programmes.disagreement":
+            # The stored flags are recomputed on every save (programmes/flags.py): new rows with the same content.
+            row.pop("pk")
+    rows.sort(key=lambda row: (row["model"], row.get("pk", 0), json.dumps(row["fields"], sort_keys=True)))
     return json.dumps(rows, indent=1, ensure_ascii=False, sort_keys=True).splitlines()
 
 

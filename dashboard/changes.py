@@ -1,0 +1,227 @@
+"""What changed in the record between two dates (/changes/, its CSV and JSON, and the Atom feed).
+
+The record on a day is the figures whose sources had appeared by then (Figure.objects.as_at), so between `since`
+and `until` the record only grows: a change is a figure whose source appeared after `since` and by `until`. From
+those, by programme:
+
+- new figures: the first statement of their quantity, or a repeat of its latest value;
+- restated figures: a new value for a quantity already stated on an earlier day (rules.restated_from);
+- new disagreements: figures that another figure disagrees with by `until` but did not on `since` (the stored flags:
+  a figure is flagged from its earliest flag's holds_from);
+- resolved disagreements: two claimants whose latest figures of a quantity disagreed on `since` and no longer do by
+  `until` (rules.resolved); a flag between two published figures never disappears by itself;
+- cards: every card line whose headline figure differs between the record on `since` and on `until`
+  (rules.headlines on both).
+
+Only programmes with a figure new in the period can change, so only their figures are loaded.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Max
+
+from dashboard import charts
+from programmes import rules
+from programmes.models import Disagreement, Figure, Programme
+
+
+@dataclass(frozen=True)
+class Restatement:
+    figure: Figure
+    before: Figure
+
+
+@dataclass(frozen=True)
+class NewFlag:
+    figure: Figure
+    flag: str
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Two claimants' latest figures of one quantity: disagreeing on `since` (then), agreeing by `until` (now)."""
+
+    then: tuple[Figure, Figure]
+    now: tuple[Figure, Figure]
+
+
+@dataclass(frozen=True)
+class CardChange:
+    role: str
+    label: str
+    before: Figure | None
+    after: Figure | None
+    missing_text: str
+
+
+@dataclass
+class ProgrammeChanges:
+    programme: Programme
+    new: list[Figure] = field(default_factory=list)
+    restated: list[Restatement] = field(default_factory=list)
+    flagged: list[NewFlag] = field(default_factory=list)
+    resolved: list[Resolution] = field(default_factory=list)
+    cards: list[CardChange] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.new or self.restated or self.flagged or self.resolved or self.cards)
+
+
+@dataclass
+class Changes:
+    since: datetime.date
+    until: datetime.date
+    programmes: list[ProgrammeChanges]
+
+    def count(self, name: str) -> int:
+        return sum(len(getattr(group, name)) for group in self.programmes)
+
+    @property
+    def figures(self) -> list[Figure | Restatement]:
+        """The new and restated figures, newest first: the feed's entries."""
+        items: list[Figure | Restatement] = [item for group in self.programmes for item in (*group.new, *group.restated)]
+
+        def figure_of(item):
+            return item.figure if isinstance(item, Restatement) else item
+
+        return sorted(items, key=lambda item: (figure_of(item).source.appeared_by, figure_of(item).pk), reverse=True)
+
+
+def stated(figure: Figure) -> tuple[datetime.date, int]:
+    return (rules.stated_on(figure.source), figure.pk)
+
+
+def between(since: datetime.date, until: datetime.date) -> Changes:
+    """Everything that changed in the record from the day `since` (excluded) to the day `until` (included)."""
+    appeared = Figure.objects.filter(source__appeared_by__gt=since, source__appeared_by__lte=until)
+    touched = Programme.objects.filter(pk__in=appeared.values("programme_id")).select_related("parent")
+    programmes = {programme.pk: programme for programme in touched}
+    figures = list(Figure.objects.as_at(until).with_related().filter(programme__in=list(programmes)))
+    by_programme: dict[int, list[Figure]] = defaultdict(list)
+    for figure in figures:
+        by_programme[figure.programme_id].append(figure)
+    first_flagged = dict(Disagreement.objects.filter(figure__in=[f.pk for f in figures], rank=1).values_list("figure_id", "holds_from"))
+    newly_flagged = [f for f in figures if f.pk in first_flagged and since < first_flagged[f.pk] <= until]
+    flag_text = charts.flags(newly_flagged, until)
+    groups = []
+    for programme in sorted(programmes.values(), key=lambda p: (p.started or datetime.date.max, p.name)):
+        group = ProgrammeChanges(programme)
+        own = by_programme[programme.pk]
+        by_quantity: dict[str, list[Figure]] = defaultdict(list)
+        for figure in own:
+            by_quantity[figure.quantity].append(figure)
+        for figure in sorted((f for f in own if since < f.source.appeared_by), key=stated):
+            before = rules.restated_from(figure, by_quantity[figure.quantity])
+            if before is None:
+                group.new.append(figure)
+            else:
+                group.restated.append(Restatement(figure, before))
+        group.flagged = [NewFlag(f, flag_text.get(f.pk, "")) for f in sorted(newly_flagged, key=stated) if f.programme_id == programme.pk]
+        for _, members in sorted(by_quantity.items()):
+            if any(since < f.source.appeared_by for f in members):
+                group.resolved += [Resolution((a, b), (c, d)) for a, b, c, d in rules.resolved(members, since, until)]
+        then = rules.headlines(f for f in own if f.source.appeared_by <= since)
+        for old, new in zip(then, rules.headlines(own), strict=True):
+            if (old.figure and old.figure.pk) != (new.figure and new.figure.pk):
+                group.cards.append(CardChange(new.role, new.label, old.figure, new.figure, new.missing_text))
+        if not group.empty:
+            groups.append(group)
+    return Changes(since, until, groups)
+
+
+def last_edited(figures: list[Figure]) -> dict[int, datetime.datetime]:
+    """When each figure was last written in the record (its change history), for the feed's <updated>."""
+    rows = Figure.history.filter(id__in=[f.pk for f in figures]).values("id").annotate(latest=Max("history_date"))
+    return {row["id"]: row["latest"] for row in rows}
+
+
+# The flat rows of /changes.csv and /changes.json, one per change, grouped by programme as the page is.
+COLUMNS = [
+    "programme",
+    "change",
+    "card",
+    "figure_id",
+    "figure_key",
+    "value",
+    "status",
+    "description",
+    "claimant",
+    "source_id",
+    "source",
+    "published",
+    "before_figure_id",
+    "before_figure_key",
+    "before_value",
+    "before_claimant",
+    "before_source_id",
+    "before_source",
+    "before_published",
+    "detail",
+]
+COLUMN_MEANINGS = {
+    "programme": "Slug of the programme whose record changed.",
+    "change": "new_figure, restated, new_disagreement, resolved_disagreement or card.",
+    "card": "For a card change, the card line's role (promised, latest-forecast, delivered-audited, delivered-claimed, investment, net-benefit).",
+    "figure_id": "The figure new, restated, newly flagged, heading the card now, or settling a disagreement (blank for a card with no figure now).",
+    "before_figure_id": "The figure it restates, the card's figure on the since date, or the figure the settling one replaced.",
+    "detail": "In words: the ⚑ text of a new disagreement, or the two claimants' figures of a resolved one.",
+}
+
+
+def figure_cells(figure: Figure | None, prefix: str = "") -> dict:
+    """A figure's cells, under before_ for the figure a change replaced; the status and description only for the figure itself."""
+    if figure is None:
+        return {}
+    cells = {
+        "figure_id": figure.pk,
+        "figure_key": figure.key,
+        "value": figure.display_value,
+        "claimant": figure.claimant.name,
+        "source_id": figure.source_id,
+        "source": f"{figure.source.title} ({figure.source.publisher})",
+        "published": figure.source.published_display,
+    }
+    if not prefix:
+        cells |= {"status": figure.get_status_display().lower(), "description": figure.description}
+    return {prefix + name: value for name, value in cells.items()}
+
+
+def resolution_detail(resolution: Resolution) -> str:
+    (a, b), (c, d) = resolution.then, resolution.now
+    return (
+        f"{rules.statement(a)} against {rules.statement(b)}; by then {rules.statement(c)} and {rules.statement(d)}, which do not disagree"
+    )
+
+
+def rows(changes: Changes) -> list[dict]:
+    """One row per change, every column present (blank when it does not apply)."""
+    found = []
+    for group in changes.programmes:
+        slug = group.programme.slug
+        for card in group.cards:
+            found.append(
+                {"programme": slug, "change": "card", "card": card.role, **figure_cells(card.after), **figure_cells(card.before, "before_")}
+            )
+        for figure in group.new:
+            found.append({"programme": slug, "change": "new_figure", **figure_cells(figure)})
+        for item in group.restated:
+            found.append({"programme": slug, "change": "restated", **figure_cells(item.figure), **figure_cells(item.before, "before_")})
+        for item in group.flagged:
+            found.append({"programme": slug, "change": "new_disagreement", **figure_cells(item.figure), "detail": item.flag})
+        for item in group.resolved:
+            settling, replaced = settled_by(item)
+            cells = {"programme": slug, "change": "resolved_disagreement", **figure_cells(settling), **figure_cells(replaced, "before_")}
+            found.append(cells | {"detail": resolution_detail(item)})
+    return [{column: row.get(column, "") for column in COLUMNS} for row in found]
+
+
+def settled_by(resolution: Resolution) -> tuple[Figure, Figure]:
+    """The later statement that settled a disagreement, and the same claimant's figure it replaced (the latest, if both moved)."""
+    (a, b), (c, d) = resolution.then, resolution.now
+    moved = [(now, then) for now, then in ((c, a), (d, b)) if now.pk != then.pk]
+    return max(moved, key=lambda pair: stated(pair[0]))

@@ -1,0 +1,192 @@
+"""Claims against findings: what was claimed beside what auditors found for the same thing (rules.claims_against_findings).
+
+A pair is drawn only where both exist; each pair is one row of the chart with its claim and its finding as two bars,
+annual and total sums in separate panels (never on one axis), and the gap in £ and as a share of the claim in the
+row's label, the summary and the table. Every bar opens its figure's page when clicked, as the table's links do.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+from plotly.subplots import make_subplots
+
+from dashboard.charts.base import (
+    STATUS_ORDER,
+    STATUS_STYLE,
+    Chart,
+    axis,
+    base_layout,
+    figure_bar,
+    figure_frame,
+    flags,
+    plotly_json,
+    table_rows,
+    unique_sources,
+)
+from dashboard.charts.savings import wrap_name
+from dashboard.templatetags.record import at_date
+from programmes import fiscal, rules
+from programmes.models import Basis, Figure, Measure, Status
+
+TITLE = "What was claimed, against what auditors found"
+OVERVIEW_TITLE = "Strategies ranked by the gap between the first claim and the latest audit, like for like"
+KEY = (
+    "Each row sets a claim beside the audit finding for the same scope, period and basis; colour and fill pattern show "
+    "status: target hatched, forecast dotted, claimed crossed, audited solid. Click a bar, or its row in the table, to open its figure."
+)
+EXTRA_COLUMNS = ["Compared", "Role", "Gap (£m, least)", "Gap (£m, most)", "Gap (% of claim, least)", "Gap (% of claim, most)", "Gap"]
+# A yearly run-rate and a total are never drawn on one axis: each has its own panel.
+PANELS = [((Basis.ANNUAL,), "£ million a year"), ((Basis.CUMULATIVE, Basis.ONE_OFF), "£ million in total over the period")]
+
+
+def compared(pair: rules.Pair) -> str:
+    """What the two figures of a pair are about: "Investment (cost) in total, five department-run centres, 2004-05 to 2010-11"."""
+    finding = pair.finding
+    parts = [f"{Measure(finding.measure).label} {'a year' if finding.basis == Basis.ANNUAL else 'in total'}"]
+    parts.append(finding.scope or "whole programme")
+    if finding.scenario:
+        parts.append(finding.scenario)
+    parts.append(fiscal.span(finding.period_start, finding.period_end))
+    return ", ".join(parts)
+
+
+def percent_cell(share: Decimal | None, rounding: str) -> Decimal | None:
+    """A share as a percentage to one decimal place, rounded outwards so that the least and the most stay true."""
+    return None if share is None else (share * 100).quantize(Decimal("0.1"), rounding=rounding)
+
+
+def extra_cells(pair: rules.Pair, figure: Figure, rank: int | None) -> list:
+    """The pair's cells for one of its two rows; the gap (finding minus claim) is given on the finding's row."""
+    cells = [rank] if rank is not None else []
+    cells += [compared(pair), "Claim" if figure is pair.claim else "Audit finding"]
+    if figure is pair.claim:
+        return [*cells, None, None, None, None, ""]
+    gap = pair.gap
+    return [
+        *cells,
+        gap.low,
+        gap.high,
+        percent_cell(gap.share_low, ROUND_FLOOR),
+        percent_cell(gap.share_high, ROUND_CEILING),
+        rules.gap_phrase(pair),
+    ]
+
+
+def links(figures: list[Figure], as_at: datetime.date | None) -> dict[str, str]:
+    """Each bar's figure page (at the date shown), by figure id: static/js/charts.js opens it when the bar is clicked.
+
+    Not <a> tags in the labels: plotly gives those a style attribute, which the Content-Security-Policy refuses.
+    """
+    return {str(figure.pk): at_date(figure.get_absolute_url(), as_at) for figure in figures}
+
+
+def pairs_chart(
+    labelled: list[tuple[str, rules.Pair]],
+    figures: list[Figure],
+    chart_id: str,
+    title: str,
+    summary: str,
+    filename: str,
+    as_at: datetime.date | None,
+    ranked: bool = False,
+) -> Chart:
+    """One row per (label, pair), claims and findings as grouped bars, annual and total pairs in separate panels; labels are HTML-escaped and wrapped."""
+    present = [(bases, x_title) for bases, x_title in PANELS if any(pair.finding.basis in bases for _, pair in labelled)]
+    counts = [sum(1 for _, pair in labelled if pair.finding.basis in bases) for bases, _ in present]
+    fig = make_subplots(rows=len(present), cols=1, vertical_spacing=0.12, row_heights=counts)
+    in_legend: set[str] = set()
+    for index, (bases, x_title) in enumerate(present, start=1):
+        rows_here = [(label, pair) for label, pair in labelled if pair.finding.basis in bases]
+        category = {}
+        for label, pair in rows_here:
+            category[pair.claim.pk] = category[pair.finding.pk] = f"{label}<br>{wrap_name(rules.gap_phrase(pair))}"
+        frame = figure_frame([figure for _, pair in rows_here for figure in (pair.claim, pair.finding)])
+        for status in STATUS_ORDER:
+            rows = frame[frame["status"] == status]
+            if rows.empty:
+                continue
+            style = STATUS_STYLE[status]
+            name = "Found by auditors" if status == Status.AUDITED else f"{Status(status).label} (the claim)"
+            bar = figure_bar(
+                rows,
+                name,
+                style["colour"],
+                style["pattern"],
+                [category[r.id] for r in rows.itertuples()],
+                horizontal=True,
+                labels=[
+                    f"{r.display} ({'found' if status == Status.AUDITED else Status(status).label.lower()})" for r in rows.itertuples()
+                ],
+            )
+            bar.update(
+                offsetgroup="finding" if status == Status.AUDITED else "claim", legendgroup=status, showlegend=status not in in_legend
+            )
+            in_legend.add(status)
+            fig.add_trace(bar, row=index, col=1)
+        order = list(dict.fromkeys(category[pair.finding.pk] for _, pair in rows_here))
+        fig.update_yaxes(axis("", categoryorder="array", categoryarray=order, autorange="reversed", showgrid=False), row=index, col=1)
+        fig.update_xaxes(axis(x_title, rangemode="tozero", tickprefix="£", ticksuffix="m"), row=index, col=1)
+    drawn = [figure for _, pair in labelled for figure in (pair.claim, pair.finding)]
+    fig.update_layout(
+        **base_layout(title, height=200 + 110 * len(labelled) + 60 * len(present)), barmode="group", meta={"links": links(drawn, as_at)}
+    )
+    fig.update_layout(margin={"l": 16, "r": 120, "t": 48, "b": 48})
+    ordered = drawn
+    frame = figure_frame(ordered)
+    # The table keeps the chart's order (pair by pair, ranked on the overview), not the frame's order by status.
+    frame = frame.set_index("id", drop=False).loc[[figure.pk for figure in ordered]].reset_index(drop=True)
+    rows = table_rows(frame, flags(figures, as_at))
+    for number, row in enumerate(rows):
+        pair = labelled[number // 2][1]
+        figure = ordered[number]
+        row["extra"] = extra_cells(pair, figure, number // 2 + 1 if ranked else None)
+        columns = (["Rank"] if ranked else []) + EXTRA_COLUMNS
+        row.update(dict(zip(columns, row["extra"], strict=True)))
+    return Chart(
+        id=chart_id,
+        title=title,
+        summary=summary,
+        plotly=plotly_json(fig),
+        rows=rows,
+        sources=unique_sources(frame),
+        key=KEY,
+        filename=filename,
+        extra_columns=(["Rank"] if ranked else []) + EXTRA_COLUMNS,
+    )
+
+
+def build_findings_chart(figures: list[Figure], slug: str, as_at: datetime.date | None = None) -> Chart | None:
+    """A programme's claims against findings, one row per like-for-like pair; None where no pair exists."""
+    pairs = rules.claims_against_findings(figures)
+    if not pairs:
+        return None
+    summary = rules.sentence("Like for like, " + "; ".join(rules.pair_sentence(pair) for pair in pairs))
+    labelled = [(wrap_name(compared(pair)), pair) for pair in pairs]
+    return pairs_chart(labelled, figures, "claims-findings", TITLE, summary, f"{slug}-claims-findings", as_at)
+
+
+def build_findings_overview(figures_by_strategy: dict[str, list[Figure]], as_at: datetime.date | None = None) -> Chart | None:
+    """Strategies ranked by how far the latest audited outturn is from the first claim for the same thing (rules.headline_pair)."""
+    ranked: list[tuple[str, rules.Pair]] = []
+    unpaired: list[str] = []
+    for name, figures in figures_by_strategy.items():
+        pair = rules.headline_pair(rules.claims_against_findings(figures))
+        if pair is None:
+            unpaired.append(f"{name}: none, because {rules.unpaired_reason(figures)}")
+        else:
+            ranked.append((name, pair))
+    if not ranked:
+        return None
+    ranked.sort(key=lambda item: (-rules.certain_gap(item[1]), item[0]))
+    clauses = [f"{number}. {name}: {rules.pair_sentence(pair)}" for number, (name, pair) in enumerate(ranked, start=1)]
+    summary = "Ranked by the gap between the first claim and the latest audited outturn for the same scope, period and basis: "
+    summary += ". ".join(clauses) + "."
+    if unpaired:
+        summary += " No like-for-like pair: " + "; ".join(unpaired) + "."
+    labelled = [
+        (f"{wrap_name(f'{number}. {name}')}<br>{wrap_name(compared(pair))}", pair) for number, (name, pair) in enumerate(ranked, start=1)
+    ]
+    figures = [figure for name, _ in ranked for figure in figures_by_strategy[name]]
+    return pairs_chart(labelled, figures, "overview-claims-findings", OVERVIEW_TITLE, summary, "strategies-claims-findings", as_at, True)

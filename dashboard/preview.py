@@ -1,0 +1,93 @@
+"""What the public site would show, as at today, if an editor saved the figure in the form: for the admin's Preview button.
+
+The figure is saved inside a transaction that is then rolled back, and the public pages' own builders
+(views.programme_page, views.overview_page) run in between, so the preview is computed by exactly the code the site
+uses, stored disagreement flags included; nothing is written and nothing is cached. The pages as they are now are
+built first, outside the transaction, so that the preview can say which card lines and charts would change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import router, transaction
+from django.forms import ModelForm
+
+from dashboard import views
+from dashboard.charts import Chart
+from programmes.models import Figure, Programme
+
+
+class RolledBack(Exception):
+    """Raised inside the preview's transaction to undo the save."""
+
+
+@dataclass
+class CardLine:
+    """One line of a card as the public site shows it today, and as it would with the figure saved."""
+
+    role: str
+    label: str
+    today: Figure | None
+    saved: Figure | None
+    missing_text: str
+    edited: int
+
+    @property
+    def changes(self) -> bool:
+        """The line would show another figure, or the edited one (whose value may have changed)."""
+        differs = (self.today.pk if self.today else None) != (self.saved.pk if self.saved else None)
+        return differs or (self.saved is not None and self.saved.pk == self.edited)
+
+
+@dataclass
+class ProgrammePreview:
+    programme: Programme
+    headlines: list
+    lines: list[CardLine]
+    charts: list[Chart]
+    unchanged_charts: int
+    overview_charts: list[Chart] = field(default_factory=list)
+
+    @property
+    def card_changes(self) -> bool:
+        return any(line.changes for line in self.lines)
+
+
+def changed_charts(before: list[Chart], after: list[Chart], figure: Figure) -> tuple[list[Chart], int]:
+    """The charts that would look different or that draw the figure; and how many would stay as they are."""
+    old = {chart.id: (chart.summary, chart.rows) for chart in before}
+    url = figure.get_absolute_url()
+    shown = [chart for chart in after if old.get(chart.id) != (chart.summary, chart.rows) or any(row["url"] == url for row in chart.rows)]
+    return shown, len(after) - len(shown)
+
+
+def preview(form: ModelForm, previous: Programme | None = None) -> list[ProgrammePreview]:
+    """The card and charts of every programme the figure is on (and was on, if the form moves it), with the form saved, as at today."""
+    programmes = {form.instance.programme_id: form.instance.programme}
+    if previous is not None:
+        programmes.setdefault(previous.pk, previous)
+    strategies = list(Programme.objects.for_overview())
+    before = {pk: views.programme_page(programme) for pk, programme in programmes.items()}
+    overview_before = views.overview_page(strategies)
+    after: dict[int, dict] = {}
+    try:
+        with transaction.atomic(using=router.db_for_write(Figure)):
+            figure = form.save()
+            after = {pk: views.programme_page(programme) for pk, programme in programmes.items()}
+            overview_after = views.overview_page(strategies)
+            raise RolledBack
+    except RolledBack:
+        pass
+    previews = []
+    for pk, programme in programmes.items():
+        lines = [
+            CardLine(new.role, new.label, old.figure, new.figure, new.missing_text, figure.pk)
+            for old, new in zip(before[pk]["headlines"], after[pk]["headlines"], strict=True)
+        ]
+        charts, unchanged = changed_charts(before[pk]["charts"], after[pk]["charts"], figure)
+        item = ProgrammePreview(programme, after[pk]["headlines"], lines, charts, unchanged)
+        if programme.kind == Programme.Kind.STRATEGY:
+            item.overview_charts = changed_charts(overview_before["charts"], overview_after["charts"], figure)[0]
+        previews.append(item)
+    return previews

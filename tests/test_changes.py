@@ -1,0 +1,242 @@
+"""What changed between two dates: the page, its CSV and JSON, and the Atom feed of new and restated figures."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import xml.etree.ElementTree as ElementTree
+from decimal import Decimal as D
+from unittest import mock
+
+from django.test import TestCase
+
+from dashboard import changes
+from programmes.models import Disagreement, Figure
+from tests.helpers import make_figure, make_programme, make_source
+from tests.record_expectations import CHANGES
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def keys(found: changes.Changes) -> dict:
+    """The changes by kind and programme, as figure keys, in the shape of record_expectations.CHANGES."""
+    shape: dict = {"new": {}, "restated": {}, "flagged": {}, "resolved": {}, "cards": {}}
+    for group in found.programmes:
+        slug = group.programme.slug
+        if group.new:
+            shape["new"][slug] = sorted(f.key for f in group.new)
+        if group.restated:
+            shape["restated"][slug] = sorted((item.before.key, item.figure.key) for item in group.restated)
+        if group.flagged:
+            shape["flagged"][slug] = sorted(item.figure.key for item in group.flagged)
+        if group.resolved:
+            shape["resolved"][slug] = sorted(tuple(f.key for f in (*item.then, *item.now)) for item in group.resolved)
+        if group.cards:
+            shape["cards"][slug] = {card.role: (card.before and card.before.key, card.after and card.after.key) for card in group.cards}
+    return shape
+
+
+def sorted_expectation(expected: dict) -> dict:
+    return {
+        name: {slug: (sorted(value) if isinstance(value, list) else value) for slug, value in by_programme.items()}
+        for name, by_programme in expected.items()
+    }
+
+
+class PinnedChangesTests(TestCase):
+    def test_each_pinned_period_holds_exactly_the_figures_listed(self):
+        for (since, until), expected in CHANGES.items():
+            with self.subTest(since=since, until=until):
+                self.assertEqual(keys(changes.between(since, until)), sorted_expectation(expected))
+
+    def test_the_page_lists_them_by_programme(self):
+        response = self.client.get("/changes/", {"since": "2016-10-17", "until": "2016-10-19"})
+        html = response.content.decode()
+        self.assertEqual(response.status_code, 200)
+        for key in ("F043", "F055"):
+            self.assertIn(f'data-change="new" data-figure="{key}"', html)
+        for key in ("F056b", "F056"):
+            self.assertIn(f'data-change="restated" data-figure="{key}"', html)
+            self.assertIn(f'data-change="flagged" data-figure="{key}"', html)
+        self.assertIn('<tr data-card="net-benefit">', html)
+        self.assertIn('<h2 id="changes-ngss-2012">', html)
+        self.assertIn("1 card line changed, 2 new figures, 2 restated figures, 2 new disagreements, 0 resolved disagreements", html)
+
+    def test_the_csv_and_the_json_hold_the_same_rows(self):
+        query = {"since": "2016-10-17", "until": "2016-10-19"}
+        response = self.client.get("/changes.csv", query)
+        self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
+        rows = list(csv.DictReader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
+        document = self.client.get("/changes.json", query).json()
+        self.assertEqual(document["count"], len(rows))
+        self.assertEqual(document["fields"], changes.COLUMNS)
+        self.assertEqual([(r["change"], r["figure_key"]) for r in rows], [(r["change"], r["figure_key"]) for r in document["rows"]])
+        self.assertEqual(
+            [(r["change"], r["figure_key"], r["before_figure_key"]) for r in rows],
+            [
+                ("card", "F043", ""),
+                ("new_figure", "F043", ""),
+                ("new_figure", "F055", ""),
+                ("restated", "F056b", "F023c"),
+                ("restated", "F056", "F056b"),
+                ("new_disagreement", "F056b", ""),
+                ("new_disagreement", "F056", ""),
+            ],
+        )
+        net = rows[0]
+        self.assertEqual((net["card"], net["value"], net["before_value"]), ("net-benefit", "'-£4m", ""), "a formula-like cell is escaped")
+
+    def test_it_defaults_to_the_last_twelve_months(self):
+        with mock.patch("django.utils.timezone.localdate", return_value=datetime.date(2024, 3, 13)):
+            document = self.client.get("/changes.json").json()
+        self.assertEqual((document["since"], document["until"]), ("2023-03-13", "2024-03-13"))
+        restated = {r["figure_key"] for r in document["rows"] if r["change"] == "restated"}
+        # Over £3bn after about £1.8bn (clusters), about 1,100 after 1,200 (SSCL staff), and a contract value that moved;
+        # the Cabinet Office's "about £900m" repeats The Register's £900m, and "about £120m" the minister's "over £120m".
+        self.assertEqual(restated, {"F093", "F035b", "F107a"})
+
+    def test_until_defaults_to_the_date_the_page_is_read_at(self):
+        response = self.client.get("/changes/", {"as_at": "2016-05-20"})
+        self.assertEqual((response.context["since"], response.context["until"]), (datetime.date(2015, 5, 20), datetime.date(2016, 5, 20)))
+        self.assertContains(response, "The record as it stood on")
+
+    def test_a_period_with_nothing_published_says_so(self):
+        response = self.client.get("/changes/", {"since": "2017-02-01", "until": "2017-06-30"})
+        self.assertContains(response, "so nothing changed")
+
+    def test_a_bad_date_is_a_400_naming_the_parameter(self):
+        for name, value in (("since", "yesterday"), ("until", "2016-02-30"), ("since", "2017-01-01")):
+            query = {name: value, **({"until": "2016-01-01"} if name == "since" and value == "2017-01-01" else {})}
+            with self.subTest(name=name, value=value):
+                page = self.client.get("/changes/", query)
+                self.assertContains(page, f"The query parameter {name}", status_code=400)
+                self.assertContains(self.client.get("/changes.csv", query), f"The query parameter {name}", status_code=400)
+                self.assertEqual(self.client.get("/changes.json", query).json()["error"]["parameter"], name)
+                self.assertContains(self.client.get("/changes/feed/", query), f"The query parameter {name}", status_code=400)
+
+
+class DefinitionTests(TestCase):
+    """Restatement, repeat and resolution on small made-up records."""
+
+    def setUp(self):
+        self.programme = make_programme("settled", name="Settled strategy")
+        self.plan = make_source("settled-plan", publisher="Cabinet Office", kind="strategy", published=datetime.date(2013, 1, 1))
+        self.audit = make_source("settled-audit", published=datetime.date(2015, 1, 1))
+        self.later = make_source("settled-later", publisher="Cabinet Office", kind="press_release", published=datetime.date(2017, 1, 1))
+        fields = {"status": "target", "basis": "annual", "period_start": None, "period_end": None}
+        self.promise = make_figure(self.programme, self.plan, value=D("600"), **fields)
+        self.doubt = make_figure(
+            self.programme, self.audit, value=None, value_low=D("300"), value_high=D("400"), claimant="Cabinet Office", **fields
+        )
+
+    def between(self, since: str, until: str) -> changes.ProgrammeChanges:
+        found = changes.between(datetime.date.fromisoformat(since), datetime.date.fromisoformat(until))
+        return next(group for group in found.programmes if group.programme == self.programme)
+
+    def test_a_new_value_of_the_same_quantity_is_a_restatement_and_the_same_value_a_repeat(self):
+        group = self.between("2014-01-01", "2015-12-31")
+        self.assertEqual([(r.before, r.figure) for r in group.restated], [(self.promise, self.doubt)])
+        repeat = make_figure(
+            self.programme,
+            self.later,
+            value=None,
+            value_low=D("300"),
+            value_high=D("400"),
+            status="target",
+            basis="annual",
+            period_start=None,
+            period_end=None,
+        )
+        group = self.between("2016-01-01", "2017-12-31")
+        self.assertEqual((group.new, group.restated), ([repeat], []))
+
+    def test_a_disagreement_is_resolved_when_a_claimant_moves_to_a_value_the_other_admits(self):
+        # The Cabinet Office's £600m and the NAO's (here a claimant of a target, to make one quantity) £300-400m.
+        self.doubt.claimant = self.audit.publisher
+        self.doubt.save()
+        self.assertEqual(Figure.objects.get(pk=self.doubt.pk).disagreement_count, 1)
+        moved = make_figure(self.programme, self.later, value=D("350"), status="target", basis="annual", period_start=None, period_end=None)
+        group = self.between("2016-01-01", "2017-12-31")
+        self.assertEqual([(r.then, r.now) for r in group.resolved], [((self.promise, self.doubt), (moved, self.doubt))])
+        self.assertTrue(Disagreement.objects.filter(figure=self.promise, other=self.doubt).exists(), "the published figures still disagree")
+        row = next(
+            r
+            for r in changes.rows(changes.Changes(datetime.date(2016, 1, 1), datetime.date(2017, 12, 31), [group]))
+            if r["change"] == "resolved_disagreement"
+        )
+        self.assertEqual((row["figure_id"], row["before_figure_id"]), (moved.pk, self.promise.pk))
+        self.assertIn("which do not disagree", row["detail"])
+        self.assertEqual(self.between("2014-01-01", "2015-12-31").resolved, [], "nothing resolves a disagreement but a later statement")
+
+    def test_a_card_change_names_both_figures(self):
+        group = self.between("2014-01-01", "2017-12-31")
+        self.assertEqual([(c.role, c.before, c.after) for c in group.cards], [])  # the first promise stays the first
+        audited = make_figure(self.programme, make_source("settled-audit-2016", published=datetime.date(2016, 6, 1)), value=D("90"))
+        group = self.between("2014-01-01", "2017-12-31")
+        self.assertEqual([(c.role, c.before, c.after) for c in group.cards], [("delivered-audited", None, audited)])
+
+
+class FeedTests(TestCase):
+    def feed(self, **query) -> ElementTree.Element:
+        response = self.client.get("/changes/feed/", query)
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response["Content-Type"].startswith("application/atom+xml"))
+        return ElementTree.fromstring(response.content)
+
+    def test_it_validates_as_atom(self):
+        feed = self.feed(since="2016-01-01", until="2016-12-31")
+        self.assertEqual(feed.tag, f"{ATOM}feed")
+        for name in ("id", "title", "updated"):
+            self.assertTrue((feed.findtext(f"{ATOM}{name}") or "").strip(), f"the feed needs its {name}")
+        self.assertTrue(is_rfc3339(feed.findtext(f"{ATOM}updated")))
+        self.assertTrue(feed.find(f"{ATOM}author/{ATOM}name").text, "a feed without an author on every entry needs one")
+        self.assertEqual([link.get("rel") for link in feed.findall(f"{ATOM}link")], ["alternate", "self"])
+        entries = feed.findall(f"{ATOM}entry")
+        self.assertTrue(entries)
+        ids = []
+        for entry in entries:
+            for name in ("id", "title", "updated"):
+                self.assertTrue((entry.findtext(f"{ATOM}{name}") or "").strip(), f"every entry needs its {name}")
+            self.assertTrue(is_rfc3339(entry.findtext(f"{ATOM}updated")))
+            link = entry.find(f"{ATOM}link")
+            self.assertEqual(link.get("rel"), "alternate")
+            self.assertTrue(link.get("href").startswith("http://testserver/figures/"))
+            ids.append(entry.findtext(f"{ATOM}id"))
+        self.assertEqual(len(ids), len(set(ids)), "entry ids are unique")
+
+    def test_it_holds_the_new_and_restated_figures_of_the_period_newest_first(self):
+        feed = self.feed(since="2016-10-17", until="2016-10-19")
+        titles = [entry.findtext(f"{ATOM}title") for entry in feed.findall(f"{ATOM}entry")]
+        links = [entry.find(f"{ATOM}link").get("href").rsplit("/", 2)[-2] for entry in feed.findall(f"{ATOM}entry")]
+        self.assertEqual(sorted(links), ["F043", "F055", "F056", "F056b"])
+        self.assertEqual(links[-1], "F056b", "PA's report of 18 October comes after the PAC's of the 19th")
+        self.assertIn("Restated: Next Generation Shared Services (2012): ", titles[links.index("F056")])
+        self.assertIn("up to £400m → £300–400m", titles[links.index("F056")])
+
+    def test_an_entry_is_updated_when_the_record_changes_it(self):
+        figure = Figure.objects.get(key="F043")
+        figure.note = "Checked again"
+        figure.save()
+        feed = self.feed(since="2016-10-17", until="2016-10-19")
+        entry = next(e for e in feed.findall(f"{ATOM}entry") if e.find(f"{ATOM}link").get("href").endswith("/F043/"))
+        updated = datetime.datetime.fromisoformat(entry.findtext(f"{ATOM}updated"))
+        self.assertEqual(updated, figure.history.latest().history_date)
+        self.assertEqual(entry.findtext(f"{ATOM}published")[:10], "2016-10-19")
+
+    def test_pages_link_to_it(self):
+        self.assertContains(self.client.get("/changes/"), 'rel="alternate" type="application/atom+xml"')
+
+    def test_an_empty_period_is_still_a_valid_feed(self):
+        feed = self.feed(since="2017-02-01", until="2017-06-30")
+        self.assertEqual(feed.findall(f"{ATOM}entry"), [])
+        self.assertTrue(feed.findtext(f"{ATOM}id"))
+
+
+def is_rfc3339(text: str) -> bool:
+    """Atom dates are RFC 3339: a full date and time with a zone."""
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return False
+    return "T" in text and moment.tzinfo is not None

@@ -1,0 +1,299 @@
+"""The record as it stood on a date (?as_at=): the cards a reader could have built then, the banner, links that keep the date,
+the date picker, downloads, and caching under the date and the change stamp."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import re
+
+from concurrency.forms import VersionField
+from django.core.cache import cache
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from dashboard import as_at
+from programmes.models import Figure, Programme, Source
+from tests.helpers import log_in_as_staff, make_source
+from tests.record_expectations import BEFORE_FIRST_SOURCE, NAO_2016, NAO_REPORT_CARDS, NGSS_CARDS_AT_NAO_2016
+
+CARD = re.compile(r'<div data-card="(?P<role>[a-z-]+)">(?P<body>.*?)</dd>', re.DOTALL)
+# A figure's link, with or without ?as_at= (the pages' own links keep the date).
+FIGURE_LINK = re.compile(r'href="/figures/(?P<key>[^/"?]+)/(?:\?[^"]*)?"')
+HREF = re.compile(r'href="(?P<url>/[^"#]*)(?:#[^"]*)?"')
+
+
+def cards_on(html: str) -> dict[str, str | None]:
+    """Each card's role and the key of the figure it links to (None when it says there is none)."""
+    found = {}
+    for card in CARD.finditer(html):
+        link = FIGURE_LINK.search(card["body"])
+        found[card["role"]] = link["key"] if link else None
+    return found
+
+
+def at(url: str, day: datetime.date) -> str:
+    return f"{url}?as_at={day.isoformat()}"
+
+
+class BeforeTheFirstSourceTests(TestCase):
+    def test_the_day_before_the_first_source_is_what_the_test_pins(self):
+        first = Source.objects.order_by("appeared_by").first()
+        self.assertEqual(first.appeared_by - datetime.timedelta(days=1), BEFORE_FIRST_SOURCE)
+        self.assertEqual(as_at.normalise(datetime.date(1999, 1, 1)), BEFORE_FIRST_SOURCE)
+
+    def test_every_card_on_every_page_says_there_is_no_figure(self):
+        for programme in Programme.objects.all():
+            with self.subTest(programme=programme.slug):
+                response = self.client.get(at(programme.get_absolute_url(), BEFORE_FIRST_SOURCE))
+                self.assertEqual(response.status_code, 200)
+                cards = cards_on(response.content.decode())
+                self.assertEqual(len(cards), 6)
+                self.assertEqual(set(cards.values()), {None}, "no card names a figure before anything was published")
+                self.assertEqual(response.context["charts"], [], "nothing to chart")
+                self.assertContains(response, "Nothing in this record had been published yet")
+
+    def test_the_overview_shows_every_strategy_with_no_figure(self):
+        response = self.client.get(at("/", BEFORE_FIRST_SOURCE))
+        self.assertEqual(response.status_code, 200)
+        html = response.content.decode()
+        self.assertEqual(set(cards_on(html).values()), {None})
+        self.assertEqual(html.count('class="card"'), Programme.objects.strategies().count())
+        self.assertEqual(response.context["charts"], [])
+
+    def test_the_downloads_hold_no_dated_row(self):
+        for name in ("figures", "sources", "events"):
+            with self.subTest(table=name):
+                response = self.client.get(f"/data/{name}.csv", {"as_at": BEFORE_FIRST_SOURCE.isoformat()})
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response["X-Row-Count"], "0")
+        response = self.client.get("/data/programmes.json", {"as_at": "2000-01-01"})
+        self.assertEqual(json.loads(b"".join(response.streaming_content))["count"], Programme.objects.count(), "programmes are not dated")
+
+    def test_the_changes_page_and_the_other_pages_answer(self):
+        for url in ("/changes/", "/about/", "/data/", "/sources/"):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(at(url, BEFORE_FIRST_SOURCE)).status_code, 200)
+
+
+class AtTheNaoReportOf2016Tests(TestCase):
+    def test_the_ngss_page_shows_the_cards_a_reader_could_have_built_then(self):
+        cards = cards_on(self.client.get(at("/programmes/ngss-2012/", NAO_2016)).content.decode())
+        self.assertEqual(cards, {role: key for role, (key, _) in NGSS_CARDS_AT_NAO_2016.items()})
+
+    def test_the_overview_card_is_the_same(self):
+        html = self.client.get(at("/", NAO_2016)).content.decode()
+        section = html[html.index('href="/programmes/ngss-2012/') :]
+        self.assertEqual(cards_on(section[: section.index("</dl>")]), {role: key for role, (key, _) in NGSS_CARDS_AT_NAO_2016.items()})
+
+    def test_today_the_net_benefit_card_has_the_pac_figure_that_came_later(self):
+        cards = cards_on(self.client.get("/programmes/ngss-2012/").content.decode())
+        self.assertEqual(cards["net-benefit"], "F043")
+
+    def test_a_later_day_in_the_same_gap_between_sources_shows_the_same_record(self):
+        self.assertEqual(as_at.normalise(datetime.date(2016, 5, 30)), NAO_2016)
+        page = self.client.get("/programmes/ngss-2012/", {"as_at": "2016-05-30"})
+        self.assertEqual(page.wsgi_request.as_at, NAO_2016)
+        self.assertContains(page, "(the last day a publication in the record appeared by 30 May 2016)")
+
+    def test_the_charts_and_flags_are_those_of_the_day(self):
+        charts = self.client.get(at("/programmes/ngss-2012/", NAO_2016)).context["charts"]
+        keys = {row["url"] for chart in charts for row in chart.rows}
+        published = {f.get_absolute_url() for f in Figure.objects.filter(programme__slug="ngss-2012", source__appeared_by__lte=NAO_2016)}
+        self.assertLessEqual(keys, published, "no chart draws a figure published after the day")
+        flagged = {row["url"]: row["Flag"] for chart in charts for row in chart.rows if row["Flag"]}
+        # The PAC's £300-400m (F056) came in October 2016: in May the £600m figures disagree only with "up to half a billion".
+        self.assertTrue(flagged)
+        self.assertFalse([flag for flag in flagged.values() if "£300–400m" in flag])
+
+
+class AtEachNaoReportTests(TestCase):
+    def test_the_pinned_days_are_the_nao_audit_reports(self):
+        reports = Source.objects.filter(publisher__name="National Audit Office", kind="audit_report")
+        self.assertEqual(set(NAO_REPORT_CARDS), set(reports.values_list("appeared_by", flat=True)))
+
+    def test_the_ngss_and_2021_cards_are_those_of_the_day(self):
+        for day, programmes in NAO_REPORT_CARDS.items():
+            for slug, expected in programmes.items():
+                with self.subTest(day=day, programme=slug):
+                    self.assertEqual(cards_on(self.client.get(at(f"/programmes/{slug}/", day)).content.decode()), expected)
+
+
+class BannerAndLinkTests(TestCase):
+    def test_a_page_read_at_a_date_says_which_and_links_back_to_today(self):
+        response = self.client.get(at("/about/", NAO_2016))
+        self.assertContains(response, 'The record as it stood on <time datetime="2016-05-20">20 May 2016</time>')
+        self.assertContains(response, '<a href="/about/">See this page as it stands today</a>')
+        self.assertContains(response, 'href="/changes/?since=2016-05-20"')
+
+    def test_todays_page_has_no_banner(self):
+        self.assertNotContains(self.client.get("/about/"), "as-at-banner")
+
+    def test_every_link_on_the_pages_it_builds_keeps_the_date(self):
+        # The links of the site's frame and of /about/, /data/ and /changes/. The banner's two links leave the date on
+        # purpose (back to today, and what changed since), and so does the feed; the date picker's notches open other dates.
+        leaving = {"/about/", "/data/", "/changes/", "/changes/?since=2016-05-20"}
+        for url in ("/about/", "/data/", "/changes/"):
+            with self.subTest(url=url):
+                html = self.client.get(at(url, NAO_2016)).content.decode()
+                html = re.sub(r'<details class="notches">.*?</details>', "", html, flags=re.DOTALL)
+                links = [match["url"].replace("&amp;", "&") for match in HREF.finditer(html)]
+                kept = [link for link in links if link not in leaving and not link.startswith(("/static/", "/changes/feed/"))]
+                self.assertGreater(len(kept), 5)
+                self.assertEqual([link for link in kept if "as_at=2016-05-20" not in link], [])
+
+    def test_the_feed_is_linked_from_every_page(self):
+        for url in ("/", "/about/", "/changes/"):
+            with self.subTest(url=url):
+                self.assertContains(
+                    self.client.get(url),
+                    '<link rel="alternate" type="application/atom+xml" title="New and restated figures" href="/changes/feed/">',
+                )
+
+
+class DatePickerTests(TestCase):
+    def test_it_is_a_plain_form_with_the_days_of_audit_reports_and_hearings_as_notches(self):
+        html = self.client.get("/programmes/ngss-2012/").content.decode()
+        self.assertIn('<form class="date-picker" method="get" action="/programmes/ngss-2012/"', html)
+        self.assertIn('<input type="date" id="as-at-date" name="as_at" list="as-at-notches"', html)
+        notches = re.findall(r'<option value="(\d{4}-\d\d-\d\d)"', html)
+        # Every NAO audit report (May 2008 counts from its last day), the NAO's 2016 report page, and the PAC's reports and hearing.
+        for day in (
+            "2007-11-29",
+            "2008-05-31",
+            "2012-03-07",
+            "2014-03-31",
+            "2016-05-20",
+            "2022-11-30",
+            "2023-01-16",
+            "2016-10-19",
+            "2023-05-05",
+        ):
+            self.assertIn(day, notches)
+        self.assertEqual(notches, sorted(set(notches)))
+        self.assertIn('<a href="/programmes/ngss-2012/?as_at=2016-05-20">', html)
+
+    def test_submitting_it_opens_the_page_at_the_date(self):
+        response = self.client.get("/programmes/ngss-2012/", {"as_at": "2014-03-31"})
+        self.assertContains(response, 'value="2014-03-31"')
+        self.assertContains(response, "The record as it stood on")
+
+    def test_a_new_audit_report_is_a_notch_at_once(self):
+        self.client.get("/")
+        make_source("nao-2027-report", published=datetime.date(2027, 2, 1))
+        self.assertIn('<option value="2027-02-01"', self.client.get("/").content.decode())
+
+    def test_a_malformed_date_is_a_page_saying_what_to_write(self):
+        response = self.client.get("/programmes/ngss-2012/", {"as_at": "May 2016"})
+        self.assertContains(response, "must be a date written like 2016-05-20", status_code=400)
+
+
+class AsAtDownloadTests(TestCase):
+    def rows(self, url: str, **params) -> list[dict]:
+        response = self.client.get(url, params)
+        self.assertEqual(response.status_code, 200)
+        return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode().lstrip("\ufeff"))))
+
+    def test_the_figures_are_those_published_by_the_day(self):
+        rows = self.rows("/data/figures.csv", as_at="2016-05-20")
+        expected = Figure.objects.filter(source__appeared_by__lte=NAO_2016)
+        self.assertEqual({row["key"] for row in rows}, set(expected.values_list("key", flat=True)))
+
+    def test_disagrees_is_as_it_was_then(self):
+        # Computer Weekly's 1,200 staff moved to SSCL (2013) disagrees with 'around 1,100' only from October 2023.
+        then = {row["key"]: row["disagrees"] for row in self.rows("/data/figures.csv", as_at="2016-05-20", programme="issc2")}
+        now = {row["key"]: row["disagrees"] for row in self.rows("/data/figures.csv", programme="issc2")}
+        self.assertEqual((then["F035"], now["F035"]), ("false", "true"))
+        self.assertNotIn("F035b", then)
+
+    def test_sources_and_events_are_those_that_had_appeared(self):
+        keys = {row["key"] for row in self.rows("/data/sources.csv", as_at="2012-03-07")}
+        self.assertEqual(keys, set(Source.objects.filter(appeared_by__lte=datetime.date(2012, 3, 7)).values_list("key", flat=True)))
+        self.assertIn("nao-2012-shared-service-centres", keys)
+        response = self.client.get("/data/events.json", {"as_at": "2012-03-07"})
+        events = json.loads(b"".join(response.streaming_content))
+        self.assertTrue(
+            all(
+                row["source_id"] in Source.objects.filter(appeared_by__lte=datetime.date(2012, 3, 7)).values_list("pk", flat=True)
+                for row in events["rows"]
+            )
+        )
+
+    def test_the_json_and_the_file_name_say_the_date(self):
+        response = self.client.get("/data/figures.json", {"as_at": "2016-05-25"})
+        document = json.loads(b"".join(response.streaming_content))
+        self.assertEqual(document["filters"], {"as_at": "2016-05-20"})
+        self.assertIn("figures_as_at-2016-05-20.json", response["Content-Disposition"])
+
+    def test_a_malformed_date_is_a_400_naming_the_parameter(self):
+        for url in ("/data/figures.csv", "/data/sources.json", "/changes.csv", "/changes/feed/"):
+            with self.subTest(url=url):
+                response = self.client.get(url, {"as_at": "2016-02-30"})
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(b"as_at", response.content)
+                self.assertTrue(response["Content-Type"].startswith("text/plain"))
+
+    def test_the_data_page_documents_it(self):
+        response = self.client.get("/data/")
+        self.assertContains(response, '<th scope="row"><code>as_at</code></th>', count=4)
+
+
+class AsAtCacheTests(TestCase):
+    url = "/programmes/ngss-2012/?as_at=2016-05-20"
+
+    def queries(self, url: str) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        return [query["sql"] for query in captured.captured_queries]
+
+    def test_a_page_at_a_date_is_cached_under_the_date_and_the_change_stamp(self):
+        cache.clear()
+        cold = self.client.get(self.url).content
+        warm = self.queries(self.url)
+        self.assertFalse([sql for sql in warm if '"programmes_figure"."value"' in sql], "a warm page at a date loads no figure")
+        self.assertEqual(self.client.get(self.url).content, cold)
+        today = self.client.get("/programmes/ngss-2012/").content.decode()
+        self.assertNotEqual(cards_on(today), cards_on(cold.decode()), "today's page is not served from the date's cache, nor the reverse")
+        self.assertEqual(cards_on(self.client.get(self.url).content.decode())["net-benefit"], None)
+
+    def test_an_admin_edit_shows_at_once_on_a_page_at_a_date(self):
+        self.client.get(self.url)
+        self.client.get("/?as_at=2016-05-20")
+        figure = Figure.objects.get(key="F041")
+        log_in_as_staff(self.client)
+        response = self.client.post(reverse("admin:programmes_figure_change", args=[figure.pk]), figure_form(figure, as_published="£91m"))
+        self.assertEqual(response.status_code, 302)
+        self.client.logout()
+        for url in (self.url, "/?as_at=2016-05-20"):
+            with self.subTest(url=url):
+                self.assertContains(self.client.get(url), '<a href="/figures/F041/', html=False)
+                self.assertContains(self.client.get(url), "£91m")
+
+
+def figure_form(figure: Figure, **changes) -> dict:
+    """The figure's change form as a browser posts it."""
+    data = {
+        "programme": figure.programme_id,
+        "description": figure.description,
+        "measure": figure.measure,
+        "status": figure.status,
+        "basis": figure.basis,
+        "as_published": figure.as_published or figure.display_value,
+        "period": figure.period_display,
+        "source": figure.source_id,
+        "locator": figure.locator,
+        "note": figure.note,
+        "key": figure.key,
+        "claimant": figure.claimant_id,
+        "horizon": figure.horizon,
+        "version": str(VersionField().prepare_value(figure.version)),
+        "scope": figure.scope,
+        "scenario": figure.scenario,
+        "part_of": figure.part_of_id or "",
+        "change_reason": "Checked against the report",
+    }
+    return {**data, **changes}
