@@ -205,6 +205,11 @@ def span_label(spread: Spread, group: Group) -> str:
     return str(group.start) if group.start == group.end else f"{group.start}{formatting.EN_DASH}{group.end}"
 
 
+def axis_label(spread: Spread, group: Group) -> str:
+    """span_label broken over two lines, so that the axis keeps spans of financial years readable."""
+    return span_label(spread, group).replace(" to ", "<br>to ")
+
+
 def amount(spread: Spread, number: Decimal | None) -> str:
     return "–" if number is None else formatting.quantity(number, None, None, spread.unit)
 
@@ -218,7 +223,7 @@ def draw(spread: Spread, groups: list[Group]) -> dict:
     drawn = [g for g in groups if g.count]
     panels = sorted({g.panel for g in drawn}) or [0]
     titles = [spread.panels[p][0] if spread.panels else spread.axis_title for p in panels]
-    categories = [span_label(spread, g) for g in sorted(drawn, key=lambda g: (g.start is None, g.start or 0))]
+    categories = [axis_label(spread, g) for g in sorted(drawn, key=lambda g: (g.start is None, g.start or 0))]
     categories = list(dict.fromkeys(categories))
     fig = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.08) if len(panels) > 1 else go.Figure()
     shown: set[str] = set()
@@ -236,7 +241,7 @@ def draw(spread: Spread, groups: list[Group]) -> dict:
                 name=series_label(spread, line),
                 legendgroup=line,
                 showlegend=line not in shown,
-                x=[span_label(spread, g) for g in part],
+                x=[axis_label(spread, g) for g in part],
                 y=[as_float(mark) for mark in marks],
                 mode="markers",
                 marker={
@@ -263,14 +268,25 @@ def draw(spread: Spread, groups: list[Group]) -> dict:
                 fig.add_trace(trace, row=row, col=1)
             else:
                 fig.add_trace(trace)
-        y_axis = axis(titles[row - 1], **({"tickformat": "d"} if spread.unit == Unit.YEAR else {"tickprefix": "£", "rangemode": "tozero"}))
+        if spread.unit == Unit.YEAR:
+            years = [g.lowest for g in drawn if g.panel == panel] + [g.highest for g in drawn if g.panel == panel]
+            y_axis = axis(titles[row - 1], tickformat="d", range=[float(min(years)) - 1, float(max(years)) + 1])
+        else:
+            y_axis = axis(titles[row - 1], tickprefix="£", rangemode="tozero")
         if len(panels) > 1:
             fig.update_yaxes(y_axis, row=row, col=1)
         else:
             fig.update_layout(yaxis=y_axis)
     x_title = "Last financial year covered" if spread.across == "covered" else "Year published"
-    fig.update_xaxes(axis(x_title, type="category", categoryorder="array", categoryarray=categories))
-    fig.update_layout(**base_layout(spread.title, height=420 + 220 * (len(panels) - 1)), scattermode="group")
+    fig.update_xaxes(axis("", type="category", categoryorder="array", categoryarray=categories))
+    # The axis title once, under the lowest panel.
+    if len(panels) > 1:
+        fig.update_xaxes(title={"text": x_title}, row=len(panels), col=1)
+    else:
+        fig.update_xaxes(title={"text": x_title})
+    fig.update_layout(**base_layout(spread.title, height=460 + 220 * (len(panels) - 1)), scattermode="group")
+    # The legend above the plot, clear of the spans of years, which may need two lines and a slant below it.
+    fig.update_layout(legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}, margin={"l": 64, "r": 16, "t": 90, "b": 100})
     return plotly_json(fig)
 
 
@@ -285,12 +301,12 @@ def hover(spread: Spread, group: Group) -> str:
     return "<br>".join(lines)
 
 
-NUMERIC_COLUMNS = ("Figures", "Lowest", "Median", "Highest", "Not known")
+NUMERIC_COLUMNS = ("With an amount", "Lowest", "Median", "Highest", "Not known")
 
 
 def columns_of(spread: Spread) -> list[str]:
-    across = "Period covered (last year)" if spread.across == "covered" else "Published"
-    return [across, "Status" if spread.series == "status" else "Measure", *(["Axis"] if spread.panels else []), "Figures", "Lowest", "Median", "Highest", "Not known"]  # fmt: skip
+    across = "Last year covered" if spread.across == "covered" else "Published"
+    return [across, "Status" if spread.series == "status" else "Measure", *(["Axis"] if spread.panels else []), "With an amount", "Lowest", "Median", "Highest", "Not known"]  # fmt: skip
 
 
 def table_rows(spread: Spread, groups: list[Group]) -> list[dict]:
