@@ -18,7 +18,8 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -41,6 +42,10 @@ SOURCES_PAGE_SIZE = 100
 # Other lists a page shows in full when short (unknowns, coverage, centres and clusters, events, parts): beyond this,
 # the first ones and how many there are in all, with a link to where every one is listed.
 LIST_LIMIT = 50
+# Strategies per page of `/`: each is a card, up to four marks in each of the two charts and rows in its table.
+OVERVIEW_PAGE_SIZE = 10
+# Centres and clusters listed under each strategy in `/`'s table; its own page lists more.
+CHILDREN_SHOWN = 20
 # The figures export's filters a programme page's figure table offers; the table's CSV link is that export query.
 TABLE_FILTERS = ("status", "measure", "basis", "unit")
 
@@ -79,11 +84,9 @@ def share_related(figures: list[Figure]) -> list[Figure]:
 
 
 def first_of[M](queryset: QuerySet, limit: int = LIST_LIMIT) -> tuple[list[M], int]:
-    """The first `limit` rows and how many there are in all: one query when they all fit, two when they do not."""
-    rows = list(queryset[: limit + 1])
-    if len(rows) <= limit:
-        return rows, len(rows)
-    return rows[:limit], queryset.count()
+    """The first `limit` rows and how many there are in all, in one query: each row carries the total (a window count)."""
+    rows = list(queryset.annotate(rows_in_all=Window(Count("pk")))[:limit])
+    return rows, rows[0].rows_in_all if rows else 0
 
 
 def candidates_by_programme(programmes: list[Programme], as_at: datetime.date | None) -> dict[int, list[Figure]]:
@@ -96,7 +99,10 @@ def candidates_by_programme(programmes: list[Programme], as_at: datetime.date | 
 
 
 def overview_charts(
-    programmes: list[Programme], figures: dict[int, list[Figure]] | None = None, as_at: datetime.date | None = None
+    programmes: list[Programme],
+    figures: dict[int, list[Figure]] | None = None,
+    as_at: datetime.date | None = None,
+    page_number: int = 1,
 ) -> list[Chart]:
     """The overview's charts: each strategy's figures for the strategy as a whole (a centre's figure speaks for the centre)."""
     strategies = [p for p in programmes if p.kind == Programme.Kind.STRATEGY]
@@ -106,16 +112,16 @@ def overview_charts(
     built = [charts.build_overview_chart(by_strategy, basis, flagged) for basis in (Basis.ANNUAL, Basis.CUMULATIVE)]
     built = [chart for chart in built if chart is not None]
     for chart in built:
-        chart.csv_url = reverse("dashboard:overview-chart-csv", args=[chart.id])
+        chart.csv_url = reverse("dashboard:overview-chart-csv", args=[chart.id]) + (f"?page={page_number}" if page_number > 1 else "")
     return built
 
 
-def overview_page(programmes: list[Programme], as_at: datetime.date | None) -> dict:
+def overview_page(programmes: list[Programme], as_at: datetime.date | None, page_number: int = 1) -> dict:
     """The part of `/` that needs figures (the strategies' cards and the charts), built once per change stamp."""
     strategies = [p for p in programmes if p.kind == Programme.Kind.STRATEGY]
     figures = candidates_by_programme(strategies, as_at)
     cards = [{"programme": p, "headlines": rules.headlines(figures[p.pk])} for p in strategies]
-    return {"cards": cards, "charts": overview_charts(programmes, figures, as_at)}
+    return {"cards": cards, "charts": overview_charts(programmes, figures, as_at, page_number)}
 
 
 def programme_charts(
@@ -157,7 +163,9 @@ def programme_page(programme: Programme, as_at: datetime.date | None) -> dict:
     coverage, coverage_count = first_of(visible.filter(measure=Measure.COVERAGE))
     unknowns, unknown_count = first_of(visible.filter(qualifier=Figure.Qualifier.UNKNOWN))
     counted = None if as_at is None else Q(figures__source__appeared_by__lte=as_at)
-    children, child_count = first_of(programme.children.annotate(figure_count=Count("figures", filter=counted)))
+    children, child_count = first_of(
+        programme.children.annotate(figure_count=Count("figures", filter=counted)).order_by("started", "name", "pk")
+    )
     return {
         "headlines": rules.headlines(picked),
         "events": events,
@@ -228,13 +236,54 @@ def figure_table(request: HttpRequest, programme: Programme, as_at: datetime.dat
     }
 
 
+def strategies_page(request: HttpRequest) -> Page:
+    """The page of strategies `/` shows (`?page=`, OVERVIEW_PAGE_SIZE a page), with how many figures each has as at the date."""
+    strategies = Programme.objects.for_overview(as_at_of(request)).strategies().order_by("started", "name", "pk")
+    return page_of(request, strategies, OVERVIEW_PAGE_SIZE)
+
+
+def programme_rows(strategies: list[Programme], as_at: datetime.date | None) -> list[Programme]:
+    """The overview table's rows: each strategy, then its first CHILDREN_SHOWN centres and clusters, in one query.
+
+    A strategy with more has `more_children` set to how many are not listed (its own page lists them).
+    """
+    counted = None if as_at is None else Q(figures__source__appeared_by__lte=as_at)
+    alike = [F("parent_id")]
+    children = (
+        Programme.objects.filter(parent__in=strategies)
+        .exclude(kind=Programme.Kind.STRATEGY)
+        .select_related("parent")
+        .annotate(figure_count=Count("figures", filter=counted))
+        .annotate(
+            rank=Window(RowNumber(), partition_by=alike, order_by=[F("started").asc(nulls_last=True), F("name").asc()]),
+            siblings=Window(Count("pk"), partition_by=alike),
+        )
+        .filter(rank__lte=CHILDREN_SHOWN)
+        .order_by("parent_id", "rank")
+    )
+    by_parent: dict[int, list[Programme]] = {}
+    for child in children:
+        by_parent.setdefault(child.parent_id, []).append(child)
+    rows = []
+    for strategy in strategies:
+        listed = by_parent.get(strategy.pk, [])
+        strategy.more_children = listed[0].siblings - len(listed) if listed else 0
+        rows += [strategy, *listed]
+    return rows
+
+
 @require_safe
-@cached_page()
+@cached_page("page")
 def overview(request: HttpRequest) -> HttpResponse:
     as_at = as_at_of(request)
-    programmes = list(Programme.objects.for_overview(as_at))
-    page = cached("overview:page", lambda: overview_page(programmes, as_at), change_stamp(request), as_at)
-    return render(request, "dashboard/overview.html", {**page, "programmes": programmes})
+    try:
+        page = strategies_page(request)
+    except BadPage as error:
+        return bad_request(str(error))
+    strategies = list(page.object_list)
+    built = cached(f"overview:{page.number}", lambda: overview_page(strategies, as_at, page.number), change_stamp(request), as_at)
+    context = {**built, "page": page, "programmes": programme_rows(strategies, as_at), "csv_url": reverse("dashboard:programmes-csv")}
+    return render(request, "dashboard/overview.html", context)
 
 
 @require_safe
@@ -254,10 +303,15 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def overview_chart_csv(request: HttpRequest, chart_id: str) -> HttpResponse:
+    """A chart of `/` (of the page of strategies `?page=` names) as CSV."""
     as_at = as_at_of(request)
-    programmes = list(Programme.objects.for_overview(as_at))
-    page = cached("overview:page", lambda: overview_page(programmes, as_at), change_stamp(request), as_at)
-    return chart_csv(find_chart(page["charts"], chart_id))
+    try:
+        page = strategies_page(request)
+    except BadPage as error:
+        return bad_request(str(error))
+    strategies = list(page.object_list)
+    built = cached(f"overview:{page.number}", lambda: overview_page(strategies, as_at, page.number), change_stamp(request), as_at)
+    return chart_csv(find_chart(built["charts"], chart_id))
 
 
 @require_safe
