@@ -68,14 +68,14 @@ def preview(form: ModelForm, previous: Programme | None = None) -> list[Programm
     if previous is not None:
         programmes.setdefault(previous.pk, previous)
     strategies = list(Programme.objects.for_overview())
-    before = {pk: views.programme_page(programme) for pk, programme in programmes.items()}
-    overview_before = views.overview_page(strategies)
+    before = {pk: views.programme_page(programme, None) for pk, programme in programmes.items()}
+    overview_before = views.overview_page(strategies, None)
     after: dict[int, dict] = {}
     try:
         with transaction.atomic(using=router.db_for_write(Figure)):
             figure = form.save()
-            after = {pk: views.programme_page(programme) for pk, programme in programmes.items()}
-            overview_after = views.overview_page(strategies)
+            after = {pk: views.programme_page(programme, None) for pk, programme in programmes.items()}
+            overview_after = views.overview_page(strategies, None)
             raise RolledBack
     except RolledBack:
         pass

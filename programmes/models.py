@@ -85,9 +85,10 @@ class ProgrammeQuerySet(models.QuerySet):
         """Top-level strategies, oldest first."""
         return self.filter(kind=Programme.Kind.STRATEGY)
 
-    def for_overview(self) -> ProgrammeQuerySet:
-        """Every programme with its parent and how many figures it has, in one query (the figures themselves are not loaded)."""
-        return self.select_related("parent").annotate(figure_count=models.Count("figures"))
+    def for_overview(self, as_at: datetime.date | None = None) -> ProgrammeQuerySet:
+        """Every programme with its parent and how many figures it has (as at a date), in one query (the figures themselves are not loaded)."""
+        visible = None if as_at is None else Q(figures__source__appeared_by__lte=as_at)
+        return self.select_related("parent").annotate(figure_count=models.Count("figures", filter=visible))
 
 
 class Programme(models.Model):

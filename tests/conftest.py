@@ -9,3 +9,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the real cited dataset, as `make run` serves it."""
     with django_db_blocker.unblock():
         call_command("load_dataset", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: pages are cached whole under the change stamp, which a test's rolled-back
+    writes can return to, and a page served from the cache has no template context for a test to read."""
+    from django.core.cache import cache
+
+    cache.clear()

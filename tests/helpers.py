@@ -106,3 +106,67 @@ def run_import_command(data: bytes, *args: str, name: str = "nao-2026.csv") -> s
     out = io.StringIO()
     call_command("import_figures", str(path), *args, stdout=out)
     return out.getvalue()
+
+
+def add_synthetic_figures(programme: Programme, count: int, seed: int = 10) -> list[Figure]:
+    """Add `count` made-up figures to a programme in bulk, with the variety of real ones, and store their flags.
+
+    Every measure, status, basis, qualifier, ranges, unknowns, open and unstated periods and a few scopes, from 40
+    sources of several kinds and dates; savings are the most common, as in the record. bulk_create writes no history
+    row, so the change stamp does not move: a test clears the cache itself, as an edit would.
+    """
+    import random
+
+    from programmes import rules
+
+    chance = random.Random(seed)
+    kinds = [("audit_report", "National Audit Office"), ("news_article", "Computer Weekly"), ("strategy", "Cabinet Office")]
+    kinds += [("press_release", "Cabinet Office"), ("committee_report", "Public Accounts Committee")]
+    sources = []
+    for number in range(40):
+        kind, publisher = kinds[number % len(kinds)]
+        published = datetime.date(2005 + number % 20, 1 + number % 12, 1 + number % 28)
+        existing = Source.objects.filter(key=f"synthetic-{seed}-{number}").first()
+        sources.append(existing or make_source(f"synthetic-{seed}-{number}", publisher=publisher, kind=kind, published=published))
+    measures = ["savings"] * 6 + ["savings_rate", "investment", "net_benefit", "funding_requested", "funding_approved"]
+    measures += ["deadline", "coverage", "cost_overrun", "contract_value"]
+    figures = []
+    for number in range(count):
+        measure = chance.choice(measures)
+        unit = rules.MEASURE_UNITS[measure][0]
+        status = chance.choice(["target", "forecast", "claimed", "audited"])
+        low = Decimal(chance.randint(1, 900)) if unit != "year" else Decimal(chance.randint(2015, 2035))
+        if unit == "percent":
+            low = Decimal(chance.randint(1, 60))
+        shape = chance.random()
+        value, value_low, value_high, qualifier = low, None, None, chance.choice(["exact", "exact", "approx", "at_least"])
+        if shape < 0.2:
+            value, value_low, value_high = None, low, low + Decimal(chance.randint(1, 200 if unit != "year" else 4))
+        elif shape < 0.25:
+            value, qualifier = None, "unknown"
+        start = chance.choice([None, *range(2004, 2030)])
+        end = None if chance.random() < 0.1 else (start or 2010) + chance.randint(0, 5)
+        figure = Figure(
+            programme=programme,
+            source=chance.choice(sources),
+            description=f"Synthetic {measure.replace('_', ' ')} figure number {number}, as a source might describe it",
+            measure=measure,
+            status=status,
+            basis=chance.choice(["annual", "cumulative", "cumulative", "one_off"]) if unit != "year" else "point_in_time",
+            qualifier=qualifier,
+            value=value,
+            value_low=value_low,
+            value_high=value_high,
+            unit=unit,
+            period_start=start,
+            period_end=end,
+            horizon="projection" if status in ("target", "forecast") and chance.random() < 0.8 else "outturn",
+            scope=chance.choice(["", "", "", "", "one centre", "the pilot departments"]),
+            locator=f"paragraph {number}",
+        )
+        figure.claimant = figure.source.publisher
+        figure.fill_derived()
+        figures.append(figure)
+    Figure.objects.bulk_create(figures, batch_size=500)
+    flags.refresh({figure.quantity for figure in figures})
+    return figures

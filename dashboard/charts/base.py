@@ -79,6 +79,14 @@ class Chart:
     csv_url: str = ""
     # Columns a chart adds to the standard table (and CSV) after TABLE_COLUMNS; each row lists their cells as "extra".
     extra_columns: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=lambda: list(TABLE_COLUMNS))
+    # A chart over more figures than it can draw one by one draws them aggregated (dashboard/charts/aggregate.py): its
+    # table holds the aggregates, and these say where its figures are listed, a page at a time and as CSV.
+    aggregated: bool = False
+    numeric_columns: tuple[str, ...] = ()
+    figure_count: int = 0
+    figures_url: str = ""
+    figures_csv_url: str = ""
 
     @property
     def anchor(self) -> str:
@@ -89,12 +97,8 @@ class Chart:
         return f"chart-{self.id}-data"
 
     @property
-    def columns(self) -> list[str]:
-        return [*TABLE_COLUMNS, *self.extra_columns]
-
-    @property
     def has_disagreement(self) -> bool:
-        return any(row["Flag"] for row in self.rows)
+        return any(row.get("Flag") for row in self.rows)
 
 
 def plotly_json(figure: go.Figure) -> dict:
@@ -222,8 +226,11 @@ def flag_text(others: list[Figure], more: int = 0, past: bool = False) -> str:
     return text
 
 
-def table_rows(frame: pd.DataFrame, flagged: dict[int, str]) -> list[dict]:
-    """The chart's data table (and CSV): one row per figure drawn, with its claimant, source and ⚑ (from `flags`)."""
+def table_rows(frame: pd.DataFrame, flagged: dict[int, str] | None = None) -> list[dict]:
+    """The chart's data table (and CSV): one row per figure drawn, with its claimant, source and ⚑ (from `flags`, read here
+    for the figures drawn unless the caller read them once for several charts, or as at a date)."""
+    if flagged is None:
+        flagged = flags(frame["figure"]) if not frame.empty else {}
     rows = []
     for row in frame.itertuples():
         figure: Figure = row.figure

@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 from dashboard.charts.base import (
     STATUS_ORDER,
     STATUS_STYLE,
+    TABLE_COLUMNS,
     Chart,
     axis,
     base_layout,
@@ -137,7 +138,7 @@ def pairs_chart(
     frame = figure_frame(ordered)
     # The table keeps the chart's order (pair by pair, ranked on the overview), not the frame's order by status.
     frame = frame.set_index("id", drop=False).loc[[figure.pk for figure in ordered]].reset_index(drop=True)
-    rows = table_rows(frame, flags(figures, as_at))
+    rows = table_rows(frame, flags(drawn, as_at))
     for number, row in enumerate(rows):
         pair = labelled[number // 2][1]
         figure = ordered[number]
@@ -154,7 +155,12 @@ def pairs_chart(
         key=KEY,
         filename=filename,
         extra_columns=(["Rank"] if ranked else []) + EXTRA_COLUMNS,
+        columns=[*TABLE_COLUMNS, *(["Rank"] if ranked else []), *EXTRA_COLUMNS],
     )
+
+
+# Pairs one programme's chart draws: beyond this, the largest gaps only (the summary says how many there are).
+PAIRS_SHOWN = 10
 
 
 def build_findings_chart(figures: list[Figure], slug: str, as_at: datetime.date | None = None) -> Chart | None:
@@ -162,7 +168,13 @@ def build_findings_chart(figures: list[Figure], slug: str, as_at: datetime.date 
     pairs = rules.claims_against_findings(figures)
     if not pairs:
         return None
-    summary = rules.sentence("Like for like, " + "; ".join(rules.pair_sentence(pair) for pair in pairs))
+    summary = ""
+    if len(pairs) > PAIRS_SHOWN:
+        # A chart of hundreds of pairs is unreadable and too heavy to send: the largest gaps, and how many there are.
+        shown = sorted(pairs, key=lambda pair: -rules.certain_gap(pair))[:PAIRS_SHOWN]
+        pairs = [pair for pair in pairs if pair in shown]
+        summary = f"There are {len(rules.claims_against_findings(figures))} like-for-like pairs; the {PAIRS_SHOWN} with the largest gaps are shown. "
+    summary += rules.sentence("Like for like, " + "; ".join(rules.pair_sentence(pair) for pair in pairs))
     labelled = [(wrap_name(compared(pair)), pair) for pair in pairs]
     return pairs_chart(labelled, figures, "claims-findings", TITLE, summary, f"{slug}-claims-findings", as_at)
 

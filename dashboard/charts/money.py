@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 from html import escape
 
@@ -20,7 +19,6 @@ from dashboard.charts.base import (
     best_sourced,
     figure_bar,
     figure_frame,
-    flags,
     hover_text,
     plotly_json,
     table_rows,
@@ -64,7 +62,7 @@ def same_statement(figure: Figure, other: Figure) -> bool:
     return all(getattr(figure, name) == getattr(other, name) for name in fields)
 
 
-def build_money_chart(figures: list[Figure], slug: str, as_at: datetime.date | None = None) -> Chart | None:
+def build_money_chart(figures: list[Figure], slug: str, flagged: dict[int, str] | None = None) -> Chart | None:
     """Investment against savings over the same period, and the net benefit, per period and status."""
     frame = pair_money(figures)
     if frame.empty:
@@ -124,7 +122,7 @@ def build_money_chart(figures: list[Figure], slug: str, as_at: datetime.date | N
         key=MEASURE_KEY,
         summary=" ".join(sentences),
         plotly=plotly_json(fig),
-        rows=table_rows(frame, flags(figures, as_at)),
+        rows=table_rows(frame, flagged),
         sources=unique_sources(frame),
         filename=f"{slug}-money",
     )
@@ -155,7 +153,7 @@ FUNDING_STYLE = {
 }
 
 
-def build_funding_chart(figures: list[Figure], slug: str, as_at: datetime.date | None = None) -> Chart | None:
+def build_funding_chart(figures: list[Figure], slug: str, flagged: dict[int, str] | None = None) -> Chart | None:
     """Funding asked for against funding approved."""
     frame = figure_frame(f for f in figures if f.measure in FUNDING_STYLE and f.unit == Unit.GBP_M)
     if frame.empty or frame["is_unknown"].all():
@@ -182,7 +180,7 @@ def build_funding_chart(figures: list[Figure], slug: str, as_at: datetime.date |
         key="Colour and fill pattern show the measure: requested hatched, approved solid, a stated gap crossed.",
         summary=summary[0].upper() + summary[1:],
         plotly=plotly_json(fig),
-        rows=table_rows(frame, flags(figures, as_at)),
+        rows=table_rows(frame, flagged),
         sources=unique_sources(frame),
         filename=f"{slug}-funding",
         notes=unknown_notes(frame),
@@ -211,7 +209,7 @@ def funding_sentences(known: pd.DataFrame) -> list[str]:
     return parts
 
 
-def build_deadline_chart(figures: list[Figure], slug: str, as_at: datetime.date | None = None) -> Chart | None:
+def build_deadline_chart(figures: list[Figure], slug: str, flagged: dict[int, str] | None = None) -> Chart | None:
     """Each stated deadline (a calendar year) at the date it was stated: a moving deadline climbs."""
     frame = figure_frame(f for f in figures if f.measure == Measure.DEADLINE and f.unit == Unit.YEAR and not f.is_unknown)
     if frame.empty:
@@ -257,7 +255,7 @@ def build_deadline_chart(figures: list[Figure], slug: str, as_at: datetime.date 
         title="Deadlines as stated over time",
         summary=summary,
         plotly=plotly_json(fig),
-        rows=table_rows(frame, flags(figures, as_at)),
+        rows=table_rows(frame, flagged),
         sources=unique_sources(frame),
         filename=f"{slug}-deadlines",
     )

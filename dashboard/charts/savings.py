@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from html import escape
 
 import pandas as pd
@@ -19,7 +18,6 @@ from dashboard.charts.base import (
     base_layout,
     figure_bar,
     figure_frame,
-    flags,
     hover_text,
     plotly_json,
     table_rows,
@@ -142,7 +140,7 @@ def promise_summary(figures: list[Figure], bases: tuple[str, ...], per: str) -> 
     return rules.sentence("; ".join(parts))
 
 
-def build_promise_chart(figures: list[Figure], basis: str, slug: str, as_at: datetime.date | None = None) -> Chart | None:
+def build_promise_chart(figures: list[Figure], basis: str, slug: str, flagged: dict[int, str] | None = None) -> Chart | None:
     """Savings by status, annual or cumulative (never both): target ranges as shaded bands."""
     frame = savings_frame(figures, basis)
     if frame.empty or frame["is_unknown"].all():
@@ -168,14 +166,14 @@ def build_promise_chart(figures: list[Figure], basis: str, slug: str, as_at: dat
         title=title,
         summary=promise_summary(list(frame["figure"]), BASES[basis], "a year" if annual else "in total"),
         plotly=plotly_json(fig),
-        rows=table_rows(frame, flags(figures, as_at)),
+        rows=table_rows(frame, flagged),
         sources=unique_sources(frame),
         notes=unknown_notes(frame),
         filename=f"{slug}-{chart_id}",
     )
 
 
-def build_restatement_chart(figures: list[Figure], events: list[Event], slug: str, as_at: datetime.date | None = None) -> Chart | None:
+def build_restatement_chart(figures: list[Figure], events: list[Event], slug: str, flagged: dict[int, str] | None = None) -> Chart | None:
     """Every £ savings figure at the date it was published, annual and cumulative in separate panels, with events."""
     frame = figure_frame(f for f in figures if f.measure == Measure.SAVINGS and f.unit == Unit.GBP_M)
     if frame.empty:
@@ -270,7 +268,7 @@ def build_restatement_chart(figures: list[Figure], events: list[Event], slug: st
         title="How the savings promise was restated over time",
         summary=restatement_summary(list(frame["figure"])),
         plotly=plotly_json(fig),
-        rows=table_rows(frame, flags(figures, as_at)),
+        rows=table_rows(frame, flagged),
         sources=unique_sources(frame),
         notes=unknown_notes(frame),
         filename=f"{slug}-restatements",
@@ -302,7 +300,7 @@ def restatement_summary(figures: list[Figure]) -> str:
     return " ".join([*sentences, f"{known} savings figures in all, each in the table below."])
 
 
-def build_overview_chart(figures_by_strategy: dict[str, list[Figure]], basis: str, as_at: datetime.date | None = None) -> Chart | None:
+def build_overview_chart(figures_by_strategy: dict[str, list[Figure]], basis: str, flagged: dict[int, str] | None = None) -> Chart | None:
     """Across strategies, each strategy's headline savings by status: first target, latest forecast, claim, audit."""
     # One-off savings (costs avoided once) are left out: they are not a strategy's promised total.
     bases = (Basis.ANNUAL,) if basis == Basis.ANNUAL else (Basis.CUMULATIVE,)
@@ -361,7 +359,7 @@ def build_overview_chart(figures_by_strategy: dict[str, list[Figure]], basis: st
         title=title,
         summary=overview_summary(frame, order, "a year" if annual else "in total"),
         plotly=plotly_json(fig),
-        rows=table_rows(frame, flags((f for figures in figures_by_strategy.values() for f in figures), as_at)),
+        rows=table_rows(frame, flagged),
         sources=unique_sources(frame),
         filename=f"strategies-{chart_id}",
     )

@@ -1,0 +1,108 @@
+"""Whole public pages served from the cache while the data they show is unchanged, with ETag and Last-Modified.
+
+A page is stored under what shapes it: the view and its arguments, the query parameters it reads, the date it is shown
+at (`request.as_at`), the data's change stamp and the release (the code and templates that render it). A warm request
+costs the change stamp's queries and one cache read; a browser that already holds the page gets a 304 from Django's
+`condition` without even that read. Every write goes through the admin, the import or load_dataset and leaves a history
+row, so an edit is a new stamp: a new key and a new ETag at once, in every worker. `Cache-Control: no-cache` makes
+browsers ask every time (a 304 costs a few hundred bytes), so nobody keeps an old page after an edit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import condition
+
+from dashboard import exports
+
+# Pages and the data built for them expire after an hour, in case rows were changed outside the admin, import and load.
+CACHE_SECONDS = 60 * 60
+
+
+def release_digest(root: Path, manifest: Path) -> str:
+    """A digest of what renders the pages: the code of both apps, the templates and the static files' manifest.
+
+    A release that changes any of them changes every key and ETag, so neither a shared cache nor a browser keeps a
+    page rendered by the previous release (which could name static files the new release no longer serves).
+    """
+    digest = hashlib.blake2b(digest_size=8)
+    files = [*root.glob("dashboard/**/*.py"), *root.glob("programmes/**/*.py"), *root.glob("templates/**/*.html")]
+    for path in sorted(path for path in [*files, manifest] if path.is_file()):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+RELEASE = release_digest(Path(settings.BASE_DIR), Path(settings.STATIC_ROOT) / "staticfiles.json")
+
+
+def change_stamp(request: HttpRequest) -> datetime.datetime | None:
+    """When the data last changed (exports.last_changed), asked once per request."""
+    if not hasattr(request, "change_stamp"):
+        request.change_stamp = exports.last_changed()
+    return request.change_stamp
+
+
+def stamp_key(changed: datetime.datetime | None) -> str:
+    """The change stamp as it appears in cache keys."""
+    return changed.isoformat() if changed else "empty"
+
+
+def as_at_of(request: HttpRequest) -> datetime.date | None:
+    """The date the page is shown at (None for today); a request made without the middleware (a test's RequestFactory) is today."""
+    return getattr(request, "as_at", None)
+
+
+def cached_page(*parameters: str) -> Callable:
+    """Serve the view's 200 pages from the cache under their ETag; `parameters` are the query parameters that shape the page.
+
+    Any other query parameter is ignored by the page, so it is left out of the key too (?utm_source=... is the same page).
+    A response other than 200 (a 400 for a bad parameter, a 404) is neither stored nor given an ETag.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        def etag(request: HttpRequest, *args, **kwargs) -> str:
+            shape = [RELEASE, stamp_key(change_stamp(request)), view.__module__, view.__name__, repr(args), repr(sorted(kwargs.items()))]
+            # The scheme and host too: a page may name its own address (a figure's canonical link).
+            shape += [request.scheme, request.get_host(), str(as_at_of(request))]
+            shape += [f"{name}={request.GET.getlist(name)}" for name in parameters]
+            return hashlib.blake2b("\n".join(shape).encode(), digest_size=16).hexdigest()
+
+        def last_modified(request: HttpRequest, *args, **kwargs) -> datetime.datetime | None:
+            return change_stamp(request)
+
+        def stored(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            key = f"dashboard:page:{etag(request, *args, **kwargs)}"
+            content = cache.get(key)
+            if content is not None:
+                return HttpResponse(content)
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                cache.set(key, response.content, timeout=CACHE_SECONDS)
+            return response
+
+        conditional = condition(etag_func=etag, last_modified_func=last_modified)(stored)
+
+        @functools.wraps(view)
+        def page(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            response = conditional(request, *args, **kwargs)
+            if response.status_code in (200, 304):
+                patch_cache_control(response, no_cache=True)
+            else:
+                for header in ("ETag", "Last-Modified"):
+                    if header in response:
+                        del response[header]
+            return response
+
+        return page
+
+    return decorator

@@ -1,0 +1,108 @@
+"""The few figures a page loads for its cards pick what picking from every figure would (selections.pick_candidates)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal as D
+
+from django.test import TestCase
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
+
+from dashboard.selections import pick_candidates, with_looks_ahead
+from programmes import rules
+from programmes.models import Basis, Figure, Programme, Status, Unit
+from tests.helpers import add_synthetic_figures, make_figure, make_programme, make_source
+
+# Every line a page picks: the cards' and those the savings charts (one by one or aggregated) and the overview name.
+BASES = [(), (Basis.ANNUAL,), (Basis.CUMULATIVE,), (Basis.CUMULATIVE, Basis.ONE_OFF)]
+
+
+def picks(figures: list[Figure]) -> list[tuple[str, int | None]]:
+    lines = [(h.role, h.figure) for h in rules.headlines(figures)]
+    for bases in BASES:
+        units = (Unit.GBP_M,) if bases else ()
+        lines += [
+            (f"promised {bases}", rules.promised(figures, bases, units)),
+            (f"forecast {bases}", rules.latest_forecast(figures, bases, units)),
+            (f"claimed {bases}", rules.delivered(figures, Status.CLAIMED, bases, units)),
+            (f"audited {bases}", rules.delivered(figures, Status.AUDITED, bases, units)),
+        ]
+    return [(line, figure.pk if figure else None) for line, figure in lines]
+
+
+def candidates(programme: Programme) -> list[Figure]:
+    return list(pick_candidates(Figure.objects.with_related().filter(programme=programme)))
+
+
+class RealDatasetTests(TestCase):
+    def test_looks_ahead_in_sql_is_the_rule(self):
+        programme = make_programme("ahead")
+        add_synthetic_figures(programme, 600)
+        figures = with_looks_ahead(Figure.objects.with_related())
+        self.assertTrue(any(f.looks_ahead for f in figures) and not all(f.looks_ahead for f in figures))
+        self.assertEqual({f.pk: f.looks_ahead for f in figures}, {f.pk: rules.looks_ahead(f) for f in figures})
+
+    def test_the_candidates_pick_what_every_figure_picks_on_every_real_programme(self):
+        for programme in Programme.objects.all():
+            with self.subTest(programme=programme.slug):
+                every = list(Figure.objects.with_related().filter(programme=programme))
+                self.assertEqual(picks(candidates(programme)), picks(every))
+
+    def test_they_are_a_few_whatever_the_number_of_figures(self):
+        programme = make_programme("many")
+        add_synthetic_figures(programme, 2000)
+        chosen = candidates(programme)
+        self.assertEqual(picks(chosen), picks(list(Figure.objects.with_related().filter(programme=programme))))
+        self.assertLess(len(chosen), 2000 / 5)
+
+
+@st.composite
+def figure_specs(draw):
+    """A figure varying in everything rules.pick reads: measure, status, basis, unit, scope, scenario, qualifier, source, period."""
+    status = draw(st.sampled_from(["target", "forecast", "claimed", "audited"]))
+    kind = draw(st.sampled_from(["point", "point", "range", "unknown"]))
+    spec = {
+        "measure": draw(st.sampled_from(["savings", "savings", "savings_rate", "investment", "net_benefit"])),
+        "status": status,
+        "basis": draw(st.sampled_from(["annual", "cumulative", "one_off"])),
+        "scope": draw(st.sampled_from(["", "", "one centre"])),
+        "scenario": draw(st.sampled_from(["", "", "", "with HMRC"])),
+        "source": draw(st.integers(0, 5)),
+        "period_end": draw(st.sampled_from([None, 2012, 2014, 2016])),
+        "horizon": "outturn" if status in ("claimed", "audited") else draw(st.sampled_from(["outturn", "projection"])),
+    }
+    spec["unit"] = "percent" if spec["measure"] == "savings_rate" else draw(st.sampled_from(["gbp_m", "gbp_m", "percent"]))
+    if kind == "range":
+        spec.update(value=None, value_low=D(10), value_high=D(20))
+    elif kind == "unknown":
+        spec.update(value=None, qualifier="unknown")
+    else:
+        spec.update(value=D(draw(st.integers(1, 90))))
+    return spec
+
+
+class RandomGroupTests(HypothesisTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.programme = make_programme("random-picks")
+        # Primary and secondary, official and press, on shared days: every preference and tie the rules have.
+        cls.sources = [
+            make_source("r0", kind="audit_report", published=datetime.date(2014, 6, 1)),
+            make_source("r1", publisher="Computer Weekly", kind="news_article", published=datetime.date(2014, 6, 1)),
+            make_source("r2", publisher="Cabinet Office", kind="strategy", published=datetime.date(2015, 3, 1), date_precision="month"),
+            make_source("r3", publisher="Aggregator", kind="news_article", published=datetime.date(2016, 1, 1), is_primary=False),
+            make_source("r4", kind="audit_report", published=datetime.date(2017, 5, 20)),
+            make_source("r5", publisher="Cabinet Office", kind="press_release", published=datetime.date(2013, 1, 1), date_precision="year"),
+        ]
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(figure_specs(), min_size=1, max_size=25))
+    def test_the_candidates_pick_what_every_figure_picks(self, specs: list[dict]):
+        for spec in specs:
+            spec = dict(spec)
+            source = self.sources[spec.pop("source")]
+            make_figure(self.programme, source, period_start=None, **spec)
+        every = list(Figure.objects.with_related().filter(programme=self.programme))
+        self.assertEqual(picks(candidates(self.programme)), picks(every))
