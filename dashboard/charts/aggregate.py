@@ -18,13 +18,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
-import plotly.graph_objects as go
 from django.db.models import Case, Count, ExpressionWrapper, F, IntegerField, Max, Min, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Coalesce, ExtractYear, RowNumber
 from django.urls import reverse
-from plotly.subplots import make_subplots
 
-from dashboard.charts.base import STATUS_ORDER, STATUS_STYLE, Chart, axis, base_layout, plotly_json
+from dashboard.charts.base import STATUS_ORDER, STATUS_STYLE, Chart, axis, base_layout
 from programmes import fiscal, formatting, rules
 from programmes.models import Basis, Figure, Measure, Qualifier, Status, Unit
 
@@ -219,15 +217,30 @@ def as_float(number: Decimal | None) -> float | None:
 
 
 def draw(spread: Spread, groups: list[Group]) -> dict:
-    """One marker per group at its median, with a line from its lowest to its highest value; series side by side per span."""
+    """One marker per group at its median, with a line from its lowest to its highest value; series side by side per span.
+
+    The figure JSON is written as plain dicts (plotly's own objects validate every property, which cost most of a cold
+    page's time); plotly.js reads the same JSON. With two panels (annual and totals), they share the x axis.
+    """
     drawn = [g for g in groups if g.count]
     panels = sorted({g.panel for g in drawn}) or [0]
-    titles = [spread.panels[p][0] if spread.panels else spread.axis_title for p in panels]
     categories = [axis_label(spread, g) for g in sorted(drawn, key=lambda g: (g.start is None, g.start or 0))]
     categories = list(dict.fromkeys(categories))
-    fig = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.08) if len(panels) > 1 else go.Figure()
+    x_title = "Last financial year covered" if spread.across == "covered" else "Year published"
+    layout = base_layout(spread.title, height=460 + 220 * (len(panels) - 1))
+    # The legend above the plot, clear of the spans of years, which may need two lines and a slant below it.
+    layout.update(
+        template={},  # as plotly's own JSON writes "no template"
+        scattermode="group",
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        margin={"l": 64, "r": 16, "t": 90, "b": 100},
+    )
+    traces: list[dict] = []
     shown: set[str] = set()
+    gap = 0.08
+    height = (1 - gap * (len(panels) - 1)) / len(panels)
     for row, panel in enumerate(panels, start=1):
+        suffix = "" if row == 1 else str(row)
         lines = sorted({g.series for g in drawn if g.panel == panel}, key=lambda value: series_order(spread, value))
         for line in lines:
             part = [g for g in drawn if g.panel == panel and g.series == line]
@@ -237,57 +250,55 @@ def draw(spread: Spread, groups: list[Group]) -> dict:
                 colour, symbol = STATUS_STYLE[line]["colour"], STATUS_STYLE[line]["symbol"]
             # Where a group holds only ranges there is no median: the line alone shows where its figures lie.
             marks = [g.median if g.median is not None else g.lowest for g in part]
-            trace = go.Scatter(
-                name=series_label(spread, line),
-                legendgroup=line,
-                showlegend=line not in shown,
-                x=[axis_label(spread, g) for g in part],
-                y=[as_float(mark) for mark in marks],
-                mode="markers",
-                marker={
-                    "color": colour,
-                    "symbol": symbol,
-                    "size": 11,
-                    "opacity": [1 if g.median is not None else 0 for g in part],
-                    "line": {"color": "#ffffff", "width": 1},
-                },
-                error_y={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": [as_float(g.highest - mark) for g, mark in zip(part, marks, strict=True)],
-                    "arrayminus": [as_float(mark - g.lowest) for g, mark in zip(part, marks, strict=True)],
-                    "color": colour,
-                    "thickness": 3,
-                    "width": 6,
-                },
-                hovertext=[hover(spread, g) for g in part],
-                hovertemplate="%{hovertext}<extra></extra>",
+            traces.append(
+                {
+                    "type": "scatter",
+                    "name": series_label(spread, line),
+                    "legendgroup": line,
+                    "showlegend": line not in shown,
+                    "xaxis": f"x{suffix}",
+                    "yaxis": f"y{suffix}",
+                    "x": [axis_label(spread, g) for g in part],
+                    "y": [as_float(mark) for mark in marks],
+                    "mode": "markers",
+                    "marker": {
+                        "color": colour,
+                        "symbol": symbol,
+                        "size": 11,
+                        "opacity": [1 if g.median is not None else 0 for g in part],
+                        "line": {"color": "#ffffff", "width": 1},
+                    },
+                    "error_y": {
+                        "type": "data",
+                        "symmetric": False,
+                        "array": [as_float(g.highest - mark) for g, mark in zip(part, marks, strict=True)],
+                        "arrayminus": [as_float(mark - g.lowest) for g, mark in zip(part, marks, strict=True)],
+                        "color": colour,
+                        "thickness": 3,
+                        "width": 6,
+                    },
+                    "hovertext": [hover(spread, g) for g in part],
+                    "hovertemplate": "%{hovertext}<extra></extra>",
+                }
             )
             shown.add(line)
-            if len(panels) > 1:
-                fig.add_trace(trace, row=row, col=1)
-            else:
-                fig.add_trace(trace)
+        title = spread.panels[panel][0] if spread.panels else spread.axis_title
         if spread.unit == Unit.YEAR:
             years = [g.lowest for g in drawn if g.panel == panel] + [g.highest for g in drawn if g.panel == panel]
-            y_axis = axis(titles[row - 1], tickformat="d", range=[float(min(years)) - 1, float(max(years)) + 1])
+            y_axis = axis(title, tickformat="d", range=[float(min(years)) - 1, float(max(years)) + 1])
         else:
-            y_axis = axis(titles[row - 1], tickprefix="£", rangemode="tozero")
-        if len(panels) > 1:
-            fig.update_yaxes(y_axis, row=row, col=1)
-        else:
-            fig.update_layout(yaxis=y_axis)
-    x_title = "Last financial year covered" if spread.across == "covered" else "Year published"
-    fig.update_xaxes(axis("", type="category", categoryorder="array", categoryarray=categories))
-    # The axis title once, under the lowest panel.
-    if len(panels) > 1:
-        fig.update_xaxes(title={"text": x_title}, row=len(panels), col=1)
-    else:
-        fig.update_xaxes(title={"text": x_title})
-    fig.update_layout(**base_layout(spread.title, height=460 + 220 * (len(panels) - 1)), scattermode="group")
-    # The legend above the plot, clear of the spans of years, which may need two lines and a slant below it.
-    fig.update_layout(legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}, margin={"l": 64, "r": 16, "t": 90, "b": 100})
-    return plotly_json(fig)
+            y_axis = axis(title, tickprefix="£", rangemode="tozero")
+        top = 1 - (row - 1) * (height + gap)
+        layout[f"yaxis{suffix}"] = {**y_axis, "anchor": f"x{suffix}", "domain": [max(top - height, 0), top]}
+        last = row == len(panels)
+        # The axis title and labels once, under the lowest panel; the panels above share its categories.
+        layout[f"xaxis{suffix}"] = {
+            **axis(x_title if last else "", type="category", categoryorder="array", categoryarray=categories),
+            "anchor": f"y{suffix}",
+            "showticklabels": last,
+            **({} if last else {"matches": f"x{len(panels)}"}),
+        }
+    return {"data": traces, "layout": layout}
 
 
 def hover(spread: Spread, group: Group) -> str:
