@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import data_views, views
+from dashboard import data_views, search, views
 
 app_name = "dashboard"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("programmes/<slug:slug>/charts/<slug:chart_id>.csv", views.programme_chart_csv, name="programme-chart-csv"),
     path("sources/", views.source_list, name="source-list"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
+    path("search/", search.search, name="search"),
     path("figures/<int:pk>/", views.figure_detail, name="figure-detail"),
     # A dataset key (F047) is the canonical address: it survives a fresh install, where ids may differ.
     path("figures/<str:key>/", views.figure_detail, name="figure-key"),
