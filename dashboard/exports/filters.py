@@ -30,6 +30,8 @@ YEAR_ALLOWED = [f"a financial year written like 2013-14, from {fiscal.label(fisc
 
 
 FLAG_VALUES = ["0", "1"]
+TEXT_ALLOWED = ["any text, or nothing"]
+PAGE_ALLOWED = ["a whole number from 1"]
 
 
 class Query:
@@ -88,17 +90,55 @@ class Query:
         return list(Programme.objects.filter(slug__in=slugs))
 
     def publishers(self, name: str) -> list[str]:
-        known = list(Organisation.objects.filter(sources__isnull=False).order_by("name").values_list("name", flat=True).distinct())
-        # Publishers are names, not codes; matching them regardless of case saves analysts a round trip.
-        by_folded = {publisher.casefold(): publisher for publisher in known}
+        return self.organisations(name, Organisation.objects.filter(sources__isnull=False), "a publisher")
+
+    def claimants(self, name: str) -> list[str]:
+        return self.organisations(name, Organisation.objects.filter(claims__isnull=False), "a claimant")
+
+    def organisations(self, name: str, known_queryset, noun: str) -> list[str]:
+        """Organisation names, each one that the record holds in this role, matched regardless of case."""
         given = self.params.getlist(name)
+        if not given:
+            return []
+        known = list(known_queryset.order_by("name").values_list("name", flat=True).distinct())
+        # Organisations are names, not codes; matching them regardless of case saves analysts a round trip.
+        by_folded = {organisation.casefold(): organisation for organisation in known}
         for value in given:
             if value.casefold() not in by_folded:
-                raise FilterError(name, f"{name}={value!r} is not a publisher in the record.", known)
-        publishers = list(dict.fromkeys(by_folded[value.casefold()] for value in given))
-        if publishers:
-            self.applied[name] = publishers
-        return publishers
+                raise FilterError(name, f"{name}={value!r} is not {noun} in the record.", known)
+        chosen = list(dict.fromkeys(by_folded[value.casefold()] for value in given))
+        self.applied[name] = chosen
+        return chosen
+
+    def texts(self, name: str, longest: int) -> list[str]:
+        """Free text values (blank allowed), each at most `longest` characters: they filter, so unknown ones find nothing."""
+        values = self.params.getlist(name)
+        for value in values:
+            if len(value) > longest:
+                raise FilterError(name, f"{name} is longer than any {name} in the record ({longest} characters at most).", TEXT_ALLOWED)
+        if values:
+            self.applied[name] = list(dict.fromkeys(values))
+        return list(dict.fromkeys(values))
+
+    def sort(self, name: str, keys: list[str]) -> str | None:
+        """A key to order rows by, with a leading - for descending."""
+        allowed = keys + [f"-{key}" for key in keys]
+        value = self.single(name, allowed)
+        if value is None:
+            return None
+        if value not in allowed:
+            raise FilterError(name, f"{name}={value!r} is not a column to sort by.", allowed)
+        self.applied[name] = value
+        return value
+
+    def page(self, name: str) -> int:
+        """A page number (the figure explorer's; a download holds every page, so it only checks it)."""
+        value = self.single(name, PAGE_ALLOWED)
+        if value is None:
+            return 1
+        if not (value.isascii() and value.isdigit()) or int(value) < 1:
+            raise FilterError(name, f"{name}={value!r} is not a page number.", PAGE_ALLOWED)
+        return int(value)
 
     def period(self) -> tuple[int | None, int | None]:
         first, last = self.year("from"), self.year("to")
