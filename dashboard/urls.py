@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import data_views, search, views
+from dashboard import data_views, explorer, search, views
 
 app_name = "dashboard"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("sources/", views.source_list, name="source-list"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
     path("search/", search.search, name="search"),
+    # Every figure in one table, with facets; its filters are the figures export's (dashboard/explorer.py).
+    path("figures/", explorer.figure_list, name="figure-list"),
     path("figures/<int:pk>/", views.figure_detail, name="figure-detail"),
     # A dataset key (F047) is the canonical address: it survives a fresh install, where ids may differ.
     path("figures/<str:key>/", views.figure_detail, name="figure-key"),

@@ -225,7 +225,7 @@ class UpkeepTests(TestCase):
 
 class PageTests(TestCase):
     def test_every_page_has_a_labelled_search_box_that_works_without_javascript(self):
-        for path in ["/", "/sources/", "/about/", "/data/", "/programmes/ngss-2012/"]:
+        for path in ["/", "/sources/", "/about/", "/data/", "/figures/", "/programmes/ngss-2012/"]:
             with self.subTest(page=path):
                 response = self.client.get(path)
                 self.assertContains(response, '<form class="site-search" role="search" action="/search/" method="get">')
