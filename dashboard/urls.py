@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import change_views, data_views, feeds, views
+from dashboard import change_views, data_views, explorer, feeds, search, views
 
 app_name = "dashboard"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("programmes/<slug:slug>/charts/<slug:chart_id>.csv", views.programme_chart_csv, name="programme-chart-csv"),
     path("sources/", views.source_list, name="source-list"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
+    path("search/", search.search, name="search"),
+    # Every figure in one table, with facets; its filters are the figures export's (dashboard/explorer.py).
+    path("figures/", explorer.figure_list, name="figure-list"),
     path("figures/<int:pk>/", views.figure_detail, name="figure-detail"),
     # A dataset key (F047) is the canonical address: it survives a fresh install, where ids may differ.
     path("figures/<str:key>/", views.figure_detail, name="figure-key"),

@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     # First, so that its createsuperuser (which applies the password validators) replaces Django's.
     "programmes",
     "sharedservices",
+    # The search index (search/): after programmes, whose writes it follows.
+    "search",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -107,6 +109,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # For the search index's SearchVectorField (search/models.py); on SQLite it adds lookups nothing uses.
+    "django.contrib.postgres",
     "simple_history",
     "concurrency",
     "axes",

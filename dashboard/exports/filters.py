@@ -36,6 +36,8 @@ FLAG_VALUES = ["0", "1"]
 AS_AT_ALLOWED = ["a date written like 2016-05-20"]
 # The date a download is read at travels with its queryset, so that the computed columns (disagrees) are judged then too.
 AS_AT_ALIAS = "read_as_at"
+TEXT_ALLOWED = ["any text, or nothing"]
+PAGE_ALLOWED = ["a whole number from 1"]
 
 
 class Query:
@@ -94,17 +96,55 @@ class Query:
         return list(Programme.objects.filter(slug__in=slugs))
 
     def publishers(self, name: str) -> list[str]:
-        known = list(Organisation.objects.filter(sources__isnull=False).order_by("name").values_list("name", flat=True).distinct())
-        # Publishers are names, not codes; matching them regardless of case saves analysts a round trip.
-        by_folded = {publisher.casefold(): publisher for publisher in known}
+        return self.organisations(name, Organisation.objects.filter(sources__isnull=False), "a publisher")
+
+    def claimants(self, name: str) -> list[str]:
+        return self.organisations(name, Organisation.objects.filter(claims__isnull=False), "a claimant")
+
+    def organisations(self, name: str, known_queryset, noun: str) -> list[str]:
+        """Organisation names, each one that the record holds in this role, matched regardless of case."""
         given = self.params.getlist(name)
+        if not given:
+            return []
+        known = list(known_queryset.order_by("name").values_list("name", flat=True).distinct())
+        # Organisations are names, not codes; matching them regardless of case saves analysts a round trip.
+        by_folded = {organisation.casefold(): organisation for organisation in known}
         for value in given:
             if value.casefold() not in by_folded:
-                raise FilterError(name, f"{name}={value!r} is not a publisher in the record.", known)
-        publishers = list(dict.fromkeys(by_folded[value.casefold()] for value in given))
-        if publishers:
-            self.applied[name] = publishers
-        return publishers
+                raise FilterError(name, f"{name}={value!r} is not {noun} in the record.", known)
+        chosen = list(dict.fromkeys(by_folded[value.casefold()] for value in given))
+        self.applied[name] = chosen
+        return chosen
+
+    def texts(self, name: str, longest: int) -> list[str]:
+        """Free text values (blank allowed), each at most `longest` characters: they filter, so unknown ones find nothing."""
+        values = self.params.getlist(name)
+        for value in values:
+            if len(value) > longest:
+                raise FilterError(name, f"{name} is longer than any {name} in the record ({longest} characters at most).", TEXT_ALLOWED)
+        if values:
+            self.applied[name] = list(dict.fromkeys(values))
+        return list(dict.fromkeys(values))
+
+    def sort(self, name: str, keys: list[str]) -> str | None:
+        """A key to order rows by, with a leading - for descending."""
+        allowed = keys + [f"-{key}" for key in keys]
+        value = self.single(name, allowed)
+        if value is None:
+            return None
+        if value not in allowed:
+            raise FilterError(name, f"{name}={value!r} is not a column to sort by.", allowed)
+        self.applied[name] = value
+        return value
+
+    def page(self, name: str) -> int:
+        """A page number (the figure explorer's; a download holds every page, so it only checks it)."""
+        value = self.single(name, PAGE_ALLOWED)
+        if value is None:
+            return 1
+        if not (value.isascii() and value.isdigit()) or int(value) < 1:
+            raise FilterError(name, f"{name}={value!r} is not a page number.", PAGE_ALLOWED)
+        return int(value)
 
     def as_at(self) -> datetime.date | None:
         """The day the table is read at (as_at), moved back to the latest day a source appeared as the pages do; None for today."""

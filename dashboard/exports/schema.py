@@ -64,9 +64,11 @@ class Resource:
         return [column.name for column in self.columns]
 
     def rows(self, queryset: QuerySet) -> Iterator[tuple]:
-        """The rows of a filtered queryset in export order, fetched CHUNK_SIZE at a time (a server-side cursor on PostgreSQL)."""
+        """The rows of a filtered queryset in its order (?sort=), else by primary key, CHUNK_SIZE at a time (a server-side cursor on PostgreSQL)."""
         lookups = [column.lookup for column in self.columns if not column.computed]
-        rows = queryset.order_by(self.primary_key_lookup).values_list(*lookups).iterator(chunk_size=CHUNK_SIZE)
+        if not queryset.query.order_by:
+            queryset = queryset.order_by(self.primary_key_lookup)
+        rows = queryset.values_list(*lookups).iterator(chunk_size=CHUNK_SIZE)
         if self.judge is None:
             return rows
         return self.judged(rows, lookups, self.judge(queryset))

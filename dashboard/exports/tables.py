@@ -14,6 +14,7 @@ from django.db.models import Max, QuerySet
 from django.http import QueryDict
 from django.utils.text import slugify
 
+from dashboard.exports import sorting
 from dashboard.exports.filters import Query, in_requested_programmes, read_as_at, read_at
 from dashboard.exports.schema import AS_AT, CHUNK_SIZE, Column, ForeignKey, Parameter, Resource
 from programmes import rules
@@ -98,7 +99,14 @@ def select_figures(params: QueryDict) -> tuple[QuerySet, dict]:
     first, last = query.period()
     if first is not None or last is not None:
         figures = figures.overlapping(first, last)
-    return figures, query.applied
+    # Added with the figure explorer (/figures/), whose facets are these filters and whose address is this query.
+    if claimants := query.claimants("claimant"):
+        figures = figures.filter(claimant__name__in=claimants)
+    scopes = query.texts("scope", Figure._meta.get_field("scope").max_length)
+    if scopes:
+        figures = figures.filter(scope__in=scopes)
+    query.page("page")
+    return figures.order_by(*sorting.ordering(query.sort("sort", sorting.KEYS))), query.applied
 
 
 def select_sources(params: QueryDict) -> tuple[QuerySet, dict]:
@@ -216,6 +224,25 @@ FIGURES = Resource(
         Parameter("from", "Figures whose period reaches this financial year or later.", "a financial year, e.g. 2013-14"),
         Parameter("to", "Figures whose period starts by this financial year.", "a financial year, not before from"),
         AS_AT,
+        Parameter("claimant", "Figures claimed by this organisation (any case). Repeat it to allow several.", "a claimant in figures.csv"),
+        Parameter(
+            "scope",
+            "Figures with exactly this scope; scope= with nothing after it keeps the figures about a whole programme. "
+            "Repeat it to allow several.",
+            "a scope in figures.csv, or nothing",
+        ),
+        Parameter(
+            "sort",
+            "The order of the rows: a column, with a leading - for descending (sort=-value). value sorts a range by its low end, "
+            "disagrees by how many figures disagree with each; blanks come last, ties in id order. Without it, id order.",
+            "a column of figures.csv, optionally preceded by -",
+        ),
+        Parameter(
+            "page",
+            "Ignored by the downloads, which hold every row matching the filters: accepted so that any address of the "
+            "figure explorer (/figures/?...) is also a download address.",
+            "a whole number from 1",
+        ),
     ),
     foreign_keys=(
         ForeignKey("programme", "programmes", "slug"),
@@ -227,6 +254,7 @@ FIGURES = Resource(
         ("status=audited&measure=savings", "Audited savings"),
         ("from=2013-14&to=2015-16&unit=gbp_m", "Money figures whose period overlaps 2013-14 to 2015-16"),
         ("publisher=National+Audit+Office", "Figures from NAO reports"),
+        ("claimant=Cabinet+Office&sort=-value", "The Cabinet Office's claims, largest first"),
     ),
 )
 

@@ -71,6 +71,8 @@ def as_at_banner(context) -> dict:
         "asked": asked,
         "empty": first is None or day < first,
         "first": first,
-        "path": request.path,
+        # The same page and filters as they stand today: only the date leaves the address.
+        "path": request.path
+        + ("?" + urlencode(today) if (today := [(k, v) for k, values in request.GET.lists() if k != PARAMETER for v in values]) else ""),
         "changes_url": reverse("dashboard:changes") + "?" + urlencode({"since": day.isoformat()}),
     }

@@ -14,6 +14,7 @@ from programmes.models import (
     Organisation,
     Source,
 )
+from search import index as search_index
 
 if TYPE_CHECKING:
     from programmes.importing.planning import Change
@@ -63,12 +64,15 @@ class Writer:
                 for source in self.sources:
                     source.fill_derived()  # bulk_create skips save()
                 bulk_create_with_history(self.sources, Source, default_user=self.user, default_change_reason=self.reason)
+                search_index.refresh(search_index.BY_NAME["sources"], [source.pk for source in self.sources])
             if self.created:
                 figures = [figure for _, figure in self.created]
                 for figure in figures:
                     figure.fill_derived()
                 bulk_create_with_history(figures, Figure, batch_size=500, default_user=self.user, default_change_reason=self.reason)
                 flags.refresh(figure.quantity for figure in figures)
+                # bulk_create sends no signal: the search index learns of the new rows here (search/index.py).
+                search_index.refresh(search_index.BY_NAME["figures"], [figure.pk for figure in figures])
                 for change, figure in zip(self.created_changes, figures, strict=True):
                     change.figure_id = figure.pk
             for _, figure in self.updated:
