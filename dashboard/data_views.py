@@ -61,7 +61,7 @@ def table_csv(request: HttpRequest, resource: str) -> HttpResponse:
     changed = exports.last_changed()
     if cached := not_modified(request, changed):
         return stamp(cached, changed)
-    response = StreamingHttpResponse(exports.csv_pieces(table, queryset), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(exports.csv_pieces(table, queryset, request.as_at), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, exports.filename(table, applied, "csv"))
     return stamp(count_rows(response, queryset), changed)
 
@@ -76,6 +76,7 @@ def table_json(request: HttpRequest, resource: str) -> HttpResponse:
     changed = exports.last_changed()
     if cached := not_modified(request, changed):
         return stamp(cached, changed)
-    response = StreamingHttpResponse(exports.json_pieces(table, queryset, applied, changed), content_type="application/json")
+    pieces = exports.json_pieces(table, queryset, applied, changed, request.as_at)
+    response = StreamingHttpResponse(pieces, content_type="application/json")
     response["Content-Disposition"] = content_disposition_header(False, exports.filename(table, applied, "json"))
     return stamp(count_rows(response, queryset), changed)

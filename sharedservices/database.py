@@ -6,8 +6,9 @@ answers (a stalled proxy or pooler). So psycopg2 runs in its non-blocking mode w
 for the socket (connecting, sending, reading) is cut off when the budget runs out: the socket is shut down, the
 query fails with an OperationalError, and DatabaseUnavailableMiddleware answers 503 at once.
 
-A budget is the total time one request may spend waiting on the database: DATABASE_TIMEOUT for a page,
-DATABASE_EXPORT_TIMEOUT for a streamed download (DatabaseBudgetMiddleware sets both). Outside a request (commands,
+A budget is the total time one request may spend waiting on the database: DATABASE_TIMEOUT for a page. A streamed
+download gets DATABASE_EXPORT_TIMEOUT for each piece it sends (DatabaseBudgetMiddleware sets both): a stream that keeps
+moving is never cut however long it runs, one that waits that long for its next rows is. Outside a request (commands,
 tests) each wait gets DATABASE_TIMEOUT on its own.
 """
 
@@ -54,22 +55,27 @@ def install() -> None:
 
 
 def wait_within_budget(connection) -> None:
-    import psycopg2
     import psycopg2.extensions as ext
 
-    current = budget.get() or Budget(settings.DATABASE_TIMEOUT)
     while True:
         state = connection.poll()
         if state == ext.POLL_OK:
             return
-        fileno = connection.fileno()
-        readers, writers = ([fileno], []) if state == ext.POLL_READ else ([], [fileno])
-        started = time.monotonic()
-        ready = select.select(readers, writers, [], max(current.remaining, 0))
-        current.remaining -= time.monotonic() - started
-        if not (ready[0] or ready[1]):
-            abandon(fileno)
-            raise psycopg2.OperationalError(f"the database did not answer within {current.seconds} s")
+        wait_for_socket(connection.fileno(), reading=state == ext.POLL_READ)
+
+
+def wait_for_socket(fileno: int, reading: bool) -> None:
+    """Wait until the database's socket can be read (or written), within the current budget; past it, give the connection up."""
+    import psycopg2
+
+    current = budget.get() or Budget(settings.DATABASE_TIMEOUT)
+    readers, writers = ([fileno], []) if reading else ([], [fileno])
+    started = time.monotonic()
+    ready = select.select(readers, writers, [], max(current.remaining, 0))
+    current.remaining -= time.monotonic() - started
+    if not (ready[0] or ready[1]):
+        abandon(fileno)
+        raise psycopg2.OperationalError(f"the database did not answer within {current.seconds} s")
 
 
 def abandon(fileno: int) -> None:
@@ -93,12 +99,15 @@ def waiting_at_most(seconds: float) -> Iterator[Budget]:
 
 
 def streamed_within(pieces: Iterable, seconds: float) -> Iterator:
-    """Stream pieces with one budget for the whole stream (the server iterates after the view has returned)."""
-    current = Budget(seconds)
+    """Stream pieces with a budget for each (the server iterates after the view has returned).
+
+    A budget per piece, not per stream: a full export of a million rows is healthy as long as its rows keep coming,
+    however long it takes in all; what is cut is a stream whose database stops answering.
+    """
     iterator = iter(pieces)
     try:
         while True:
-            token = budget.set(current)
+            token = budget.set(Budget(seconds))
             try:
                 piece = next(iterator)
             except StopIteration:

@@ -77,7 +77,7 @@ class DatabaseBudgetMiddleware:
     """Give each request its total time to wait on the database (sharedservices.database explains the budget).
 
     A page gets DATABASE_TIMEOUT. A streamed download is produced after this returns, while the server sends it, so
-    its stream gets a budget of its own, DATABASE_EXPORT_TIMEOUT, for all of its rows.
+    its stream gets budgets of its own: DATABASE_EXPORT_TIMEOUT for each piece it sends.
     """
 
     def __init__(self, get_response) -> None:

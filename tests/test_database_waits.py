@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -51,3 +52,34 @@ class BudgetTests(SimpleTestCase):
         self.assertEqual(b"".join(response.streaming_content), b"row\n")
         self.assertEqual(seen, {"view": settings.DATABASE_TIMEOUT, "stream": settings.DATABASE_EXPORT_TIMEOUT})
         self.assertIsNone(database.budget.get())
+
+    def test_a_long_stream_that_keeps_moving_is_not_cut(self):
+        # Each piece may wait up to DATABASE_EXPORT_TIMEOUT: ten pieces that each wait most of it add up to far more.
+        seen = []
+
+        def stream():
+            for _ in range(10):
+                current = database.budget.get()
+                seen.append(current.remaining)
+                current.remaining -= current.seconds * 0.9  # as a wait on the socket spends it
+                yield b"rows\n"
+
+        pieces = database.streamed_within(stream(), settings.DATABASE_EXPORT_TIMEOUT)
+        self.assertEqual(b"".join(pieces), b"rows\n" * 10)
+        self.assertEqual(seen, [settings.DATABASE_EXPORT_TIMEOUT] * 10)
+
+    def test_a_piece_that_waits_past_its_budget_ends_the_stream(self):
+        import psycopg2
+
+        reader, writer = socket.socketpair()
+        self.addCleanup(writer.close)
+
+        def stream():
+            yield b"rows\n"
+            database.wait_for_socket(reader.fileno(), reading=True)  # the database never answers
+            yield b"more rows\n"
+
+        pieces = database.streamed_within(stream(), 0.2)
+        self.assertEqual(next(pieces), b"rows\n")
+        with self.assertRaises(psycopg2.OperationalError):
+            next(pieces)

@@ -1,16 +1,18 @@
 """A download cut by a database fault, against a real server: every client sees an error, none a short, well-formed file.
 
-The server is gunicorn, as `make run` starts it, streaming /data/figures.csv from PostgreSQL through a TCP relay. The
-relay lets the first CHUNK_SIZE rows through and cuts the connection when the server asks for the next ones, so the
-database goes away in the middle of the stream, after the status line, the headers and some rows have gone out.
+The server is gunicorn, as `make run` starts it, streaming /data/figures.csv from PostgreSQL (COPY ... TO STDOUT,
+sharedservices/pgcopy.py) through a TCP relay. The relay lets the first CHUNK_SIZE and a half rows through and then cuts
+the connection, so the database goes away in the middle of the stream, after the status line, the headers and the first
+piece of rows have gone out.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
-import re
 import shutil
 import socket
+import struct
 import subprocess
 import urllib.request
 
@@ -24,57 +26,72 @@ from tests.test_outage import USES_POSTGRES, LiveServer, Relay, get
 
 BULK_FIGURES = 10_000  # five chunks of CHUNK_SIZE rows: the cut falls well inside the stream
 PATH = "/data/figures.csv"
-
-# What Django sends PostgreSQL to stream a queryset through a server-side cursor (psycopg2, simple query protocol).
-DECLARE = re.compile(rb'DECLARE "(\w+)"')
-FETCH = re.compile(rb'FETCH FORWARD \d+ FROM "(\w+)"')
-# Only the query of the rows themselves reads the description; the disagreement checks before it read a few fields.
+# The export's COPY, as the server sends it to PostgreSQL; only the export of the rows reads the description.
+COPY = b"COPY ("
 ROWS_QUERY = b'."description"'
+# PostgreSQL sends each row of a COPY as one CopyData message ('d'); the cut falls after this many of them.
+CUT_AFTER_ROWS = CHUNK_SIZE + CHUNK_SIZE // 2
 
 
-class CutAfterFirstChunkRelay(Relay):
-    """A relay that cuts every connection when the server fetches the second chunk of the exported rows.
+class CutMidCopyRelay(Relay):
+    """A relay that cuts every connection once PostgreSQL has sent CUT_AFTER_ROWS rows of the export's COPY.
 
-    Each message libpq sends is small and sent whole, so it arrives in one recv() and can be matched there.
+    Towards the database, each message libpq sends is small and sent whole, so the COPY arrives in one recv(). From the
+    database, messages (a type byte and a length) are counted across recv() boundaries, and the bytes up to the cut sent on.
     """
 
     def __init__(self, target: tuple[str, int]) -> None:
         super().__init__(target)
         self.armed = True
-        self.rows_cursor: bytes | None = None
-        self.fetches = 0
+        self.copying: set[socket.socket] = set()  # database-side sockets answering the export's COPY
 
     def pipe(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             towards_database = sink.getpeername()[1] == self.target[1]
         except OSError:
             return
-        if not towards_database:
-            super().pipe(source, sink)
-            return
         try:
-            while data := source.recv(65536):
-                if self.cuts_at(data):
-                    self.cut()
-                    return
-                sink.sendall(data)
+            if towards_database:
+                while data := source.recv(65536):
+                    if self.armed and COPY in data and ROWS_QUERY in data:
+                        self.copying.add(sink)
+                    sink.sendall(data)
+            else:
+                self.relay_rows(source, sink)
         except OSError:
             pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def relay_rows(self, database: socket.socket, server: socket.socket) -> None:
+        pending, rows = b"", 0
+        while data := database.recv(65536):
+            if database not in self.copying:
+                server.sendall(data)
+                continue
+            pending += data
+            sent = 0
+            # Whole messages only: each is a type byte, then its length (which counts itself), then its body.
+            while len(pending) - sent >= 5:
+                kind, length = pending[sent : sent + 1], struct.unpack("!i", pending[sent + 1 : sent + 5])[0]
+                if len(pending) - sent < 1 + length:
+                    break
+                if kind == b"d":
+                    rows += 1
+                    if rows > CUT_AFTER_ROWS:
+                        server.sendall(pending[:sent])
+                        self.cut()
+                        return
+                sent += 1 + length
+            server.sendall(pending[:sent])
+            pending = pending[sent:]
 
     def cut(self) -> None:
         # The export cuts the relay itself; a failing test's teardown cuts it again.
         if self.listener is not None and self.listener.fileno() != -1:
             super().cut()
-
-    def cuts_at(self, message: bytes) -> bool:
-        if not self.armed:
-            return False
-        if (declared := DECLARE.search(message)) and ROWS_QUERY in message:
-            self.rows_cursor, self.fetches = declared.group(1), 0
-        if (fetch := FETCH.search(message)) and fetch.group(1) == self.rows_cursor:
-            self.fetches += 1
-            return self.fetches == 2
-        return False
 
 
 def data_lines(body: bytes) -> int:
@@ -87,7 +104,7 @@ def data_lines(body: bytes) -> int:
     reason="a database that goes away mid-export is a network fault between the server and PostgreSQL; SQLite is a file inside the server process",
 )
 class CutExportTests(LiveServer):
-    relay_class = CutAfterFirstChunkRelay
+    relay_class = CutMidCopyRelay
 
     def setup_method(self) -> None:
         super().setup_method()
@@ -105,10 +122,11 @@ class CutExportTests(LiveServer):
                 f"""
                 INSERT INTO {Figure._meta.db_table} (key, programme_id, description, measure, status, basis, qualifier, value,
                     unit, period_start, period_end, source_id, locator, note, claimant_id, horizon, scope, scenario,
-                    as_published, version)
+                    as_published, version, quantity)
                 SELECT '', (SELECT min(id) FROM {programme}), 'bulk', 'savings', 'claimed', 'annual', 'exact', i / 4.0,
                     'gbp_m', 2015, 2016, (SELECT min(id) FROM {source}), '', 'A note of ordinary length.',
-                    (SELECT min(id) FROM {organisation}), 'outturn', '', '', '', 1
+                    (SELECT min(id) FROM {organisation}), 'outturn', '', '', '', 1,
+                    (SELECT slug FROM {programme} ORDER BY id LIMIT 1) || '/whole/savings/claimed/annual/gbp_m/2015-16..2016-17'
                 FROM generate_series(1, %s) AS i
                 """,
                 [BULK_FIGURES],

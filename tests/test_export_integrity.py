@@ -10,7 +10,7 @@ import pandas
 from django.db import OperationalError
 from django.test import TestCase
 
-from dashboard.exports.schema import Resource
+from dashboard import exports
 
 
 class RowCountTests(TestCase):
@@ -36,14 +36,21 @@ class RowCountTests(TestCase):
 class CutStreamTests(TestCase):
     def test_a_fault_mid_stream_reaches_the_server_instead_of_ending_the_file_cleanly(self):
         # gunicorn, seeing the exception after the headers went out, drops the connection without the final chunk.
-        real_rows = Resource.rows
+        tables = exports.tables
 
-        def rows_then_fault(resource, queryset):
-            rows = real_rows(resource, queryset)
-            yield next(rows)
-            raise OperationalError("server closed the connection unexpectedly")
+        def rows_then_fault(source):
+            def faulty(*args, **kwargs):
+                batches = list(source(*args, **kwargs))  # read to the end, so the connection is left as it should be
+                yield batches[0][:1]
+                raise OperationalError("server closed the connection unexpectedly")
 
-        with mock.patch.object(Resource, "rows", rows_then_fault):
+            return faulty
+
+        # The rows come from the database in batches: through COPY on PostgreSQL, a cursor elsewhere.
+        with (
+            mock.patch.object(tables, "fetched", rows_then_fault(tables.fetched)),
+            mock.patch.object(tables.pgcopy, "copy_rows", rows_then_fault(tables.pgcopy.copy_rows)),
+        ):
             response = self.client.get("/data/figures.csv")
             pieces = iter(response.streaming_content)
             next(pieces)  # the header line is out

@@ -28,6 +28,8 @@ from dashboard.exports.tables import (
     filename,
     json_pieces,
     last_changed,
+    python_csv_pieces,
+    python_rows,
 )
 
 __all__ = [
@@ -52,5 +54,7 @@ __all__ = [
     "last_changed",
     "neutralise",
     "plain_decimal",
+    "python_csv_pieces",
+    "python_rows",
     "unescape",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import DateField, QuerySet, Value
+from django.db.models import QuerySet
 from django.http import QueryDict
 
 from dashboard import as_at
@@ -34,8 +34,6 @@ YEAR_ALLOWED = [f"a financial year written like 2013-14, from {fiscal.label(fisc
 
 FLAG_VALUES = ["0", "1"]
 AS_AT_ALLOWED = ["a date written like 2016-05-20"]
-# The date a download is read at travels with its queryset, so that the computed columns (disagrees) are judged then too.
-AS_AT_ALIAS = "read_as_at"
 TEXT_ALLOWED = ["any text, or nothing"]
 PAGE_ALLOWED = ["a whole number from 1"]
 
@@ -179,13 +177,5 @@ def in_requested_programmes(query: Query, queryset: QuerySet) -> QuerySet:
 
 
 def read_at(queryset: QuerySet, day: datetime.date | None) -> QuerySet:
-    """The rows as the record stood on day (the model's as_at), carrying the day for the computed columns."""
-    if day is None:
-        return queryset
-    return queryset.as_at(day).alias(**{AS_AT_ALIAS: Value(day, output_field=DateField())})
-
-
-def read_as_at(queryset: QuerySet) -> datetime.date | None:
-    """The day a queryset from read_at is read at; None for today."""
-    carried = queryset.query.annotations.get(AS_AT_ALIAS)
-    return carried.value if carried is not None else None
+    """The rows as the record stood on day (the model's as_at); the computed columns take the day from the request."""
+    return queryset.as_at(day)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Expression, F, QuerySet
 from django.http import QueryDict
 
 from programmes.columns import (  # noqa: F401 (re-exported for dashboard.exports)
@@ -55,30 +56,38 @@ class Resource:
     parameters: tuple[Parameter, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = ()
     examples: tuple[tuple[str, str], ...] = field(default=())
-    # For tables with computed columns: given the filtered queryset, once per export, a function that turns the stored
-    # cells of a row ({lookup: value}) into the computed ones ({name: value}).
-    judge: Callable[[QuerySet], Callable[[dict], dict]] | None = None
+    # For tables with computed columns: given the as-at date (None for today), the SQL expression of each, by name.
+    computed: Callable[[datetime.date | None], dict[str, Expression]] | None = None
 
     @property
     def names(self) -> list[str]:
         return [column.name for column in self.columns]
 
-    def rows(self, queryset: QuerySet) -> Iterator[tuple]:
-        """The rows of a filtered queryset in its order (?sort=), else by primary key, CHUNK_SIZE at a time (a server-side cursor on PostgreSQL)."""
-        lookups = [column.lookup for column in self.columns if not column.computed]
-        if not queryset.query.order_by:
-            queryset = queryset.order_by(self.primary_key_lookup)
-        rows = queryset.values_list(*lookups).iterator(chunk_size=CHUNK_SIZE)
-        if self.judge is None:
-            return rows
-        return self.judged(rows, lookups, self.judge(queryset))
+    def expressions(self, as_at: datetime.date | None = None) -> list[Expression]:
+        """Each column's value as an expression of the filtered queryset, in column order."""
+        computed = self.computed(as_at) if self.computed else {}
+        return [computed[column.name] if column.computed else F(column.lookup) for column in self.columns]
 
-    def judged(self, rows: Iterator[tuple], lookups: list[str], judge: Callable[[dict], dict]) -> Iterator[tuple]:
-        """The rows with their computed cells, in column order."""
-        for row in rows:
-            stored = dict(zip(lookups, row, strict=True))
-            computed = judge(stored)
-            yield tuple(computed[column.name] if column.computed else stored[column.lookup] for column in self.columns)
+    def ordered(self, queryset: QuerySet) -> QuerySet:
+        """The rows in export order: the order the queryset was given (a sort), else by primary key, which is indexed.
+
+        The model's default ordering (a figure's joins its programme and source) is never used: it would sort every row.
+        """
+        given = list(queryset.query.order_by)
+        key = self.primary_key_lookup
+        return queryset.order_by(*given, *([] if key in given else [key]))
+
+    def values(self, queryset: QuerySet, as_at: datetime.date | None = None, cell=None) -> QuerySet:
+        """The queryset's rows as tuples of each column's value (or of cell(expression, column), formatted by the database)."""
+        expressions = self.expressions(as_at)
+        if cell is not None:
+            expressions = [cell(expression, column) for expression, column in zip(expressions, self.columns, strict=True)]
+        named = {f"cell_{number}": expression for number, expression in enumerate(expressions)}
+        return self.ordered(queryset).annotate(**named).values_list(*named)
+
+    def rows(self, queryset: QuerySet, as_at: datetime.date | None = None) -> Iterator[tuple]:
+        """The rows' values, fetched CHUNK_SIZE at a time (a server-side cursor on PostgreSQL): what the Python formatting reads."""
+        return self.values(queryset, as_at).iterator(chunk_size=CHUNK_SIZE)
 
     @property
     def primary_key_lookup(self) -> str:

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import csv
 import datetime
-import functools
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator
-from types import SimpleNamespace
+from collections.abc import Iterator
 
-from django.db.models import Max, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Exists, Expression, F, Max, OuterRef, QuerySet
+from django.db.models.lookups import GreaterThan
 from django.http import QueryDict
 from django.utils.text import slugify
 
 from dashboard.exports import sorting
-from dashboard.exports.filters import Query, in_requested_programmes, read_as_at, read_at
+from dashboard.exports.cells import Formatted, JsonRow
+from dashboard.exports.filters import Query, in_requested_programmes, read_at
 from dashboard.exports.schema import AS_AT, CHUNK_SIZE, Column, ForeignKey, Parameter, Resource
-from programmes import rules
 from programmes.columns import FIGURE_COLUMNS
 from programmes.models import (
     Basis,
@@ -34,6 +35,7 @@ from programmes.models import (
     Status,
     Unit,
 )
+from sharedservices import pgcopy
 
 
 def programme_parameters(noun: str) -> tuple[Parameter, ...]:
@@ -139,69 +141,17 @@ def select_events(params: QueryDict) -> tuple[QuerySet, dict]:
     return events, query.applied
 
 
-def judge_figures(queryset: QuerySet) -> Callable[[dict], dict]:
-    """The quantity and disagreement cells of each figure row, with the disagreeing ids worked out once for the whole export."""
-    # A figure disagrees only with figures of its own programme, so only the exported programmes are read: twice, a few
-    # fields per figure at a time, so that memory stays flat however many figures are exported.
-    compared = Figure.objects.filter(programme__in=queryset.values("programme_id"))
-    day = read_as_at(queryset)
-    if day is None:
-        disagreeing = rules.disagreeing(Judged.read(compared))
+def figure_judgements(as_at: datetime.date | None) -> dict[str, Expression]:
+    """The quantity and disagreement columns, as stored on write (programmes/flags.py): nothing is compared on read.
+
+    As at a past date, a figure disagrees when a stored disagreement already held then: the stored ones are the earliest,
+    so if any disagreeing figure had appeared by that date, the first of them had.
+    """
+    if as_at is None:
+        disagrees = GreaterThan(F("disagreement_count"), 0)
     else:
-        # As at a day: the flags stored on write that held by then (programmes/flags.py), as the pages show them.
-        disagreeing = set(
-            Disagreement.objects.filter(figure__in=queryset.values("pk"), holds_from__lte=day).values_list("figure_id", flat=True)
-        )
-
-    @functools.lru_cache(maxsize=4096)
-    def quantity(slug, *cells) -> str:
-        return rules.quantity_key(Judged(programme=Judged.programme_of(slug), **dict(zip(QUANTITY_FIELDS, cells, strict=True))))
-
-    def judge(row: dict) -> dict:
-        return {
-            "quantity": quantity(row["programme__slug"], *(row[name] for name in QUANTITY_FIELDS)),
-            "disagrees": row["id"] in disagreeing,
-        }
-
-    return judge
-
-
-# The fields quantity_key and interval read.
-QUANTITY_FIELDS = ("scope", "measure", "status", "basis", "unit", "period_start", "period_end", "scenario")
-JUDGED_FIELDS = ("id", "programme__slug", "source_id", "claimant_id", "qualifier", "value", "value_low", "value_high", *QUANTITY_FIELDS)
-
-
-class Judged(SimpleNamespace):
-    """A figure as the rules read it, built from a row of values: a model instance per row would cost most of the export's time."""
-
-    bounds = Figure.bounds
-
-    @staticmethod
-    @functools.cache
-    def programme_of(slug: str) -> SimpleNamespace:
-        return SimpleNamespace(slug=slug)
-
-    @classmethod
-    def read(cls, queryset: QuerySet) -> Iterable[Judged]:
-        """The figures of queryset, readable more than once, each time from a server-side cursor, CHUNK_SIZE rows at a time."""
-
-        class Reading:
-            def __iter__(self) -> Iterator[Judged]:
-                for values in queryset.values_list(*JUDGED_FIELDS).iterator(chunk_size=CHUNK_SIZE):
-                    pk, slug, source_id, claimant_id, qualifier, value, low, high, *rest = values
-                    yield cls(
-                        pk=pk,
-                        programme=cls.programme_of(slug),
-                        source_id=source_id,
-                        claimant_id=claimant_id,
-                        qualifier=qualifier,
-                        value=value,
-                        value_low=low,
-                        value_high=high,
-                        **dict(zip(QUANTITY_FIELDS, rest, strict=True)),
-                    )
-
-        return Reading()
+        disagrees = Exists(Disagreement.objects.filter(figure=OuterRef("pk"), holds_from__lte=as_at))
+    return {"quantity": F("quantity"), "disagrees": disagrees}
 
 
 FIGURES = Resource(
@@ -211,7 +161,7 @@ FIGURES = Resource(
     columns=FIGURE_COLUMNS,
     primary_key="id",
     select=select_figures,
-    judge=judge_figures,
+    computed=figure_judgements,
     parameters=(
         *programme_parameters("Figures"),
         choice_parameter("measure", Measure, "Figures"),
@@ -326,16 +276,95 @@ def filename(resource: Resource, applied: dict, extension: str) -> str:
     return "_".join(parts)[:150] + f".{extension}"
 
 
-def csv_pieces(resource: Resource, queryset: QuerySet) -> Iterator[str]:
-    """The CSV, in pieces of CHUNK_SIZE rows, starting with a byte-order mark so that Excel reads it as UTF-8."""
+def csv_header(resource: Resource) -> str:
+    """The header line, after a byte-order mark so that Excel reads the file as UTF-8."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(resource.names)
+    return "\ufeff" + buffer.getvalue()
+
+
+def csv_pieces(resource: Resource, queryset: QuerySet, as_at: datetime.date | None = None) -> Iterator[str | bytes]:
+    """The CSV, in pieces of CHUNK_SIZE rows, each cell formatted by the database (dashboard/exports/cells.py).
+
+    PostgreSQL writes the rows itself, with COPY ... TO STDOUT WITH CSV (sharedservices/pgcopy.py); elsewhere the
+    formatted cells are read with a plain cursor and written by the csv module, one chunk of rows per call.
+    """
+    yield csv_header(resource)
+    database = connections[queryset.db]
+    statement = compiled(resource.values(queryset, as_at, cell=Formatted), database)
+    if statement is None:
+        return
+    if database.vendor == "postgresql" and pgcopy.available():
+        copy = f"COPY ({database.ops.compose_sql(*statement)}) TO STDOUT WITH (FORMAT csv)"
+        for rows in pgcopy.copy_rows(database, copy, CHUNK_SIZE):
+            # COPY ends each row with a newline; the file ends them with CRLF, as the csv module does.
+            yield b"\r\n".join(row[:-1] for row in rows) + b"\r\n"
+        return
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(resource.names)
-    yield "\ufeff" + buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
+    for rows in fetched(database, statement):
+        writer.writerows(rows)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def json_pieces(
+    resource: Resource, queryset: QuerySet, applied: dict, changed: datetime.datetime | None, as_at: datetime.date | None = None
+) -> Iterator[str | bytes]:
+    """The JSON document, written as it streams: metadata, the rows as objects (built by the database), then the count of rows sent."""
+    yield json_head(resource, applied, changed)
+    database = connections[queryset.db]
+    objects = JsonRow(list(zip(resource.names, resource.expressions(as_at), resource.columns, strict=True)))
+    statement = compiled(resource.ordered(queryset).annotate(row_object=objects).values_list("row_object"), database)
+    count = 0
+    if statement is not None and database.vendor == "postgresql" and pgcopy.available():
+        # COPY's text format doubles each backslash (JSON has them in escapes) and nothing else a JSON text holds.
+        for rows in pgcopy.copy_rows(database, f"COPY ({database.ops.compose_sql(*statement)}) TO STDOUT", CHUNK_SIZE):
+            yield (b"\n" if count == 0 else b",\n") + b",\n".join(row[:-1].replace(b"\\\\", b"\\") for row in rows)
+            count += len(rows)
+    elif statement is not None:
+        for rows in fetched(database, statement):
+            yield ("\n" if count == 0 else ",\n") + ",\n".join(row for (row,) in rows)
+            count += len(rows)
+    # The count comes last because it is counted as the rows go out: it always matches the rows sent.
+    yield f'\n], "count": {count}}}\n'
+
+
+def json_head(resource: Resource, applied: dict, changed: datetime.datetime | None) -> str:
+    head = {
+        "resource": resource.name,
+        "filters": applied,
+        "last_changed": changed.astimezone(datetime.UTC).isoformat() if changed else None,
+        "fields": resource.names,
+        "schema": "/data/datapackage.json",
+    }
+    return json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": ['
+
+
+def compiled(values: QuerySet, database) -> tuple[str, tuple] | None:
+    """The SQL of a queryset for its own database, or None when it can match nothing (Django knows without asking)."""
+    try:
+        return values.query.get_compiler(connection=database).as_sql()
+    except EmptyResultSet:
+        return None
+
+
+def fetched(database, statement: tuple[str, tuple]) -> Iterator[list[tuple]]:
+    """The rows of a statement, CHUNK_SIZE at a time, through a server-side cursor where the database has them."""
+    with database.chunked_cursor() as cursor:
+        cursor.execute(*statement)
+        while rows := cursor.fetchmany(CHUNK_SIZE):
+            yield rows
+
+
+def python_csv_pieces(resource: Resource, queryset: QuerySet, as_at: datetime.date | None = None) -> Iterator[str]:
+    """The same CSV with every cell formatted in Python (Column.csv_cell): the reference the database's formatting is tested against."""
+    yield csv_header(resource)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
     cells = [column.csv_cell for column in resource.columns]
-    for count, row in enumerate(resource.rows(queryset), start=1):
+    for count, row in enumerate(resource.rows(queryset, as_at), start=1):
         writer.writerow([cell(value) for cell, value in zip(cells, row, strict=True)])
         if count % CHUNK_SIZE == 0:
             yield buffer.getvalue()
@@ -344,28 +373,11 @@ def csv_pieces(resource: Resource, queryset: QuerySet) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def json_pieces(resource: Resource, queryset: QuerySet, applied: dict, changed: datetime.datetime | None) -> Iterator[str]:
-    """The JSON document, written as it streams: metadata, the rows as objects, then the count of rows sent."""
-    head = {
-        "resource": resource.name,
-        "filters": applied,
-        "last_changed": changed.astimezone(datetime.UTC).isoformat() if changed else None,
-        "fields": resource.names,
-        "schema": "/data/datapackage.json",
-    }
-    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": ['
-    names = resource.names
+def python_rows(resource: Resource, queryset: QuerySet, as_at: datetime.date | None = None) -> Iterator[dict]:
+    """The JSON rows with every value formatted in Python (Column.json_value): the reference for json_pieces."""
     values = [column.json_value for column in resource.columns]
-    piece: list[str] = []
-    count = 0
-    for count, row in enumerate(resource.rows(queryset), start=1):
-        record = {name: value(cell) for name, value, cell in zip(names, values, row, strict=True)}
-        piece.append(("\n" if count == 1 else ",\n") + json.dumps(record, ensure_ascii=False))
-        if count % CHUNK_SIZE == 0:
-            yield "".join(piece)
-            piece = []
-    # The count comes last because it is counted as the rows go out: it always matches the rows sent.
-    yield "".join(piece) + f'\n], "count": {count}}}\n'
+    for row in resource.rows(queryset, as_at):
+        yield {name: value(cell) for name, value, cell in zip(resource.names, values, row, strict=True)}
 
 
 def datapackage() -> dict:
