@@ -50,7 +50,7 @@ def normalise(day: datetime.date) -> datetime.date:
 # or committee published itself (the NAO's 2016 report is recorded as its press release).
 NOTCH_KINDS = (SourceKind.AUDIT_REPORT, SourceKind.COMMITTEE_REPORT, SourceKind.COMMITTEE_EVIDENCE)
 NOTCHES_KEY = "dashboard:as-at-notches"
-# A saved or deleted source clears the notches at once (notches_changed); an import or a dataset load writes sources
+# A saved or deleted source clears them at once (notches_changed); an import or a dataset load writes sources
 # without signals, and a worker's own memory cache is not told of another's saves, so they also expire.
 NOTCHES_SECONDS = 10 * 60
 
@@ -63,13 +63,27 @@ class Notch:
     label: str
 
 
-def notches() -> list[Notch]:
-    """The days of audit reports and committee reports and hearings, oldest first, one per day (cached)."""
+@dataclass(frozen=True)
+class RecordDays:
+    """The days every page's frame needs: the first day a source appeared (None for an empty record), and the notches."""
+
+    first: datetime.date | None
+    notches: list[Notch]
+
+
+def record_days() -> RecordDays:
+    """The first source's day and the notches, cached: the banner and the date picker ask no query on a warm page."""
     found = cache.get(NOTCHES_KEY)
     if found is None:
-        found = list_notches()
+        first = Source.objects.aggregate(first=Min("appeared_by"))["first"]
+        found = RecordDays(first, list_notches())
         cache.set(NOTCHES_KEY, found, timeout=NOTCHES_SECONDS)
     return found
+
+
+def notches() -> list[Notch]:
+    """The days of audit reports and committee reports and hearings, oldest first, one per day (cached)."""
+    return record_days().notches
 
 
 def list_notches() -> list[Notch]:

@@ -105,8 +105,10 @@ def between(since: datetime.date, until: datetime.date) -> Changes:
     by_programme: dict[int, list[Figure]] = defaultdict(list)
     for figure in figures:
         by_programme[figure.programme_id].append(figure)
-    first_flagged = dict(Disagreement.objects.filter(figure__in=[f.pk for f in figures], rank=1).values_list("figure_id", "holds_from"))
-    newly_flagged = [f for f in figures if f.pk in first_flagged and since < first_flagged[f.pk] <= until]
+    # A figure is flagged from its earliest flag's day: rank 1 is the disagreeing figure whose source appeared first.
+    first_flagged = Disagreement.objects.filter(rank=1, holds_from__gt=since, holds_from__lte=until, figure__programme__in=list(programmes))
+    flagged_ids = set(first_flagged.values_list("figure_id", flat=True))
+    newly_flagged = [f for f in figures if f.pk in flagged_ids]
     flag_text = charts.flags(newly_flagged, until)
     groups = []
     for programme in sorted(programmes.values(), key=lambda p: (p.started or datetime.date.max, p.name)):

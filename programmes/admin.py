@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 
+from concurrency.exceptions import RecordModifiedError
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -198,7 +200,13 @@ class FigureAdmin(ConflictAdminMixin, SimpleHistoryAdmin):
         form.fields["change_reason"].required = False
         context = {"title": "Preview: not saved", "figure": form.instance, "form": form, "previews": []}
         if form.is_valid():
-            context["previews"] = preview(form, previous)
+            try:
+                context["previews"] = preview(form, previous)
+            except (RecordModifiedError, IntegrityError):
+                # Someone saved the figure between the form's check and the preview's (rolled back) save.
+                context["problem"] = (
+                    "Someone else saved this figure a moment ago. Reload the form to see their version, then preview again."
+                )
         return TemplateResponse(request, "admin/programmes/figure/preview.html", context)
 
     def import_view(self, request: HttpRequest) -> HttpResponse:

@@ -93,6 +93,15 @@ class PreviewTests(TestCase):
         self.assertEqual(len(response.context["previews"]), 1)
         self.assertNotContains(response, "cannot be previewed")
 
+    def test_a_save_by_someone_else_in_the_meantime_is_said_plainly(self):
+        from unittest import mock
+
+        from concurrency.exceptions import RecordModifiedError
+
+        with mock.patch("dashboard.preview.views.programme_page", side_effect=RecordModifiedError(target=self.figure)):
+            response = self.client.post(self.url, figure_form(self.figure, as_published="£95m"))
+        self.assertContains(response, "Someone else saved this figure a moment ago")
+
     def test_opening_it_without_a_form_goes_back_to_the_form(self):
         response = self.client.get(self.url)
         self.assertRedirects(response, reverse("admin:programmes_figure_change", args=[self.figure.pk]))

@@ -183,6 +183,8 @@ class DatePickerTests(TestCase):
         self.assertContains(response, "The record as it stood on")
 
     def test_a_new_audit_report_is_a_notch_at_once(self):
+        # The test's rollback deletes the source without a signal: forget the notches it leaves in the cache.
+        self.addCleanup(as_at.notches_changed)
         self.client.get("/")
         make_source("nao-2027-report", published=datetime.date(2027, 2, 1))
         self.assertIn('<option value="2027-02-01"', self.client.get("/").content.decode())

@@ -16,7 +16,9 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SHOW = """
 from django.test import RequestFactory
 from dashboard import views
-page = views.programme_detail(RequestFactory().get("/"), "ngss-2012")
+request = RequestFactory().get("/")
+request.as_at = None  # what dashboard.as_at's middleware sets for today's record
+page = views.programme_detail(request, "ngss-2012")
 print("EDITED-NAME" in page.content.decode())
 """
 

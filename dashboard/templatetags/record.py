@@ -58,9 +58,7 @@ def as_at_banner(context) -> dict:
     day = getattr(request, "as_at", None)
     if day is None:
         return {"banner": False}
-    from programmes.models import Source
-
-    first = Source.objects.order_by("appeared_by").values_list("appeared_by", flat=True).first()
+    first = as_at.record_days().first
     try:
         asked = as_at.parse(request.GET.get(PARAMETER, ""))
     except as_at.BadDate:
