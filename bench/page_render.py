@@ -8,9 +8,12 @@ view, template) with Django's test client:
 "Cold" clears the cache before each request, as after an editor's change; "warm" is every other request.
 The ratio is what the chart cache saves.
 
-Then the warm programme page as it was built before the page cache (the view of commit --before, which loaded
-every figure before asking the cache, served at /before/programmes/<slug>/) beside today's, on the cited dataset
-and again with --extra copies of the programme's own figures added to it.
+Then the programme page as the view of commit --before built it (served at /before/programmes/<slug>/, with that
+commit's template) beside today's, cold and warm, on the cited dataset and again with --extra copies of the
+programme's own figures added to it; and last, every public page beside a new programme of --synthetic made-up
+figures, with its HTML size and queries cold and warm:
+
+    .venv/bin/python bench/page_render.py --repeat 20 --extra 2000 --before 8a58d5b
 """
 
 from __future__ import annotations
@@ -52,6 +55,10 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--before", default=BEFORE, help="the commit whose programme page view is timed as 'before'")
     parser.add_argument("--extra", type=int, default=2000, help=f"figures added to {GROWN} for the second comparison")
+    parser.add_argument(
+        "--cold-repeat", type=int, default=5, help="requests per cold median in the comparison (a cold page can take seconds)"
+    )
+    parser.add_argument("--synthetic", type=int, default=3000, help="synthetic figures in a new programme for the last table (0: none)")
     options = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     database = Path(tempfile.mkdtemp()) / "bench.sqlite3"
@@ -78,6 +85,8 @@ def main(argv: list[str]) -> None:
         warm = timed(client, url, options.repeat, None)
         print(f"| `{url}` | {cold:.1f} | {warm:.1f} | {cold / warm:.1f}× |")
     compare_before_after(client, options)
+    if options.synthetic:
+        grown_pages(client, options)
     database.unlink()
 
 
@@ -126,6 +135,10 @@ def grow(slug: str, extra: int) -> int:
         figure._state.adding = True
         copies.append(figure)
     Figure.objects.bulk_create(copies, batch_size=500)
+    # bulk_create skips the flags computed on write: store them, as an import would.
+    from programmes import flags
+
+    flags.refresh_all()
     # bulk_create writes no history row, so the change stamp has not moved: clear the cache as an edit would.
     cache.clear()
     return Figure.objects.filter(programme__slug=slug).count()
@@ -146,6 +159,8 @@ def warm(client, url: str, repeat: int) -> tuple[float, int, int]:
 
 
 def compare_before_after(client, options) -> None:
+    from django.core.cache import cache
+
     from programmes.models import Figure
 
     try:
@@ -154,23 +169,63 @@ def compare_before_after(client, options) -> None:
         print(f"\nNo before/after comparison: git could not show {options.before} ({error.stderr.strip()}).")
         return
     print(
-        f"\nWarm `/programmes/{GROWN}/`, median of {options.repeat} requests: before = the view of {options.before}, after = this checkout\n"
+        f"\n`/programmes/{GROWN}/`, median milliseconds (cold: {options.cold_repeat} requests, each after emptying the cache; "
+        f"warm: {options.repeat}): before = the view of {options.before}, after = this checkout\n"
     )
     print(
-        "| figures in the programme | before, ms | after, ms | before / after | queries before | queries after | HTML kB before | HTML kB after |"
+        "| figures in the programme | cold before | cold after | warm before | warm after | warm before / after "
+        "| warm queries before | after | HTML kB before | after |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     sizes = [Figure.objects.filter(programme__slug=GROWN).count()]
     for step in ("cited", "grown"):
         if step == "grown":
             sizes.append(grow(GROWN, options.extra))
+        cold_before = timed(client, f"/before/programmes/{GROWN}/", options.cold_repeat, cache.clear)
+        cold_after = timed(client, f"/programmes/{GROWN}/", options.cold_repeat, cache.clear)
         before = warm(client, f"/before/programmes/{GROWN}/", options.repeat)
         after = warm(client, f"/programmes/{GROWN}/", options.repeat)
         label = f"{sizes[-1]:,}" + (f" (+{options.extra:,})" if step == "grown" else " (cited)")
         print(
-            f"| {label} | {before[0]:.1f} | {after[0]:.1f} | {before[0] / after[0]:.1f}× | {before[1]} | {after[1]} "
-            f"| {before[2] / 1000:.0f} | {after[2] / 1000:.0f} |"
+            f"| {label} | {cold_before:.1f} | {cold_after:.1f} | {before[0]:.1f} | {after[0]:.1f} | {before[0] / after[0]:.1f}× "
+            f"| {before[1]} | {after[1]} | {before[2] / 1000:.0f} | {after[2] / 1000:.0f} |"
         )
+
+
+def grown_pages(client, options) -> None:
+    """Each public page beside a programme of --synthetic made-up figures (tests.helpers): HTML size, queries, time."""
+    from django.core.cache import cache
+    from django.db import connection, reset_queries
+    from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
+
+    from programmes.models import Figure, Source
+    from tests.helpers import add_synthetic_figures, make_programme
+
+    programme = make_programme("synthetic", name="Synthetic strategy")
+    add_synthetic_figures(programme, options.synthetic)
+    quantity = Figure.objects.filter(programme=programme).values("quantity").annotate(n=Count("pk")).order_by("-n").first()["quantity"]
+    figure = Figure.objects.filter(quantity=quantity).order_by("pk").first()
+    source = Source.objects.filter(key__startswith="synthetic").annotate(n=Count("figures")).order_by("-n").first()
+    urls = ["/", "/programmes/synthetic/", "/programmes/synthetic/?page=7&status=audited", figure.get_absolute_url(), "/sources/"]
+    urls.append(source.get_absolute_url())
+
+    def queries(url: str) -> tuple[int, int]:
+        reset_queries()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        return len(captured), len(response.content)
+
+    print(f"\nBeside a programme of {options.synthetic:,} synthetic figures (tests.helpers.add_synthetic_figures), median milliseconds\n")
+    print("| page | HTML kB | queries cold | queries warm | cold | warm |")
+    print("|---|---|---|---|---|---|")
+    for url in urls:
+        cache.clear()
+        cold_queries, size = queries(url)
+        warm_queries, _ = queries(url)
+        cold = timed(client, url, options.cold_repeat, cache.clear)
+        warm_ms = timed(client, url, options.repeat, None)
+        print(f"| `{url}` | {size / 1000:.0f} | {cold_queries} | {warm_queries} | {cold:.1f} | {warm_ms:.1f} |")
 
 
 if __name__ == "__main__":

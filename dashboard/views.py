@@ -137,8 +137,9 @@ def programme_charts(
 ) -> list[Chart]:
     """A programme page's charts: each from its own figures, or from aggregates when too many to draw one by one (charts.to_aggregate).
 
-    Three queries and one per aggregated chart whatever the number of figures: how many each chart would draw, the
-    figures of those drawn one by one, and their ⚑ flags. `picked` (pick candidates) give an aggregated savings chart its summary.
+    At most three queries and two per aggregated chart whatever the number of figures: how many each chart would draw,
+    the figures of those drawn one by one, and their ⚑ flags. `picked` (pick candidates) give an aggregated savings
+    chart its summary.
     """
     visible = Figure.objects.as_at(as_at).filter(programme=programme)
     counted = visible.aggregate(**{chart_id.replace("-", "_"): Count("pk", filter=q) for chart_id, q in CHART_FIGURES.items()})
