@@ -15,8 +15,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from search import query
-from search.index import BY_NAME, KINDS
+from programmes.search import query
+from programmes.search.index import BY_NAME, KINDS
 
 # Results of each kind on the page of all kinds; the rest are a click away (?kind=).
 PER_KIND = 10

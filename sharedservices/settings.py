@@ -100,7 +100,7 @@ INSTALLED_APPS = [
     "programmes",
     "sharedservices",
     # The search index (search/): after programmes, whose writes it follows.
-    "search",
+    "programmes.search",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

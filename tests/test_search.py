@@ -18,8 +18,8 @@ from django.test import TestCase
 from django.urls import reverse
 
 from programmes.models import Event, Figure, Organisation, Programme, Source
-from search import index, query
-from search.index import BY_NAME
+from programmes.search import index, query
+from programmes.search.index import BY_NAME
 from tests.helpers import make_figure, make_programme, make_source, run_import_command
 from tests.test_import import new_row, to_csv
 

@@ -14,7 +14,7 @@ from programmes.models import (
     Organisation,
     Source,
 )
-from search import index as search_index
+from programmes.search import index as search_index
 
 if TYPE_CHECKING:
     from programmes.importing.planning import Change

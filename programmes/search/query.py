@@ -34,7 +34,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from programmes import published
 from programmes.models import Event, Figure, Programme, Source, Unit
-from search.index import CONFIG, Kind
+from programmes.search.index import CONFIG, Kind
 
 MAX_CHARACTERS = 200
 MAX_TERMS = 10

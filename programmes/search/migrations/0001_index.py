@@ -10,14 +10,14 @@ from django.db import migrations, models
 
 
 def create(apps, schema_editor):
-    from search import index
+    from programmes.search import index
 
     index.create_tables(schema_editor.connection)
     index.rebuild(using=schema_editor.connection.alias, apps=apps)
 
 
 def drop(apps, schema_editor):
-    from search import index
+    from programmes.search import index
 
     index.drop_tables(schema_editor.connection)
 

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS
 
-from search import index
+from programmes.search import index
 
 
 class Command(BaseCommand):

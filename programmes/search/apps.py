@@ -3,12 +3,14 @@ from django.db.models.signals import post_delete, post_migrate, post_save, pre_s
 
 
 class SearchConfig(AppConfig):
-    name = "search"
+    name = "programmes.search"
+    # The label (and so the tables and migrations) stays "search": the index is its own app, kept beside the models it indexes.
+    label = "search"
     verbose_name = "Search index"
 
     def ready(self) -> None:
         from programmes.models import Event, Figure, Organisation, Programme, Source
-        from search import index
+        from programmes.search import index
 
         # Every write keeps the index true (search/index.py); an organisation's name is part of its sources' and claims' entries.
         for model in (Programme, Source, Figure, Event):
