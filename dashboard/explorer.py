@@ -24,6 +24,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from dashboard import charts, exports
@@ -112,16 +113,22 @@ def figure_list(request: HttpRequest) -> HttpResponse:
         return bad_parameter(
             request, "page", f"There is no page {params.get('page')} of these figures.", [f"a whole number from 1 to {last}"]
         )
-    shown = Figure.objects.with_related().in_bulk(list(page.object_list))
-    rows = [shown[pk] for pk in page.object_list]
-    flags = charts.flags(rows, request.as_at)
-    for figure in rows:
-        figure.flag = flags.get(figure.pk, "")
+
+    def rows() -> list[Figure]:
+        """The page's figures with their flags: read only when the table's cached HTML is missing."""
+        ids = list(page.object_list)
+        shown = Figure.objects.with_related().in_bulk(ids)
+        figures = [shown[pk] for pk in ids]
+        flags = charts.flags(figures, request.as_at)
+        for figure in figures:
+            figure.flag = flags.get(figure.pk, "")
+        return figures
+
     sort = params.get("sort", "")
     download = download_query(params)
     context = {
         "page": page,
-        "figures": rows,
+        "figures": SimpleLazyObject(rows),
         "facets": facets,
         "filters": active_filters(params, applied),
         "headers": headers(params, sort),
@@ -130,8 +137,9 @@ def figure_list(request: HttpRequest) -> HttpResponse:
         "json_url": reverse("dashboard:figures-json") + ("?" + download if download else ""),
         "previous_url": address(params, page=str(page.previous_page_number())) if page.has_previous() else "",
         "next_url": address(params, page=str(page.next_page_number())) if page.has_next() else "",
-        # The facets' HTML is cached too, under the same key.
+        # The HTML of the facets, and of this page of the table, is cached under the change stamp too.
         "facets_key": f"{scope}:{stamp_key(changed)}",
+        "table_key": f"{page_key(params, request.as_at)}:{stamp_key(changed)}",
         "cache_seconds": CHART_CACHE_SECONDS,
     }
     return render(request, "dashboard/figure_list.html", context)
@@ -171,6 +179,11 @@ def facet_key(params: QueryDict, as_at) -> str:
     filters = sorted((name, value) for name, value in pairs(params) if name not in ("page", "sort"))
     digest = hashlib.blake2b(repr((filters, str(as_at))).encode(), digest_size=16).hexdigest()
     return f"explorer:facets:{digest}"
+
+
+def page_key(params: QueryDict, as_at) -> str:
+    """A cache key for one page of the table: its filters, order, page number and date."""
+    return hashlib.blake2b(repr((pairs(params), str(as_at))).encode(), digest_size=16).hexdigest()
 
 
 def headers(params: QueryDict, sort: str) -> list[dict]:
