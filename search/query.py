@@ -198,17 +198,17 @@ def find(kind: Kind, reading: Reading, as_at: datetime.date | None = None, offse
     rows = visible(kind, as_at)
     backend = Postgres if connections[rows.db].vendor == "postgresql" else Sqlite
     rows = backend.matching(kind, rows, reading, as_at)
-    count = rows.count()
-    if not count or offset >= count:
-        return Found(kind, count, [])
-    # The best ids first (a sort of narrow rows), then those rows with what a result shows.
+    # The best ids first (a sort of narrow rows); a first page that is not full says how many there are by itself.
     best = list(rows.values_list("pk", "search_amount")[offset : offset + limit])
-    shown = visible(kind, as_at).in_bulk([pk for pk, _ in best])
-    marks = backend.marks(kind, [pk for pk, _ in best], reading, rows.db)
+    count = len(best) if offset == 0 and len(best) < limit else rows.count()
+    if not best:
+        return Found(kind, count, [])
+    # Then those rows with what a result shows, and the words each field matched.
+    shown = backend.shown(kind, visible(kind, as_at), [pk for pk, _ in best], reading)
     results = []
     for pk, amount in best:
-        row = shown[pk]
-        marked = {f.name: marked_html(marks.get(pk, {}).get(f.name, value_of(row, f.lookup))) for f in kind.fields}
+        row, marks = shown[pk]
+        marked = {f.name: marked_html(marks.get(f.name, value_of(row, f.lookup))) for f in kind.fields}
         results.append(Result(row, marked, bool(amount)))
     return Found(kind, count, results)
 
@@ -295,7 +295,8 @@ class Postgres:
         return rows.order_by("-search_amount", "-search_rank", "pk")
 
     @classmethod
-    def marks(cls, kind: Kind, ids: list[int], reading: Reading, using: str) -> dict[int, dict[str, str]]:
+    def shown(cls, kind: Kind, rows: QuerySet, ids: list[int], reading: Reading) -> dict[int, tuple[Model, dict[str, str]]]:
+        """These rows, each with its searched fields as ts_headline marks them: one query."""
         from django.contrib.postgres.search import SearchHeadline
 
         any_term = cls.any_of(text for term in reading.terms for text in term.texts)
@@ -303,9 +304,10 @@ class Postgres:
             f"marked_{f.name}": SearchHeadline(f.lookup, any_term, config=CONFIG, start_sel=START, stop_sel=STOP, highlight_all=True)
             for f in kind.fields
         }
-        rows = kind.model_class().objects.using(using).filter(pk__in=ids).order_by().annotate(**headlines)
-        names = list(headlines)
-        return {row["pk"]: {name[len("marked_") :]: row[name] or "" for name in names} for row in rows.values("pk", *names)}
+        return {
+            row.pk: (row, {f.name: getattr(row, f"marked_{f.name}") or "" for f in kind.fields})
+            for row in rows.filter(pk__in=ids).order_by().annotate(**headlines)
+        }
 
 
 class Sqlite:
@@ -342,6 +344,12 @@ class Sqlite:
             )
             return rows.order_by("-search_amount", "search_rank", "pk")
         return rows.order_by("-search_amount", "pk")
+
+    @classmethod
+    def shown(cls, kind: Kind, rows: QuerySet, ids: list[int], reading: Reading) -> dict[int, tuple[Model, dict[str, str]]]:
+        """These rows, and their searched fields as FTS5's highlight() marks them (a row matched by its value alone has none)."""
+        marks = cls.marks(kind, ids, reading, rows.db)
+        return {pk: (row, marks.get(pk, {})) for pk, row in rows.in_bulk(ids).items()}
 
     @classmethod
     def marks(cls, kind: Kind, ids: list[int], reading: Reading, using: str) -> dict[int, dict[str, str]]:
