@@ -10,8 +10,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import export_rate  # noqa: E402
 import import_rate  # noqa: E402
 import page_render  # noqa: E402
+import search_explorer  # noqa: E402
 
 if __name__ == "__main__":
     export_rate.main(sys.argv[1:])
     import_rate.main([])
     page_render.main([])
+    search_explorer.main([])
