@@ -347,8 +347,9 @@ def main(argv: list[str]) -> None:
     try:
         for url, figures in runs:
             command = [sys.executable, __file__, *argv, "--child", url, str(figures)]
-            output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-            results.append(json.loads(output.strip().splitlines()[-1]))
+            lines = subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip().splitlines()
+            print(*lines[:-1], sep="\n")  # what the build said
+            results.append(json.loads(lines[-1]))
     finally:
         if not options.keep:
             for url, _ in runs:
