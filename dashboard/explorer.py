@@ -19,19 +19,21 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import InvalidPage, Paginator
+from django.db import connections
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from dashboard import charts, exports
 from dashboard.as_at import PARAMETER as AS_AT
 from dashboard.exports.filters import FilterError
 from dashboard.search import bad_parameter
-from dashboard.views import cached, stamp_key
+from dashboard.views import CHART_CACHE_SECONDS, cached, stamp_key
 from programmes import fiscal
-from programmes.models import Basis, Measure, Programme, ProgrammeKind, Status, Unit
+from programmes.models import Basis, Figure, Measure, Programme, ProgrammeKind, Status, Unit
 
 PAGE_SIZE = 50
 # Values listed per open-ended facet (publisher, claimant, scope) and programmes before the list is cut to the largest.
@@ -97,7 +99,13 @@ def figure_list(request: HttpRequest) -> HttpResponse:
     except FilterError as error:
         return bad_parameter(request, error.parameter, error.message, error.allowed)
     figures = figures.as_at(request.as_at)
-    paginator = Paginator(figures.with_related(), PAGE_SIZE)
+    changed = exports.last_changed()
+    # Facets, and the number of figures they add up to, are built once per query, date and change stamp.
+    scope = facet_key(params, request.as_at)
+    facets, total = cached(scope, lambda: build_facets(figures, params, applied), changed)
+    # A page of ids in the table's order, then those figures with what the table shows: the sort handles narrow rows.
+    paginator = Paginator(figures.values_list("pk", flat=True), PAGE_SIZE)
+    paginator.count = total  # counted with the facets, on the same filters and date
     try:
         page = paginator.page(params.get("page", "1"))
     except InvalidPage:
@@ -105,17 +113,22 @@ def figure_list(request: HttpRequest) -> HttpResponse:
         return bad_parameter(
             request, "page", f"There is no page {params.get('page')} of these figures.", [f"a whole number from 1 to {last}"]
         )
-    rows = list(page.object_list)
-    flags = charts.flags(rows, request.as_at)
-    for figure in rows:
-        figure.flag = flags.get(figure.pk, "")
-    changed = exports.last_changed()
-    facets = cached(facet_key(params, request.as_at), lambda: build_facets(figures, params, applied), changed)
+
+    def rows() -> list[Figure]:
+        """The page's figures with their flags: read only when the table's cached HTML is missing."""
+        ids = list(page.object_list)
+        shown = Figure.objects.with_related().in_bulk(ids)
+        figures = [shown[pk] for pk in ids]
+        flags = charts.flags(figures, request.as_at)
+        for figure in figures:
+            figure.flag = flags.get(figure.pk, "")
+        return figures
+
     sort = params.get("sort", "")
     download = download_query(params)
     context = {
         "page": page,
-        "figures": rows,
+        "figures": SimpleLazyObject(rows),
         "facets": facets,
         "filters": active_filters(params, applied),
         "headers": headers(params, sort),
@@ -124,7 +137,10 @@ def figure_list(request: HttpRequest) -> HttpResponse:
         "json_url": reverse("dashboard:figures-json") + ("?" + download if download else ""),
         "previous_url": address(params, page=str(page.previous_page_number())) if page.has_previous() else "",
         "next_url": address(params, page=str(page.next_page_number())) if page.has_next() else "",
-        "stamp": stamp_key(changed),
+        # The HTML of the facets, and of this page of the table, is cached under the change stamp too.
+        "facets_key": f"{scope}:{stamp_key(changed)}",
+        "table_key": f"{page_key(params, request.as_at)}:{stamp_key(changed)}",
+        "cache_seconds": CHART_CACHE_SECONDS,
     }
     return render(request, "dashboard/figure_list.html", context)
 
@@ -165,6 +181,11 @@ def facet_key(params: QueryDict, as_at) -> str:
     return f"explorer:facets:{digest}"
 
 
+def page_key(params: QueryDict, as_at) -> str:
+    """A cache key for one page of the table: its filters, order, page number and date."""
+    return hashlib.blake2b(repr((pairs(params), str(as_at))).encode(), digest_size=16).hexdigest()
+
+
 def headers(params: QueryDict, sort: str) -> list[dict]:
     """Each column heading with the link that sorts by it (again to reverse) and, for the sorted column, its aria-sort."""
     result = []
@@ -200,28 +221,82 @@ def choice_label(name: str, value: str) -> str:
     return value
 
 
-def build_facets(figures: QuerySet, params: QueryDict, applied: dict) -> list[Facet]:
-    """Every facet of the figures on the page's filters: one aggregate query each (and one for the programmes' names)."""
+# What each facet counts by: a column (or two) of the filtered figures.
+FACET_COLUMNS = {
+    "programme": ("programme_id",),
+    "status": ("status",),
+    "measure": ("measure",),
+    "basis": ("basis",),
+    "unit": ("unit",),
+    "publisher": ("source__publisher__name",),
+    "claimant": ("claimant__name",),
+    "scope": ("scope",),
+    "year": ("period_start", "period_end"),
+}
+
+
+def facet_counts(figures: QuerySet) -> dict[str, dict]:
+    """How many of the figures have each value of each facet: {facet: {value: count}} (a year's value is a period).
+
+    On PostgreSQL one query counts every facet in one pass over the figures (GROUPING SETS); elsewhere it is one
+    aggregate query per facet. Either way the cost does not depend on how many values a facet has.
+    """
     figures = figures.order_by()
-    facets = [programme_facet(figures, params)]
+    if connections[figures.db].vendor != "postgresql":
+        counts = {}
+        for facet, columns in FACET_COLUMNS.items():
+            rows = figures.values_list(*columns).annotate(n=Count("pk"))
+            counts[facet] = {(row[:-1] if len(columns) > 1 else row[0]): row[-1] for row in rows}
+        return counts
+    lookups = [lookup for columns in FACET_COLUMNS.values() for lookup in columns]
+    sql, params = figures.values_list(*lookups).query.get_compiler(using=figures.db).as_sql()
+    names = [f"c{number}" for number in range(len(lookups))]
+    sets, start = [], 0
+    for columns in FACET_COLUMNS.values():
+        sets.append(names[start : start + len(columns)])
+        start += len(columns)
+    grouping = f"GROUPING({', '.join(names)})"
+    query = (
+        f"SELECT {', '.join(names)}, {grouping}, COUNT(*) FROM ({sql}) AS figures ({', '.join(names)}) "
+        f"GROUP BY GROUPING SETS ({', '.join('(' + ', '.join(columns) + ')' for columns in sets)})"
+    )
+    # GROUPING() has a bit per column, the first column the highest, set for each column a row is not grouped by.
+    masks = {}
+    for facet, columns in zip(FACET_COLUMNS, sets, strict=True):
+        mask = sum(1 << (len(names) - 1 - position) for position, name in enumerate(names) if name not in columns)
+        masks[mask] = (facet, [names.index(name) for name in columns])
+    counts: dict[str, dict] = {facet: {} for facet in FACET_COLUMNS}
+    with connections[figures.db].cursor() as cursor:
+        cursor.execute(query, params)
+        for row in cursor.fetchall():
+            facet, positions = masks[row[-2]]
+            value = tuple(row[p] for p in positions) if len(positions) > 1 else row[positions[0]]
+            counts[facet][value] = row[-1]
+    return counts
+
+
+def build_facets(figures: QuerySet, params: QueryDict, applied: dict) -> tuple[list[Facet], int]:
+    """Every facet of the figures on the page's filters, from facet_counts (and the programmes' names), and how many figures there are."""
+    counts = facet_counts(figures)
+    facets = [programme_facet(counts["programme"], params)]
     for name, title, choices in CLOSED_FACETS:
-        counts = dict(figures.values_list(name).annotate(n=Count("pk")).values_list(name, "n"))
         chosen = params.getlist(name)
         facet = Facet(name, title)
         for value, label in choices.choices:
-            if counts.get(value):
-                facet.values.append(value_of(params, name, value, label, counts[value], chosen))
+            if counts[name].get(value):
+                facet.values.append(value_of(params, name, value, label, counts[name][value], chosen))
         facets.append(facet)
-    for name, title, lookup in OPEN_FACETS:
-        rows = list(figures.values_list(lookup).annotate(n=Count("pk")).order_by("-n", lookup).values_list(lookup, "n")[: FACET_LIMIT + 1])
+    for name, title, _lookup in OPEN_FACETS:
+        largest = sorted(counts[name].items(), key=lambda item: (-item[1], item[0]))
         chosen = applied.get(name, [])
         facet = Facet(name, title)
-        for value, count in rows[:FACET_LIMIT]:
+        for value, count in largest[:FACET_LIMIT]:
             facet.values.append(value_of(params, name, value, value or "Whole programme", count, chosen))
-        facet.more = len(rows) > FACET_LIMIT
+        facet.more = len(largest) > FACET_LIMIT
         facets.append(facet)
-    facets.append(year_facet(figures, params))
-    return [facet for facet in facets if facet.values]
+    facets.append(year_facet(counts["year"], params))
+    # Every figure has a status: the status counts add up to all of them.
+    return [facet for facet in facets if facet.values], sum(counts["status"].values())
 
 
 def value_of(params: QueryDict, name: str, value: str, label: str, count: int, chosen: list[str]) -> Value:
@@ -229,9 +304,8 @@ def value_of(params: QueryDict, name: str, value: str, label: str, count: int, c
     return Value(label, count, address(params, **{name: value}), selected, without(params, name, value) if selected else "")
 
 
-def programme_facet(figures: QuerySet, params: QueryDict) -> Facet:
+def programme_facet(counts: dict[int, int], params: QueryDict) -> Facet:
     """Programmes as a tree (strategies, then what comes under each); with no programme chosen, each family as one link too."""
-    counts = dict(figures.values_list("programme").annotate(n=Count("pk")).values_list("programme", "n"))
     programmes = list(Programme.objects.only("pk", "slug", "name", "kind", "parent_id"))
     chosen = params.getlist("programme")
     facet = Facet("programme", "Programme")
@@ -272,10 +346,10 @@ def programme_value(params: QueryDict, programme: Programme, counts: dict, chose
     )
 
 
-def year_facet(figures: QuerySet, params: QueryDict) -> Facet:
-    """Financial years: how many figures' periods overlap each (the from/to filter's rule), from one query of the periods."""
-    periods = figures.exclude(period_start=None, period_end=None).values_list("period_start", "period_end").annotate(n=Count("pk"))
-    periods = list(periods.values_list("period_start", "period_end", "n"))
+def year_facet(counts: dict[tuple, int], params: QueryDict) -> Facet:
+    """Financial years: how many figures' periods overlap each (the from/to filter's rule), from the count of each period."""
+    # A period known at neither end matches no year, as in the filter.
+    periods = [(start, end, n) for (start, end), n in counts.items() if start is not None or end is not None]
     known = [year for start, end, _ in periods for year in (start, end) if year is not None]
     facet = Facet("year", "Financial year")
     if not known:

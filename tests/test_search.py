@@ -268,6 +268,7 @@ class PageTests(TestCase):
             "the of and": "has only words too common to search for",
             "x" * 10_000: "Only the first 200 characters",
             "zzqxqzzq": "Nothing in the record matches",
+            "\x00\x1b\x7f": "What you can search for",
         }
         for text, says in cases.items():
             with self.subTest(text=text[:20]):

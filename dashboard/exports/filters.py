@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
 from dashboard import as_at
 from dashboard.exports.schema import Resource
 from programmes import fiscal
-from programmes.models import Organisation, Programme
+from programmes.models import Figure, Organisation, Programme, Source
 
 
 class FilterError(ValueError):
@@ -90,25 +92,28 @@ class Query:
         return year
 
     def programmes(self, name: str) -> list[Programme]:
+        if not self.params.getlist(name):
+            return []
         slugs = self.values(name, list(Programme.objects.order_by("slug").values_list("slug", flat=True)))
         return list(Programme.objects.filter(slug__in=slugs))
 
     def publishers(self, name: str) -> list[str]:
-        return self.organisations(name, Organisation.objects.filter(sources__isnull=False), "a publisher")
+        return self.organisations(name, Organisation.objects.filter(Exists(Source.objects.filter(publisher=OuterRef("pk")))), "a publisher")
 
     def claimants(self, name: str) -> list[str]:
-        return self.organisations(name, Organisation.objects.filter(claims__isnull=False), "a claimant")
+        return self.organisations(name, Organisation.objects.filter(Exists(Figure.objects.filter(claimant=OuterRef("pk")))), "a claimant")
 
-    def organisations(self, name: str, known_queryset, noun: str) -> list[str]:
-        """Organisation names, each one that the record holds in this role, matched regardless of case."""
+    def organisations(self, name: str, in_role: QuerySet, noun: str) -> list[str]:
+        """Organisation names, each one that the record holds in this role (EXISTS: an index lookup each), any case."""
         given = self.params.getlist(name)
         if not given:
             return []
-        known = list(known_queryset.order_by("name").values_list("name", flat=True).distinct())
         # Organisations are names, not codes; matching them regardless of case saves analysts a round trip.
-        by_folded = {organisation.casefold(): organisation for organisation in known}
+        asked = in_role.filter(functools.reduce(operator.or_, (Q(name__iexact=value) for value in given)))
+        by_folded = {organisation.casefold(): organisation for organisation in asked.values_list("name", flat=True)}
         for value in given:
             if value.casefold() not in by_folded:
+                known = list(in_role.order_by("name").values_list("name", flat=True))
                 raise FilterError(name, f"{name}={value!r} is not {noun} in the record.", known)
         chosen = list(dict.fromkeys(by_folded[value.casefold()] for value in given))
         self.applied[name] = chosen

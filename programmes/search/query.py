@@ -197,16 +197,19 @@ def find(kind: Kind, reading: Reading, as_at: datetime.date | None = None, offse
     """How many rows of this kind match every term, and `limit` of them from `offset`, best first, with their marks."""
     rows = visible(kind, as_at)
     backend = Postgres if connections[rows.db].vendor == "postgresql" else Sqlite
-    rows = backend.matching(kind, rows, reading)
-    count = rows.count()
-    if not count or offset >= count:
+    rows = backend.matching(kind, rows, reading, as_at)
+    # The best ids first (a sort of narrow rows); a first page that is not full says how many there are by itself.
+    best = list(rows.values_list("pk", "search_amount")[offset : offset + limit])
+    count = len(best) if offset == 0 and len(best) < limit else rows.count()
+    if not best:
         return Found(kind, count, [])
-    page = list(rows[offset : offset + limit])
-    marks = backend.marks(kind, [row.pk for row in page], reading, rows.db) if reading.terms else {}
+    # Then those rows with what a result shows, and the words each field matched.
+    shown = backend.shown(kind, visible(kind, as_at), [pk for pk, _ in best], reading)
     results = []
-    for row in page:
-        marked = {f.name: marked_html(marks.get(row.pk, {}).get(f.name, value_of(row, f.lookup))) for f in kind.fields}
-        results.append(Result(row, marked, bool(getattr(row, "search_amount", 0))))
+    for pk, amount in best:
+        row, marks = shown[pk]
+        marked = {f.name: marked_html(marks.get(f.name, value_of(row, f.lookup))) for f in kind.fields}
+        results.append(Result(row, marked, bool(amount)))
     return Found(kind, count, results)
 
 
@@ -253,6 +256,13 @@ class Postgres:
         return SearchQuery(HYPHEN.sub(" ", text), config=CONFIG, search_type="phrase")
 
     @classmethod
+    def all_of(cls, terms: list[Term]) -> object:
+        combined = cls.query(terms[0])
+        for term in terms[1:]:
+            combined &= cls.query(term)
+        return combined
+
+    @classmethod
     def any_of(cls, texts) -> object:
         texts = list(texts)
         combined = cls.phrase(texts[0])
@@ -261,26 +271,32 @@ class Postgres:
         return combined
 
     @classmethod
-    def matching(cls, kind: Kind, rows: QuerySet, reading: Reading) -> QuerySet:
+    def matching(cls, kind: Kind, rows: QuerySet, reading: Reading, as_at: datetime.date | None) -> QuerySet:
         from django.contrib.postgres.search import SearchRank
 
         entries = kind.model_class()._meta.get_field("search_entry").related_model.objects
+        if as_at is None and not reading.amounts:
+            # Today's record and words alone: the index table answers by itself, so counting reads no row of the
+            # record and the best few are a bounded sort (a join above the sort would make it sort every match).
+            words = cls.all_of(reading.words)
+            rank = SearchRank(F("document"), words)
+            matched = entries.filter(document=words).annotate(search_rank=rank, search_amount=Value(0, output_field=IntegerField()))
+            return matched.order_by("-search_rank", "pk")
 
         def text_of(term: Term) -> Q:
             return Q(pk__in=entries.filter(document=cls.any_of(term.texts)).values("pk"))
 
         rows = by_amount(kind, rows, reading, text_of)
         if reading.words:
-            words = cls.query(reading.words[0])
-            for term in reading.words[1:]:
-                words &= cls.query(term)
+            words = cls.all_of(reading.words)
             rows = rows.filter(search_entry__document=words).annotate(search_rank=SearchRank(F("search_entry__document"), words))
         else:
             rows = rows.annotate(search_rank=Value(0.0))
         return rows.order_by("-search_amount", "-search_rank", "pk")
 
     @classmethod
-    def marks(cls, kind: Kind, ids: list[int], reading: Reading, using: str) -> dict[int, dict[str, str]]:
+    def shown(cls, kind: Kind, rows: QuerySet, ids: list[int], reading: Reading) -> dict[int, tuple[Model, dict[str, str]]]:
+        """These rows, each with its searched fields as ts_headline marks them: one query."""
         from django.contrib.postgres.search import SearchHeadline
 
         any_term = cls.any_of(text for term in reading.terms for text in term.texts)
@@ -288,9 +304,10 @@ class Postgres:
             f"marked_{f.name}": SearchHeadline(f.lookup, any_term, config=CONFIG, start_sel=START, stop_sel=STOP, highlight_all=True)
             for f in kind.fields
         }
-        rows = kind.model_class().objects.using(using).filter(pk__in=ids).order_by().annotate(**headlines)
-        names = list(headlines)
-        return {row["pk"]: {name[len("marked_") :]: row[name] or "" for name in names} for row in rows.values("pk", *names)}
+        return {
+            row.pk: (row, {f.name: getattr(row, f"marked_{f.name}") or "" for f in kind.fields})
+            for row in rows.filter(pk__in=ids).order_by().annotate(**headlines)
+        }
 
 
 class Sqlite:
@@ -309,7 +326,7 @@ class Sqlite:
         return " OR ".join(cls.quoted(text) for text in texts)
 
     @classmethod
-    def matching(cls, kind: Kind, rows: QuerySet, reading: Reading) -> QuerySet:
+    def matching(cls, kind: Kind, rows: QuerySet, reading: Reading, as_at: datetime.date | None) -> QuerySet:
         table = kind.table
 
         def text_of(term: Term) -> Q:
@@ -327,6 +344,12 @@ class Sqlite:
             )
             return rows.order_by("-search_amount", "search_rank", "pk")
         return rows.order_by("-search_amount", "pk")
+
+    @classmethod
+    def shown(cls, kind: Kind, rows: QuerySet, ids: list[int], reading: Reading) -> dict[int, tuple[Model, dict[str, str]]]:
+        """These rows, and their searched fields as FTS5's highlight() marks them (a row matched by its value alone has none)."""
+        marks = cls.marks(kind, ids, reading, rows.db)
+        return {pk: (row, marks.get(pk, {})) for pk, row in rows.in_bulk(ids).items()}
 
     @classmethod
     def marks(cls, kind: Kind, ids: list[int], reading: Reading, using: str) -> dict[int, dict[str, str]]:
