@@ -250,14 +250,16 @@ def time_page(client, url: str, cold: int, warm: int, limit: float, budget: floa
                     response = client.get(url)
                     size = sum(len(piece) for piece in response.streaming_content) if response.streaming else len(response.content)
             except Timeout:
-                result[mode] = {"p50": None, "p95": None, "timed_out": limit, "queries": None}
+                samples = []
                 break
             samples.append((time.perf_counter() - started) * 1000)
             if number == 0:
                 queries = len(capture.captured_queries)
                 result["status"], result["kb"] = response.status_code, size / 1000
-        else:
+        if samples:
             result[mode] = {"p50": statistics.median(samples), "p95": percentile(samples, 0.95), "queries": queries, "n": len(samples)}
+        else:
+            result[mode] = {"p50": None, "p95": None, "timed_out": limit, "queries": None}
         if mode == "cold" and "timed_out" in result["cold"]:
             result["warm"] = {"p50": None, "p95": None, "skipped": True, "queries": None}
             break
