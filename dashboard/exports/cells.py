@@ -24,14 +24,18 @@ TRIGGERS = "(61, 43, 45, 64, 9, 13)"
 TRIGGERS_OR_APOSTROPHE = "(61, 43, 45, 64, 9, 13, 39)"
 
 
-def neutralised(first_code: str, x: str, empty_is_null: bool) -> str:
+def neutralised(first_code: str, x: str, empty_is_null: bool, prefilter: bool = False) -> str:
     """neutralise(x) in SQL; first_code names the function giving a text's first code point (ascii() or unicode()).
 
     Comparing one integer keeps it cheap (a regular expression, or left(), cost several times as much on PostgreSQL);
-    only a text starting with a trigger or an apostrophe is looked at a second time, past its apostrophes.
+    only a text starting with a trigger or an apostrophe is looked at a second time, past its apostrophes. With
+    prefilter (SQLite, which compares texts byte by byte), a text sorting from 'A' on, as most do, is let through
+    before any function is called: every trigger, and the apostrophe, sorts before 'A'.
     """
     quote = "''''"
     suspect = f"{first_code}({x}) IN {TRIGGERS_OR_APOSTROPHE} AND {first_code}(ltrim({x}, {quote})) IN {TRIGGERS}"
+    if prefilter:
+        suspect = f"{x} < 'A' AND {suspect}"
     otherwise = f"NULLIF({x}, '')" if empty_is_null else x
     return f"(CASE WHEN {suspect} THEN {quote} || {x} ELSE {otherwise} END)"
 
@@ -47,7 +51,7 @@ DIALECTS = {
         "date": "to_char({x}, 'YYYY-MM-DD')",
     },
     "sqlite": {
-        "text": lambda x: neutralised("unicode", x, empty_is_null=False),
+        "text": lambda x: neutralised("unicode", x, empty_is_null=False, prefilter=True),
         # A REAL that is a whole number would print as 128.0; SQLite stores those as integers, but a stray one prints right too.
         "decimal": "(CASE WHEN typeof({x}) = 'real' AND {x} = CAST({x} AS INTEGER) THEN CAST({x} AS INTEGER) ELSE CAST({x} AS TEXT) END)",
         "json_decimal": "(CASE WHEN typeof({x}) = 'real' AND {x} = CAST({x} AS INTEGER) THEN CAST({x} AS INTEGER) ELSE {x} END)",
@@ -127,7 +131,8 @@ def quoted_sql(vendor: str, raw: str, cell: str) -> str:
     if vendor == "postgresql":
         needs = f"strpos({raw}, ',') > 0 OR strpos({raw}, '\"') > 0 OR strpos({raw}, E'\\n') > 0 OR strpos({raw}, E'\\r') > 0"
     else:
-        needs = f"instr({raw}, ',') OR instr({raw}, '\"') OR instr({raw}, char(10)) OR instr({raw}, char(13))"
+        # LIKE finds one character several times faster than instr(); line breaks are rare enough for instr().
+        needs = f"{raw} LIKE '%%,%%' OR {raw} LIKE '%%\"%%' OR instr({raw}, char(10)) OR instr({raw}, char(13))"
     return f"(CASE WHEN {needs} THEN '\"' || replace({cell}, '\"', '\"\"') || '\"' ELSE {cell} END)"
 
 
