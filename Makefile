@@ -86,8 +86,9 @@ migrations-check: install
 test: install static
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: install
-	$(BIN)/python bench/run.py
+# The scale benchmark (docs/benchmarks.md): BENCH_ARGS=--quick for the five-minute run.
+bench: install static
+	bench/run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache screenshots

@@ -52,6 +52,7 @@ def fill(rows: int) -> None:
         "scenario",
         "as_published",
         "version",
+        "quantity",
     ]
     # One INSERT ... SELECT: every third figure is a range, every fifth has an open period, notes carry £ and commas.
     sql = (
@@ -60,7 +61,7 @@ def fill(rows: int) -> None:
         "SELECT '', %s, 'Synthetic figure', 'savings', 'audited', 'cumulative', 'exact', "
         "CASE WHEN i %% 3 = 0 THEN NULL ELSE i / 4.0 END, CASE WHEN i %% 3 = 0 THEN i ELSE NULL END, "
         "CASE WHEN i %% 3 = 0 THEN i + 100 ELSE NULL END, 'gbp_m', 2000 + i %% 20, CASE WHEN i %% 5 = 0 THEN NULL ELSE 2021 + i %% 20 END, "
-        "%s, 'para ' || i, %s, %s, 'outturn', '', '', '', 1 FROM n"
+        "%s, 'para ' || i, %s, %s, 'outturn', '', '', '', 1, 'bench/whole/savings/audited/cumulative/gbp_m/' || (i %% 20) FROM n"
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -110,6 +111,7 @@ def worker(database_url: str, rows: int, repeat: int) -> None:
 
 def run(database_url: str, rows: int, repeat: int) -> dict:
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key"), "ALLOWED_HOSTS": "localhost"}
+    env["DATABASE_TIMEOUT"] = "600"  # filling 100,000 rows in one statement takes longer than a page may wait
     command = [sys.executable, __file__, "--worker", database_url, "--rows", str(rows), "--repeat", str(repeat)]
     finished = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     if finished.returncode != 0:

@@ -30,8 +30,9 @@ from django.views.decorators.http import require_safe
 from dashboard import charts, exports
 from dashboard.as_at import PARAMETER as AS_AT
 from dashboard.exports.filters import FilterError
+from dashboard.page_cache import CACHE_SECONDS, stamp_key
 from dashboard.search import bad_parameter
-from dashboard.views import CHART_CACHE_SECONDS, cached, stamp_key
+from dashboard.views import cached
 from programmes import fiscal
 from programmes.models import Basis, Figure, Measure, Programme, ProgrammeKind, Status, Unit
 
@@ -140,7 +141,7 @@ def figure_list(request: HttpRequest) -> HttpResponse:
         # The HTML of the facets, and of this page of the table, is cached under the change stamp too.
         "facets_key": f"{scope}:{stamp_key(changed)}",
         "table_key": f"{page_key(params, request.as_at)}:{stamp_key(changed)}",
-        "cache_seconds": CHART_CACHE_SECONDS,
+        "cache_seconds": CACHE_SECONDS,
     }
     return render(request, "dashboard/figure_list.html", context)
 

@@ -16,7 +16,7 @@ from django.http import QueryDict
 from django.utils.text import slugify
 
 from dashboard.exports import sorting
-from dashboard.exports.cells import Formatted, JsonRow
+from dashboard.exports.cells import CsvLine, Formatted, JsonRow
 from dashboard.exports.filters import Query, in_requested_programmes, read_at
 from dashboard.exports.schema import AS_AT, CHUNK_SIZE, Column, ForeignKey, Parameter, Resource
 from programmes.columns import FIGURE_COLUMNS
@@ -284,29 +284,28 @@ def csv_header(resource: Resource) -> str:
 
 
 def csv_pieces(resource: Resource, queryset: QuerySet, as_at: datetime.date | None = None) -> Iterator[str | bytes]:
-    """The CSV, in pieces of CHUNK_SIZE rows, each cell formatted by the database (dashboard/exports/cells.py).
+    """The CSV, in pieces of CHUNK_SIZE rows, written by the database (dashboard/exports/cells.py says how).
 
-    PostgreSQL writes the rows itself, with COPY ... TO STDOUT WITH CSV (sharedservices/pgcopy.py); elsewhere the
-    formatted cells are read with a plain cursor and written by the csv module, one chunk of rows per call.
+    PostgreSQL writes the rows itself with COPY ... TO STDOUT WITH CSV (sharedservices/pgcopy.py), each cell formatted in
+    its SELECT; elsewhere the SELECT gives each row as one finished line, read through a cursor.
     """
     yield csv_header(resource)
     database = connections[queryset.db]
-    statement = compiled(resource.values(queryset, as_at, cell=Formatted), database)
-    if statement is None:
-        return
     if database.vendor == "postgresql" and pgcopy.available():
+        statement = compiled(resource.values(queryset, as_at, cell=Formatted), database)
+        if statement is None:
+            return
         copy = f"COPY ({database.ops.compose_sql(*statement)}) TO STDOUT WITH (FORMAT csv)"
         for rows in pgcopy.copy_rows(database, copy, CHUNK_SIZE):
             # COPY ends each row with a newline; the file ends them with CRLF, as the csv module does.
             yield b"\r\n".join(row[:-1] for row in rows) + b"\r\n"
         return
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    lines = CsvLine(resource.expressions(as_at), resource.columns)
+    statement = compiled(resource.ordered(queryset).annotate(csv_line=lines).values_list("csv_line"), database)
+    if statement is None:
+        return
     for rows in fetched(database, statement):
-        writer.writerows(rows)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+        yield "".join(line for (line,) in rows)
 
 
 def json_pieces(
