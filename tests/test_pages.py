@@ -333,8 +333,8 @@ class QueryCountTests(TestCase):
 
     def test_it_renders_each_page_in_a_handful_of_queries(self):
         # Every page first asks the four change-history tables when the data last changed (its cache key and ETag);
-        # tests/test_scale.py counts them at two sizes of the data.
-        for url, most in (("/", 12), ("/programmes/clusters-2021/", 19), ("/sources/", 7), ("/figures/1/", 8)):
+        # tests/test_scale.py counts them at two sizes of the data. The date picker's notches add one until cached.
+        for url, most in (("/", 13), ("/programmes/clusters-2021/", 19), ("/sources/", 7), ("/figures/1/", 8)):
             with self.subTest(url=url):
                 self.assertLessEqual(len(self.queries(url)), most)
 
