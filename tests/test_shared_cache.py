@@ -51,12 +51,13 @@ class SharedCacheTests:
             "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
             "REDIS_URL": REDIS_URL,
             "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+            "ALLOWED_HOSTS": "testserver",  # the host RequestFactory's requests name
         }
 
         def run(*command: str) -> str:
-            return subprocess.run(
-                [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-            ).stdout
+            done = subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr  # a failure shows the other process's traceback
+            return done.stdout
 
         run("migrate", "--no-input", "-v0")
         run("load_dataset", "-v0")
