@@ -83,8 +83,11 @@ migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # PYTEST_ARGS narrows a run, e.g. PYTEST_ARGS='-m "not browser"' where the database makes no difference to them.
+# The tests run on every core (pytest-xdist), a test class to a worker so that its browser or server starts once;
+# TEST_WORKERS=0 runs them in this process, which a debugger or -s wants.
+TEST_WORKERS ?= auto
 test: install static
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 # The scale benchmark (docs/benchmarks.md): BENCH_ARGS=--quick for the five-minute run.
 bench: install static

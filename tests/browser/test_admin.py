@@ -6,8 +6,10 @@ import csv
 import difflib
 import io
 import json
+import os
 import re
 import time
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -42,6 +44,46 @@ def dump() -> list[str]:
             row.pop("pk")
     rows.sort(key=lambda row: (row["model"], row.get("pk", 0), json.dumps(row["fields"], sort_keys=True)))
     return json.dumps(rows, indent=1, ensure_ascii=False, sort_keys=True).splitlines()
+
+
+def shape(field, value) -> object:
+    """What about a stored value could change how the browser shows and submits it: empty or not, each choice,
+    and for text the whitespace, line breaks, non-ASCII and HTML-special characters a form can mangle."""
+    if value in (None, ""):
+        return "empty"
+    if field.choices or isinstance(value, bool):
+        return value
+    if field.is_relation:
+        return "set"
+    if isinstance(value, Decimal):
+        return (value < 0, value != value.to_integral())
+    if isinstance(value, str):
+        return (
+            value != value.strip(),
+            "\n" in value,
+            not value.isascii(),
+            bool(re.search(r"[&<>\"']", value)),
+            bool(re.search(r"\d", value)),
+        )
+    return type(value).__name__
+
+
+def covering(model) -> list[int]:
+    """The fewest rows (chosen greedily) that between them hold every shape of every field's value: saving them in
+    the browser meets each way a form could alter a value, in a tenth of the time of saving every row.
+    ADMIN_ROUND_TRIP=all saves every row instead."""
+    rows = list(model.objects.order_by("pk"))
+    if os.environ.get("ADMIN_ROUND_TRIP") == "all":
+        return [row.pk for row in rows]
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key and field.name != "version"]
+    features = {row.pk: {(field.name, shape(field, getattr(row, field.attname))) for field in fields} for row in rows}
+    chosen: list[int] = []
+    seen: set = set()
+    while wanted := set().union(*features.values()) - seen:
+        best = max(features, key=lambda pk: len(features[pk] & wanted))
+        chosen.append(best)
+        seen |= features.pop(best)
+    return sorted(chosen)
 
 
 class AdminBrowserTestCase(BrowserTestCase):
@@ -82,7 +124,7 @@ class AdminBrowserTestCase(BrowserTestCase):
 
 @pytest.mark.browser
 class AdminRoundTripTests(AdminBrowserTestCase):
-    def test_it_changes_nothing_when_every_figure_and_source_is_saved_unchanged(self):
+    def test_it_changes_nothing_when_figures_and_sources_of_every_shape_are_saved_unchanged(self):
         def skip_list(route: Route) -> None:
             route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>saved</title>")
 
@@ -103,8 +145,7 @@ class AdminRoundTripTests(AdminBrowserTestCase):
         self.addCleanup(self.page.unroute, CHANGELIST)
         self.addCleanup(self.page.unroute, "**/static/**")
         before = dump()
-        pages = [("source", pk) for pk in Source.objects.order_by("pk").values_list("pk", flat=True)]
-        pages += [("figure", pk) for pk in Figure.objects.order_by("pk").values_list("pk", flat=True)]
+        pages = [("source", pk) for pk in covering(Source)] + [("figure", pk) for pk in covering(Figure)]
         refused, started = {}, time.monotonic()
         for model, pk in pages:
             self.go(reverse(f"admin:programmes_{model}_change", args=[pk]))
@@ -121,13 +162,14 @@ class AdminRoundTripTests(AdminBrowserTestCase):
             line for line in difflib.unified_diff(before, after, lineterm="", n=0) if line[:1] in "+-" and line[:3] not in ("+++", "---")
         ]
         print(
-            f"\nround trip: {Source.objects.count()} sources and {Figure.objects.count()} figures saved in "
+            f"\nround trip: {len(pages)} of {Source.objects.count() + Figure.objects.count()} sources and figures saved in "
             f"{time.monotonic() - started:.0f} s; dump {len(chr(10).join(before).encode())} bytes, "
             f"{sum(len(line.encode()) for line in changed)} bytes on {len(changed)} changed lines"
         )
         self.assertEqual(refused, {})
         self.assertEqual(changed, [])
-        self.assertEqual(Figure.history.filter(history_change_reason=REASON).count(), Figure.objects.count())
+        saved_figures = sum(model == "figure" for model, _ in pages)
+        self.assertEqual(Figure.history.filter(history_change_reason=REASON).count(), saved_figures)
 
 
 @pytest.mark.browser
