@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
-from django.db.models import Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 
@@ -65,10 +66,18 @@ class Notch:
 
 @dataclass(frozen=True)
 class RecordDays:
-    """The days every page's frame needs: the first day a source appeared (None for an empty record), and the notches."""
+    """The days every page's frame needs: the first day a source appeared (None for an empty record), the notches
+    shown (the latest NOTCHES_SHOWN days) and how many days there are in all."""
 
     first: datetime.date | None
     notches: list[Notch]
+    notch_days: int = 0
+
+
+# Every page carries the picker, so it names a bounded number of days whatever the record holds: the latest ones
+# (the real record has about a dozen), each with at most a few of its publications.
+NOTCHES_SHOWN = 30
+LABELS_PER_NOTCH = 3
 
 
 def record_days() -> RecordDays:
@@ -76,24 +85,38 @@ def record_days() -> RecordDays:
     found = cache.get(NOTCHES_KEY)
     if found is None:
         first = Source.objects.aggregate(first=Min("appeared_by"))["first"]
-        found = RecordDays(first, list_notches())
+        found = RecordDays(first, list_notches(), notch_sources().values("appeared_by").distinct().count())
         cache.set(NOTCHES_KEY, found, timeout=NOTCHES_SECONDS)
     return found
 
 
 def notches() -> list[Notch]:
-    """The days of audit reports and committee reports and hearings, oldest first, one per day (cached)."""
+    """The latest NOTCHES_SHOWN days of audit reports and committee reports and hearings, oldest first (cached)."""
     return record_days().notches
 
 
+def notch_sources() -> QuerySet[Source]:
+    return Source.objects.filter(Q(kind__in=NOTCH_KINDS) | Q(publisher__kind__in=AUDITOR_KINDS))
+
+
 def list_notches() -> list[Notch]:
-    sources = Source.objects.filter(Q(kind__in=NOTCH_KINDS) | Q(publisher__kind__in=AUDITOR_KINDS)).select_related("publisher")
-    by_day: dict[datetime.date, list[str]] = {}
-    for source in sources.order_by("appeared_by", "publisher__name", "pk"):
+    days = list(notch_sources().values_list("appeared_by", flat=True).distinct().order_by("-appeared_by")[:NOTCHES_SHOWN])
+    by_day: dict[datetime.date, list[str]] = {day: [] for day in sorted(days)}
+    more: dict[datetime.date, int] = dict.fromkeys(days, 0)
+    sources = notch_sources().filter(appeared_by__in=days).select_related("publisher")
+    # The first few sources of each day (twice the labels, as two can read alike), however many share a day, each
+    # with how many the day has in all.
+    each_day = {"partition_by": F("appeared_by")}
+    firsts = sources.annotate(
+        rank=Window(RowNumber(), order_by=[F("publisher__name"), F("pk")], **each_day), in_day=Window(Count("pk"), **each_day)
+    ).filter(rank__lte=2 * LABELS_PER_NOTCH)
+    for source in firsts.order_by("appeared_by", "publisher__name", "pk"):
         label = f"{source.publisher.name}, {source.get_kind_display().lower()} ({source.published_display})"
-        if label not in by_day.setdefault(source.appeared_by, []):
+        if label not in by_day[source.appeared_by] and len(by_day[source.appeared_by]) < LABELS_PER_NOTCH:
             by_day[source.appeared_by].append(label)
-    return [Notch(day, "; ".join(labels)) for day, labels in by_day.items()]
+        more[source.appeared_by] = source.in_day
+    more = {when: count - len(by_day[when]) for when, count in more.items()}
+    return [Notch(day, "; ".join(labels) + (f"; and {more[day]} more" if more[day] > 0 else "")) for day, labels in by_day.items()]
 
 
 def notches_changed(**kwargs) -> None:

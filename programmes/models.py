@@ -536,6 +536,8 @@ class Figure(models.Model):
         # The downloads stream figures in id order: each filter they offer on a column of the figure itself finds its rows
         # in that order from one of these, with no sort (docs/benchmarks.md has the plans at a million figures).
         indexes = [
+            # A figure's canonical address is its dataset key (/figures/F041/).
+            models.Index(fields=["key"], name="figure_key"),
             models.Index(fields=["programme", "id"], name="figure_programme_in_order"),
             models.Index(fields=["measure", "id"], name="figure_measure_in_order"),
             models.Index(fields=["status", "id"], name="figure_status_in_order"),

@@ -189,6 +189,26 @@ class DatePickerTests(TestCase):
         make_source("nao-2027-report", published=datetime.date(2027, 2, 1))
         self.assertIn('<option value="2027-02-01"', self.client.get("/").content.decode())
 
+    def test_with_hundreds_of_report_days_it_names_the_latest_few_and_a_crowded_day_briefly(self):
+        self.addCleanup(as_at.notches_changed)
+        for number in range(2 * as_at.NOTCHES_SHOWN):
+            make_source(f"nao-{number}", published=datetime.date(2030, 1, 1) + datetime.timedelta(days=number))
+        crowded = datetime.date(2030, 1, 1) + datetime.timedelta(days=2 * as_at.NOTCHES_SHOWN - 1)
+        for number in range(5):
+            make_source(f"committee-{number}", publisher=f"Committee {number}", kind="committee_report", published=crowded)
+        as_at.notches_changed()
+        html = self.client.get("/").content.decode()
+        notches = re.findall(r'<option value="(\d{4}-\d\d-\d\d)"', html)
+        self.assertEqual(len(notches), as_at.NOTCHES_SHOWN)
+        self.assertEqual(notches[-1], crowded.isoformat())
+        self.assertEqual(notches, sorted(notches))
+        days = as_at.notch_sources().values("appeared_by").distinct().count()
+        self.assertIn(f"the latest {as_at.NOTCHES_SHOWN} of {days} days", html)
+        (label,) = re.findall(rf'<option value="{crowded.isoformat()}" label="([^"]*)"', html)
+        # Three of the day's six publications are named, the other three counted.
+        self.assertEqual(label.count("(" + crowded.strftime("%-d %B %Y") + ")"), as_at.LABELS_PER_NOTCH)
+        self.assertTrue(label.endswith("; and 3 more"), label)
+
     def test_a_malformed_date_is_a_page_saying_what_to_write(self):
         response = self.client.get("/programmes/ngss-2012/", {"as_at": "May 2016"})
         self.assertContains(response, "must be a date written like 2016-05-20", status_code=400)

@@ -48,7 +48,8 @@ def date_picker(context) -> dict:
     request = context.get("request")
     if request is None or not hasattr(request, "as_at"):
         return {"shown": False}
-    return {"shown": True, "request": request, "notches": as_at.notches(), "path": request.path}
+    days = as_at.record_days()
+    return {"shown": True, "request": request, "notches": days.notches, "notch_days": days.notch_days, "path": request.path}
 
 
 @register.inclusion_tag("dashboard/includes/as_at_banner.html", takes_context=True)
