@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from concurrency.forms import VersionField
+
 from programmes import flags
 from programmes.models import Figure, Organisation, Programme, Source
 
@@ -170,3 +172,28 @@ def add_synthetic_figures(programme: Programme, count: int, seed: int = 10) -> l
     Figure.objects.bulk_create(figures, batch_size=500)
     flags.refresh({figure.quantity for figure in figures})
     return figures
+
+
+def figure_form(figure: Figure, **changes) -> dict:
+    """The figure's change form as a browser posts it."""
+    data = {
+        "programme": figure.programme_id,
+        "description": figure.description,
+        "measure": figure.measure,
+        "status": figure.status,
+        "basis": figure.basis,
+        "as_published": figure.as_published or figure.display_value,
+        "period": figure.period_display,
+        "source": figure.source_id,
+        "locator": figure.locator,
+        "note": figure.note,
+        "key": figure.key,
+        "claimant": figure.claimant_id,
+        "horizon": figure.horizon,
+        "version": str(VersionField().prepare_value(figure.version)),
+        "scope": figure.scope,
+        "scenario": figure.scenario,
+        "part_of": figure.part_of_id or "",
+        "change_reason": "Checked against the report",
+    }
+    return {**data, **changes}

@@ -9,7 +9,6 @@ import io
 import json
 import re
 
-from concurrency.forms import VersionField
 from django.core.cache import cache
 from django.db import connection
 from django.test import TestCase
@@ -18,7 +17,7 @@ from django.urls import reverse
 
 from dashboard import as_at
 from programmes.models import Figure, Programme, Source
-from tests.helpers import log_in_as_staff, make_source
+from tests.helpers import figure_form, log_in_as_staff, make_source
 from tests.record_expectations import BEFORE_FIRST_SOURCE, NAO_2016, NAO_REPORT_CARDS, NGSS_CARDS_AT_NAO_2016
 
 CARD = re.compile(r'<div data-card="(?P<role>[a-z-]+)">(?P<body>.*?)</dd>', re.DOTALL)
@@ -294,28 +293,3 @@ class AsAtCacheTests(TestCase):
             with self.subTest(url=url):
                 self.assertContains(self.client.get(url), '<a href="/figures/F041/', html=False)
                 self.assertContains(self.client.get(url), "£91m")
-
-
-def figure_form(figure: Figure, **changes) -> dict:
-    """The figure's change form as a browser posts it."""
-    data = {
-        "programme": figure.programme_id,
-        "description": figure.description,
-        "measure": figure.measure,
-        "status": figure.status,
-        "basis": figure.basis,
-        "as_published": figure.as_published or figure.display_value,
-        "period": figure.period_display,
-        "source": figure.source_id,
-        "locator": figure.locator,
-        "note": figure.note,
-        "key": figure.key,
-        "claimant": figure.claimant_id,
-        "horizon": figure.horizon,
-        "version": str(VersionField().prepare_value(figure.version)),
-        "scope": figure.scope,
-        "scenario": figure.scenario,
-        "part_of": figure.part_of_id or "",
-        "change_reason": "Checked against the report",
-    }
-    return {**data, **changes}

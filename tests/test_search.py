@@ -10,7 +10,6 @@ import datetime
 import re
 from decimal import Decimal
 
-from concurrency.forms import VersionField
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
@@ -20,7 +19,7 @@ from django.urls import reverse
 from programmes.models import Event, Figure, Organisation, Programme, Source
 from programmes.search import index, query
 from programmes.search.index import BY_NAME
-from tests.helpers import make_figure, make_programme, make_source, run_import_command
+from tests.helpers import figure_form, make_figure, make_programme, make_source, run_import_command
 from tests.test_import import new_row, to_csv
 
 
@@ -149,26 +148,7 @@ class UpkeepTests(TestCase):
         editor = get_user_model().objects.create_superuser("editor", "editor@example.org", "a-long-test-password")
         self.client.force_login(editor)
         figure = Figure.objects.get(key="F041")
-        data = {
-            "programme": figure.programme_id,
-            "description": figure.description,
-            "measure": figure.measure,
-            "status": figure.status,
-            "basis": figure.basis,
-            "as_published": figure.as_published or figure.display_value,
-            "period": figure.period_display,
-            "source": figure.source_id,
-            "locator": figure.locator,
-            "note": "Checked against the narwhalcase appendix",
-            "key": figure.key,
-            "claimant": figure.claimant_id,
-            "horizon": figure.horizon,
-            "version": str(VersionField().prepare_value(figure.version)),
-            "scope": figure.scope,
-            "scenario": figure.scenario,
-            "part_of": figure.part_of_id or "",
-            "change_reason": "Checked against the report",
-        }
+        data = figure_form(figure, note="Checked against the narwhalcase appendix")
         response = self.client.post(reverse("admin:programmes_figure_change", args=[figure.pk]), data)
         self.assertEqual(response.status_code, 302)
         response = self.client.get("/search/", {"q": "narwhalcase"})
