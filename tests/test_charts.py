@@ -7,7 +7,7 @@ from django.test import TestCase
 
 from dashboard import charts
 from programmes import rules
-from programmes.models import Event
+from programmes.models import Event, Figure
 from tests.helpers import make_figure, make_programme, make_source
 
 
@@ -357,3 +357,20 @@ class DeadlineRangeTests(ChartDataTests):
         (target,) = traces_named(chart, "Target")
         self.assertEqual((target["y"], target["error_y"]["array"]), ([2025.0], [3.0]))
         self.assertIn("2025–2028 (stated by the National Audit Office, 20 May 2016)", chart.summary)
+
+
+class AggregateSpanTests(TestCase):
+    def test_a_chart_over_twenty_years_of_sources_groups_them_in_whole_spans_with_their_medians(self):
+        from dashboard.charts.aggregate import MAX_COLUMNS, SPREADS, aggregate
+
+        programme = make_programme("twenty-years")
+        for year in range(2000, 2020):
+            source = make_source(f"report-{year}", published=datetime.date(year, 6, 1))
+            for value in (10, 20, 30):
+                make_figure(programme, source, status="claimed", value=D(value))
+        groups = aggregate(Figure.objects.filter(programme=programme), SPREADS["restatements"])
+        # Twenty years in at most twelve columns: spans of two years, 2000-01 to 2018-19, each with its six figures.
+        self.assertEqual(len(groups), 10)
+        self.assertLessEqual(len(groups), MAX_COLUMNS)
+        self.assertEqual([(g.start, g.end) for g in groups], [(year, year + 1) for year in range(2000, 2020, 2)])
+        self.assertTrue(all(g.count == 6 and g.median == 20 for g in groups))
