@@ -18,11 +18,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition
 
 from dashboard import exports
+from dashboard.as_at import PARAMETER as AS_AT_PARAMETER
 
 # Pages and the data built for them expire after an hour, in case rows were changed outside the admin, import and load.
 CACHE_SECONDS = 60 * 60
@@ -52,6 +53,16 @@ def change_stamp(request: HttpRequest) -> datetime.datetime | None:
     return request.change_stamp
 
 
+def kept_parameters(request: HttpRequest) -> QueryDict:
+    """The request's query parameters that shape its page (a copy): on a cached page those in its key, elsewhere all."""
+    query = request.GET.copy()
+    kept = getattr(request, "page_parameters", None)
+    for name in list(query) if kept is not None else ():
+        if name not in kept:
+            del query[name]
+    return query
+
+
 def stamp_key(changed: datetime.datetime | None) -> str:
     """The change stamp as it appears in cache keys."""
     return changed.isoformat() if changed else "empty"
@@ -72,8 +83,9 @@ def cached_page(*parameters: str) -> Callable:
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         def etag(request: HttpRequest, *args, **kwargs) -> str:
             shape = [RELEASE, stamp_key(change_stamp(request)), view.__module__, view.__name__, repr(args), repr(sorted(kwargs.items()))]
-            # The scheme and host too: a page may name its own address (a figure's canonical link).
-            shape += [request.scheme, request.get_host(), str(as_at_of(request))]
+            # The scheme and host too: a page may name its own address (a figure's canonical link). The date as asked,
+            # beside the day it was moved back to: the banner names both.
+            shape += [request.scheme, request.get_host(), str(as_at_of(request)), request.GET.get(AS_AT_PARAMETER, "")]
             shape += [f"{name}={request.GET.getlist(name)}" for name in parameters]
             return hashlib.blake2b("\n".join(shape).encode(), digest_size=16).hexdigest()
 
@@ -94,6 +106,8 @@ def cached_page(*parameters: str) -> Callable:
 
         @functools.wraps(view)
         def page(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            # The page's links (its other pages, the banner's way back to today) keep only what is in the key.
+            request.page_parameters = (*parameters, AS_AT_PARAMETER)
             response = conditional(request, *args, **kwargs)
             if response.status_code in (200, 304):
                 patch_cache_control(response, no_cache=True)

@@ -281,6 +281,20 @@ class AsAtCacheTests(TestCase):
         self.assertNotEqual(cards_on(today), cards_on(cold.decode()), "today's page is not served from the date's cache, nor the reverse")
         self.assertEqual(cards_on(self.client.get(self.url).content.decode())["net-benefit"], None)
 
+    def test_each_reader_of_a_cached_page_sees_the_date_they_asked_for(self):
+        first, second = datetime.date(2016, 5, 25), datetime.date(2016, 5, 30)
+        self.assertEqual(as_at.normalise(first), as_at.normalise(second))  # one record, two dates asked
+        self.client.get(at("/programmes/ngss-2012/", first))
+        html = self.client.get(at("/programmes/ngss-2012/", second)).content.decode()
+        self.assertIn("appeared by 30 May 2016", html)
+        self.assertNotIn("25 May 2016", html)
+
+    def test_a_parameter_the_page_ignores_stays_out_of_the_links_of_the_cached_page(self):
+        self.client.get("/programmes/ngss-2012/", {"utm_source": "newsletter"})
+        html = self.client.get("/programmes/ngss-2012/").content.decode()
+        self.assertIn("page=2", html)
+        self.assertNotIn("utm_source", html)
+
     def test_an_admin_edit_shows_at_once_on_a_page_at_a_date(self):
         self.client.get(self.url)
         self.client.get("/?as_at=2016-05-20")

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from dashboard import as_at
 from dashboard.as_at import PARAMETER
+from dashboard.page_cache import kept_parameters
 
 register = template.Library()
 
@@ -72,6 +73,10 @@ def as_at_banner(context) -> dict:
         "first": first,
         # The same page and filters as they stand today: only the date leaves the address.
         "path": request.path
-        + ("?" + urlencode(today) if (today := [(k, v) for k, values in request.GET.lists() if k != PARAMETER for v in values]) else ""),
+        + (
+            "?" + urlencode(today)
+            if (today := [(k, v) for k, values in kept_parameters(request).lists() if k != PARAMETER for v in values])
+            else ""
+        ),
         "changes_url": reverse("dashboard:changes") + "?" + urlencode({"since": day.isoformat()}),
     }
