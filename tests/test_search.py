@@ -160,6 +160,13 @@ class UpkeepTests(TestCase):
         figure.delete()
         self.assertEqual(found("figures", "pangolinplan"), [])
 
+    def test_a_row_deleted_behind_the_index_s_back_is_no_result_and_no_error(self):
+        figure = make_figure(self.programme, self.source, note="Tapirtale")
+        Figure.objects.filter(pk=figure.pk)._raw_delete(Figure.objects.db)  # as SQL outside the site would: no signal
+        response = self.client.get("/search/", {"q": "tapirtale"})
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, f'href="{figure.get_absolute_url()}"')
+
     def test_an_import_is_found_at_once(self):
         row = new_row(description="Savings from the okapiform programme", note="Imported okapiform note")
         output = run_import_command(to_csv(row, row | {"description": "Second okapiform figure", "locator": "para 2.5"}))

@@ -207,6 +207,8 @@ def find(kind: Kind, reading: Reading, as_at: datetime.date | None = None, offse
     shown = backend.shown(kind, visible(kind, as_at), [pk for pk, _ in best], reading)
     results = []
     for pk, amount in best:
+        if pk not in shown:  # an entry whose row is gone (rows changed outside the admin, before a rebuild): not a result
+            continue
         row, marks = shown[pk]
         marked = {f.name: marked_html(marks.get(f.name, value_of(row, f.lookup))) for f in kind.fields}
         results.append(Result(row, marked, bool(amount)))
