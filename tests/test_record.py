@@ -231,6 +231,13 @@ class AsAtDownloadTests(TestCase):
         self.assertEqual((then["F035"], now["F035"]), ("false", "true"))
         self.assertNotIn("F035b", then)
 
+    def test_sorted_by_disagrees_it_follows_the_flags_as_they_stood(self):
+        rows = self.rows("/data/figures.csv", as_at="2016-05-20", sort="-disagrees")
+        order = [(row["disagrees"] != "true", int(row["id"])) for row in rows]
+        self.assertTrue(any(not unflagged for unflagged, _ in order), "some figures were flagged by then")
+        # Flagged as they stood that day first, then the rest, each in id order (today's counts play no part).
+        self.assertEqual(order, sorted(order))
+
     def test_sources_and_events_are_those_that_had_appeared(self):
         keys = {row["key"] for row in self.rows("/data/sources.csv", as_at="2012-03-07")}
         self.assertEqual(keys, set(Source.objects.filter(appeared_by__lte=datetime.date(2012, 3, 7)).values_list("key", flat=True)))

@@ -8,7 +8,7 @@ ties are in id order, so that a page of the explorer is exactly a slice of the d
 
 from __future__ import annotations
 
-from django.db.models import F, OrderBy
+from django.db.models import Expression, F, OrderBy
 from django.db.models.functions import Coalesce
 
 from programmes.columns import FIGURE_COLUMNS
@@ -17,13 +17,17 @@ SPECIAL = {"value": Coalesce("value", "value_low"), "disagrees": F("disagreement
 KEYS = [column.name for column in FIGURE_COLUMNS]
 
 
-def ordering(key: str | None) -> list:
-    """The order_by() arguments for a sort key such as "-value"; id order without one."""
+def ordering(key: str | None, disagrees_then: Expression | None = None) -> list:
+    """The order_by() arguments for a sort key such as "-value"; id order without one.
+
+    `disagrees_then` is the disagrees column of a view as at a past date: its order is that of the flags shown then,
+    not of today's count.
+    """
     if key is None:
         return ["pk"]
     descending = key.startswith("-")
     name = key.removeprefix("-")
     column = next(column for column in FIGURE_COLUMNS if column.name == name)
-    expression = SPECIAL.get(name, F(column.lookup))
+    expression = disagrees_then if name == "disagrees" and disagrees_then is not None else SPECIAL.get(name, F(column.lookup))
     order = OrderBy(expression, descending=descending, nulls_last=True)
     return [order, "pk"]

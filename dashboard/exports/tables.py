@@ -93,7 +93,8 @@ EVENT_COLUMNS = (
 def select_figures(params: QueryDict) -> tuple[QuerySet, dict]:
     """Figures matching the query string, and the filters applied."""
     query = Query(params, FIGURES)
-    figures = in_requested_programmes(query, read_at(Figure.objects.all(), query.as_at()))
+    as_at = query.as_at()
+    figures = in_requested_programmes(query, read_at(Figure.objects.all(), as_at))
     for name, choices in (("measure", Measure), ("status", Status), ("basis", Basis), ("unit", Unit)):
         if values := query.values(name, list(choices.values)):
             figures = figures.filter(**{f"{name}__in": values})
@@ -109,7 +110,8 @@ def select_figures(params: QueryDict) -> tuple[QuerySet, dict]:
     if scopes:
         figures = figures.filter(scope__in=scopes)
     query.page("page")
-    return figures.order_by(*sorting.ordering(query.sort("sort", sorting.KEYS))), query.applied
+    disagrees_then = None if as_at is None else figure_judgements(as_at)["disagrees"]
+    return figures.order_by(*sorting.ordering(query.sort("sort", sorting.KEYS), disagrees_then)), query.applied
 
 
 def select_sources(params: QueryDict) -> tuple[QuerySet, dict]:
