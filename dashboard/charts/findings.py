@@ -85,7 +85,6 @@ def links(figures: list[Figure], as_at: datetime.date | None) -> dict[str, str]:
 
 def pairs_chart(
     labelled: list[tuple[str, rules.Pair]],
-    figures: list[Figure],
     chart_id: str,
     title: str,
     summary: str,
@@ -171,12 +170,12 @@ def build_findings_chart(figures: list[Figure], slug: str, as_at: datetime.date 
     summary = ""
     if len(pairs) > PAIRS_SHOWN:
         # A chart of hundreds of pairs is unreadable and too heavy to send: the largest gaps, and how many there are.
+        summary = f"There are {len(pairs)} like-for-like pairs; the {PAIRS_SHOWN} with the largest gaps are shown. "
         shown = sorted(pairs, key=lambda pair: -rules.certain_gap(pair))[:PAIRS_SHOWN]
         pairs = [pair for pair in pairs if pair in shown]
-        summary = f"There are {len(rules.claims_against_findings(figures))} like-for-like pairs; the {PAIRS_SHOWN} with the largest gaps are shown. "
     summary += rules.sentence("Like for like, " + "; ".join(rules.pair_sentence(pair) for pair in pairs))
     labelled = [(wrap_name(compared(pair)), pair) for pair in pairs]
-    return pairs_chart(labelled, figures, "claims-findings", TITLE, summary, f"{slug}-claims-findings", as_at)
+    return pairs_chart(labelled, "claims-findings", TITLE, summary, f"{slug}-claims-findings", as_at)
 
 
 def build_findings_overview(figures_by_strategy: dict[str, list[Figure]], as_at: datetime.date | None = None) -> Chart | None:
@@ -200,5 +199,4 @@ def build_findings_overview(figures_by_strategy: dict[str, list[Figure]], as_at:
     labelled = [
         (f"{wrap_name(f'{number}. {name}')}<br>{wrap_name(compared(pair))}", pair) for number, (name, pair) in enumerate(ranked, start=1)
     ]
-    figures = [figure for name, _ in ranked for figure in figures_by_strategy[name]]
-    return pairs_chart(labelled, figures, "overview-claims-findings", OVERVIEW_TITLE, summary, "strategies-claims-findings", as_at, True)
+    return pairs_chart(labelled, "overview-claims-findings", OVERVIEW_TITLE, summary, "strategies-claims-findings", as_at, True)
