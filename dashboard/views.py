@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -170,10 +170,7 @@ def programme_page(programme: Programme, as_at: datetime.date | None) -> dict:
     events, event_count = first_of(Event.objects.as_at(as_at).with_related().filter(programme=programme))
     coverage, coverage_count = first_of(visible.filter(measure=Measure.COVERAGE))
     unknowns, unknown_count = first_of(visible.filter(qualifier=Figure.Qualifier.UNKNOWN))
-    counted = None if as_at is None else Q(figures__source__appeared_by__lte=as_at)
-    children, child_count = first_of(
-        programme.children.annotate(figure_count=Count("figures", filter=counted)).order_by("started", "name", "pk")
-    )
+    children, child_count = first_of(programme.children.for_overview(as_at).order_by("started", "name", "pk"))
     return {
         "headlines": rules.headlines(picked),
         "events": events,
@@ -260,13 +257,11 @@ def programme_rows(strategies: list[Programme], as_at: datetime.date | None) -> 
 
     A strategy with more has `more_children` set to how many are not listed (its own page lists them).
     """
-    counted = None if as_at is None else Q(figures__source__appeared_by__lte=as_at)
     alike = [F("parent_id")]
     children = (
-        Programme.objects.filter(parent__in=strategies)
+        Programme.objects.for_overview(as_at)
+        .filter(parent__in=strategies)
         .exclude(kind=Programme.Kind.STRATEGY)
-        .select_related("parent")
-        .annotate(figure_count=Count("figures", filter=counted))
         .annotate(
             rank=Window(RowNumber(), partition_by=alike, order_by=[F("started").asc(nulls_last=True), F("name").asc()]),
             siblings=Window(Count("pk"), partition_by=alike),
