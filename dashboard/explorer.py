@@ -30,7 +30,7 @@ from django.views.decorators.http import require_safe
 from dashboard import charts, exports
 from dashboard.as_at import PARAMETER as AS_AT
 from dashboard.exports.filters import FilterError
-from dashboard.page_cache import CACHE_SECONDS, stamp_key
+from dashboard.page_cache import CACHE_SECONDS, RELEASE, stamp_key
 from dashboard.search import bad_parameter
 from dashboard.views import cached
 from programmes import fiscal
@@ -139,8 +139,9 @@ def figure_list(request: HttpRequest) -> HttpResponse:
         "previous_url": address(params, page=str(page.previous_page_number())) if page.has_previous() else "",
         "next_url": address(params, page=str(page.next_page_number())) if page.has_next() else "",
         # The HTML of the facets, and of this page of the table, is cached under the change stamp too.
-        "facets_key": f"{scope}:{stamp_key(changed)}",
-        "table_key": f"{page_key(params, request.as_at)}:{stamp_key(changed)}",
+        # Under the release too, as whole pages are: a deploy's new templates are not mixed with the old ones' output.
+        "facets_key": f"{RELEASE}:{scope}:{stamp_key(changed)}",
+        "table_key": f"{RELEASE}:{page_key(params, request.as_at)}:{stamp_key(changed)}",
         "cache_seconds": CACHE_SECONDS,
     }
     return render(request, "dashboard/figure_list.html", context)

@@ -78,7 +78,7 @@ def pick_candidates(figures: QuerySet) -> QuerySet:
 
 # Which figures each programme chart draws (dashboard/charts): the chart is drawn figure by figure up to
 # as many as can be read (charts.to_aggregate), and aggregated beyond.
-TOTALS = (Basis.CUMULATIVE, Basis.ONE_OFF)
+TOTALS = rules.TOTAL_BASES
 # rules.is_claim and rules.is_finding, as far as SQL can say it: the figures the claims-against-findings chart pairs
 # (the rules decide; this only keeps the rest out of memory).
 # Unknowns and parts stay in: the chart's summary says why a strategy has no pair (e.g. auditors found the amount not known).

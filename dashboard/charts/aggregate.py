@@ -36,7 +36,7 @@ PAGE_FIGURE_LIMIT = 100
 # More years than this on one axis are put together in spans of equal length.
 MAX_COLUMNS = 12
 
-TOTALS = (Basis.CUMULATIVE, Basis.ONE_OFF)
+TOTALS = rules.TOTAL_BASES
 
 # Series drawn by measure rather than status: colour and marker shape both tell them apart.
 MEASURE_STYLE = {

@@ -75,7 +75,7 @@ class Resource:
         """
         given = list(queryset.query.order_by)
         key = self.primary_key_lookup
-        return queryset.order_by(*given, *([] if key in given else [key]))
+        return queryset.order_by(*given, *([] if key in given or "pk" in given else [key]))
 
     def values(self, queryset: QuerySet, as_at: datetime.date | None = None, cell=None) -> QuerySet:
         """The queryset's rows as tuples of each column's value (or of cell(expression, column), formatted by the database)."""
