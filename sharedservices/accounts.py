@@ -46,7 +46,8 @@ class StaffAdminSite(OTPAdminSite):
         return OTPAdminSite.login_template if settings.ADMIN_TWO_FACTOR else None
 
 
-# Addresses django-axes has locked out, and until when (time.monotonic()), as this process last heard. A locked-out
+# Addresses django-axes has locked out, and until when (time.time(): the clock axes counts its cool-off on, so the
+# two agree), as this process last heard. A locked-out
 # guesser's POST is then refused by LockedOutShortcutMiddleware before sessions, CSRF, the database or axes itself
 # run: a guessing loop costs the workers next to nothing, so it cannot slow the public pages. Axes stays the
 # authority: a process that has not heard yet asks axes, which refuses and tells it.
@@ -55,14 +56,14 @@ locked_out_until: dict[str, float] = {}
 
 def remember_lockout(sender, request=None, ip_address=None, **kwargs) -> None:
     if ip_address:
-        locked_out_until[ip_address] = time.monotonic() + settings.AXES_COOLOFF_TIME.total_seconds()
+        locked_out_until[ip_address] = time.time() + settings.AXES_COOLOFF_TIME.total_seconds()
 
 
 def is_locked_out(address: str) -> bool:
     until = locked_out_until.get(address)
     if until is None:
         return False
-    if until <= time.monotonic():
+    if until <= time.time():
         locked_out_until.pop(address, None)
         return False
     return True

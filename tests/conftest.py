@@ -2,6 +2,11 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from hypothesis import HealthCheck, settings
+
+# Examples are sampled, never timed: a busy CI machine takes longer over each, and that is no failure.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,11 @@ from concurrency.forms import VersionField
 from programmes import flags
 from programmes.models import Figure, Organisation, Programme, Source
 
+# How long a test waits for something that takes well under a second on an idle machine (a server starting, a page
+# answering, an element appearing): a bound that only stops a hang, far above what the slowest loaded CI machine
+# needs, so that no test passes or fails by the machine's speed. A passing wait ends as soon as its event happens.
+PATIENCE = 120
+
 KINDS = {"National Audit Office": "audit_body", "Public Accounts Committee": "committee", "Cabinet Office": "government"}
 
 
@@ -81,6 +86,44 @@ def log_in_as_staff(client, username: str = "editor", *, verified: bool = False)
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return user
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until(condition, what: str, seconds: float = PATIENCE) -> None:
+    """Poll condition until it holds; an OSError (a server not listening yet) counts as not yet."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{what} within {seconds} s")
+
+
+def scratch_database(purpose: str) -> tuple[str, str]:
+    """A PostgreSQL database of this test process's own, beside the run's: (the URL to create it through, its name).
+
+    Its name starts with the run's database name, so that a CI run that stops half-way drops it with the rest of its
+    databases (.ci/run), and two runs against one server never share one.
+    """
+    import os
+
+    import dj_database_url
+
+    config = dj_database_url.parse(os.environ["DATABASE_URL"])
+    admin_url = f"postgres://{config['USER']}@{config['HOST']}:{config['PORT']}/{config['NAME']}"
+    return admin_url, f"{config['NAME']}_{purpose}_{os.getpid()}"
 
 
 def run_psql(admin_url: str, database: str, *statements: str) -> None:

@@ -11,32 +11,23 @@ import http.client
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-import dj_database_url
 from django.conf import settings
 
 from tests.browserless import form_data
-from tests.helpers import run_psql
+from tests.helpers import PATIENCE, free_port, run_psql, scratch_database, wait_until
 
 ROOT = Path(settings.BASE_DIR)
 USES_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 SIMULTANEOUS = 30
 PASSWORD = "a-long-concurrency-password"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Editor:
@@ -47,7 +38,7 @@ class Editor:
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, fields: dict[str, list[str]] | None = None) -> tuple[int, str]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=PATIENCE)
         headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items())}
         body = None
         if fields is not None:
@@ -86,7 +77,7 @@ def save_together(saves: list[tuple[Editor, int, dict[str, list[str]]]]) -> list
     answers: list[tuple[int, str]] = [(0, "")] * len(saves)
 
     def save(index: int, editor: Editor, figure_id: int, fields: dict[str, list[str]]) -> None:
-        start.wait(timeout=60)
+        start.wait(timeout=PATIENCE)
         try:
             answers[index] = editor.request("POST", f"/admin/programmes/figure/{figure_id}/change/", fields)
         except OSError as error:
@@ -96,7 +87,7 @@ def save_together(saves: list[tuple[Editor, int, dict[str, list[str]]]]) -> list
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=120)
+        thread.join(timeout=2 * PATIENCE)
     return answers
 
 
@@ -114,11 +105,9 @@ class ConcurrentSaveTests:
             "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
         }
         if USES_POSTGRES:
-            config = dj_database_url.parse(os.environ["DATABASE_URL"])
-            cls.database = f"concurrency_{os.getpid()}"
-            cls.admin_url = f"postgres://{config['USER']}@{config['HOST']}:{config['PORT']}/{config['NAME']}"
+            cls.admin_url, cls.database = scratch_database("concurrency")
             cls.psql("DROP DATABASE IF EXISTS {db}", "CREATE DATABASE {db}")
-            cls.env["DATABASE_URL"] = f"postgres://{config['USER']}@{config['HOST']}:{config['PORT']}/{cls.database}"
+            cls.env["DATABASE_URL"] = cls.admin_url.rsplit("/", 1)[0] + f"/{cls.database}"
         else:
             cls.env["DATABASE_URL"] = f"sqlite:///{cls.tmp / 'concurrency.sqlite3'}"
         for command in (
@@ -129,20 +118,12 @@ class ConcurrentSaveTests:
             subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=cls.env, check=True, stdout=subprocess.DEVNULL)
         cls.port = free_port()
         server = ["gunicorn", "sharedservices.wsgi", "--bind", f"127.0.0.1:{cls.port}", "--worker-class", "gthread"]
-        server += ["--workers", "2", "--threads", str(SIMULTANEOUS // 2 + 1), "--timeout", "60"]
+        server += ["--workers", "2", "--threads", str(SIMULTANEOUS // 2 + 1), "--timeout", str(PATIENCE)]
         cls.server = subprocess.Popen(
             [sys.executable, "-m", *server], cwd=ROOT, env=cls.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         cls.editor = Editor(cls.port)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if cls.editor.request("GET", "/admin/login/")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
+        wait_until(lambda: cls.editor.request("GET", "/admin/login/")[0] == 200, "the server did not start")
         cls.editor.log_in("editor")
 
     @classmethod
@@ -152,7 +133,7 @@ class ConcurrentSaveTests:
     @classmethod
     def teardown_class(cls) -> None:
         cls.server.terminate()
-        cls.server.wait(timeout=10)
+        cls.server.wait(timeout=PATIENCE)
         if USES_POSTGRES:
             cls.psql("DROP DATABASE IF EXISTS {db} WITH (FORCE)")
         shutil.rmtree(cls.tmp, ignore_errors=True)

@@ -75,7 +75,7 @@ def filters(data) -> dict:
 class CsvLinkPropertyTests(HypothesisTestCase):
     """The page's "this view as CSV/JSON" holds exactly the rows of the view: every page of it, in the page's order."""
 
-    @settings(max_examples=40, deadline=None)
+    @settings(max_examples=40)
     @given(st.data())
     def test_the_csv_and_json_links_hold_every_row_of_every_page_in_the_pages_order(self, data):
         query = urlencode(filters(data), doseq=True)
@@ -121,7 +121,7 @@ class FacetCountTests(HypothesisTestCase):
                 with self.subTest(query=query, value=label):
                     self.assertEqual(self.client.get(url).context["page"].paginator.count, count)
 
-    @settings(max_examples=25, deadline=None)
+    @settings(max_examples=25)
     @given(st.data())
     def test_each_count_is_the_rows_its_link_filters_to_for_any_filters(self, data):
         query = urlencode(filters(data), doseq=True)

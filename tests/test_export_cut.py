@@ -22,6 +22,7 @@ import pytest
 
 from dashboard.exports import CHUNK_SIZE
 from programmes.models import Figure, Organisation, Programme, Source
+from tests.helpers import PATIENCE
 from tests.test_outage import USES_POSTGRES, LiveServer, Relay, get
 
 BULK_FIGURES = 10_000  # five chunks of CHUNK_SIZE rows: the cut falls well inside the stream
@@ -142,18 +143,18 @@ class CutExportTests(LiveServer):
 
     def test_it_serves_the_whole_file_once_the_database_is_back(self):
         with pytest.raises(http.client.IncompleteRead):
-            urllib.request.urlopen(self.url(PATH), timeout=15).read()
+            urllib.request.urlopen(self.url(PATH), timeout=PATIENCE).read()
         self.relay.armed = False
         self.relay.start()
         self.wait_until(lambda: get(self.url("/readyz"))[0] == 200)
-        with urllib.request.urlopen(self.url(PATH), timeout=15) as response:
+        with urllib.request.urlopen(self.url(PATH), timeout=PATIENCE) as response:
             promised = int(response.headers["X-Row-Count"])
             body = response.read()
         assert data_lines(body) == promised >= BULK_FIGURES
 
     def by_raw_socket(self) -> str:
         """The bytes on the wire: complete chunks, then the connection closes where the zero-length chunk should be."""
-        with socket.create_connection(("127.0.0.1", self.port), timeout=15) as client:
+        with socket.create_connection(("127.0.0.1", self.port), timeout=PATIENCE) as client:
             client.sendall(f"GET {PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
             received = b""
             while data := client.recv(65536):
@@ -166,7 +167,7 @@ class CutExportTests(LiveServer):
 
     def by_http_client(self) -> str:
         """http.client (under urllib and most Python libraries) raises IncompleteRead, holding what did arrive."""
-        with urllib.request.urlopen(self.url(PATH), timeout=15) as response:
+        with urllib.request.urlopen(self.url(PATH), timeout=PATIENCE) as response:
             promised = int(response.headers["X-Row-Count"])
             with pytest.raises(http.client.IncompleteRead) as cut:
                 response.read()
@@ -179,10 +180,10 @@ class CutExportTests(LiveServer):
         if shutil.which("curl") is None:
             return "not installed, not tried"
         result = subprocess.run(
-            ["curl", "--silent", "--show-error", "--max-time", "15", "--output", "/dev/null", self.url(PATH)],
+            ["curl", "--silent", "--show-error", "--max-time", str(PATIENCE), "--output", "/dev/null", self.url(PATH)],
             capture_output=True,
             text=True,
-            timeout=30,
+            timeout=2 * PATIENCE,
         )
         # 18: "transfer closed with outstanding read data remaining"; 56: "failure when receiving data from the peer".
         assert result.returncode in (18, 56), (result.returncode, result.stderr)

@@ -131,7 +131,7 @@ MONEY = st.decimals(min_value=Decimal("-999999999999.99"), max_value=Decimal("99
 
 
 class RandomCellTests(HypothesisTestCase):
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=60)
     @given(note=CELL_TEXT, locator=CELL_TEXT, scope=CELL_TEXT, published=CELL_TEXT, value=MONEY, low=MONEY, start=st.integers(1990, 2100))
     def test_any_text_and_number_is_written_as_python_writes_it(self, note, locator, scope, published, value, low, start):
         programme, source = make_programme("random-cells"), make_source("random-cells", title=note or "untitled")

@@ -309,7 +309,7 @@ class FigureFilterTests(TestCase):
 class FilterCombinationPropertyTests(HypothesisTestCase):
     """Any combination of valid filters returns exactly the figures the rules on /data/ describe, in CSV and JSON."""
 
-    @settings(max_examples=40, deadline=None)
+    @settings(max_examples=40)
     @given(st.data())
     def test_it_matches_the_rules_for_any_combination_of_filters(self, data):
         slugs = list(Programme.objects.order_by("slug").values_list("slug", flat=True))

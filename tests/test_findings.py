@@ -193,7 +193,7 @@ def many(draw) -> list[Figure]:
 
 
 class PairingPropertyTests(SimpleTestCase):
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=200)
     @given(many())
     def test_a_pair_never_combines_different_scopes_periods_or_bases(self, figures):
         pairs = rules.claims_against_findings(figures)
@@ -211,7 +211,7 @@ class PairingPropertyTests(SimpleTestCase):
                 rules.stated_on(claim.source), rules.stated_on(finding.source), "an audit tests what was claimed before it"
             )
 
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=200)
     @given(many())
     def test_every_like_for_like_finding_with_an_earlier_claim_gets_one_pair(self, figures):
         pairs = rules.claims_against_findings(figures)
@@ -223,7 +223,7 @@ class PairingPropertyTests(SimpleTestCase):
             claims = [f for f in group if rules.is_claim(f) and rules.stated_on(f.source) <= rules.stated_on(latest.source)]
             self.assertEqual(key in keys, bool(claims))
 
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=200)
     @given(many())
     def test_the_gap_holds_every_difference_the_two_figures_allow(self, figures):
         for pair in rules.claims_against_findings(figures):

@@ -156,7 +156,7 @@ class SweepEquivalenceTests(HypothesisTestCase):
         cls.sources = [make_source(f"s{n}", published=datetime.date(2015, 1 + n, 1), date_precision="month") for n in range(4)]
         cls.claimants = ["National Audit Office", "Cabinet Office"]
 
-    @settings(max_examples=40, deadline=None)
+    @settings(max_examples=40)
     @given(st.lists(figure_specs(), min_size=2, max_size=14), st.randoms(use_true_random=False))
     def test_the_sweep_stores_what_comparing_every_pair_finds(self, specs: list[dict], shuffle: random.Random):
         figures: list[Figure] = []

@@ -11,7 +11,7 @@ import pytest
 from django.db import OperationalError
 from django.test import Client, TestCase, override_settings
 from django.urls import URLPattern
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
@@ -173,7 +173,7 @@ class HeadTests:
 class RandomRequestPropertyTests(HypothesisTestCase):
     """Whatever path segments and query string a client sends to any public URL, the answer is never a 5xx."""
 
-    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=150)
     @given(
         path=st.sampled_from(public_paths()),
         segment=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12),

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client, TestCase
 from django.urls import reverse
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
@@ -398,7 +398,7 @@ class RoundTripPropertyTests(HypothesisTestCase):
         delete_all_figures()
         Source.objects.all().delete()
 
-    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=30)
     @given(generated_record())
     def test_it_round_trips_generated_figures(self, record):
         sources_given, figures_given = record

@@ -24,16 +24,10 @@ import dj_database_url
 import pytest
 from django.conf import settings
 
-from tests.helpers import run_psql
+from tests.helpers import PATIENCE, free_port, run_psql, scratch_database, wait_until
 
 ROOT = Path(settings.BASE_DIR)
 USES_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Relay:
@@ -47,6 +41,7 @@ class Relay:
         # Cleared while frozen: the relay still accepts connections and bytes, and forwards nothing either way.
         self.flowing = threading.Event()
         self.flowing.set()
+        self.held = 0  # how many times, while frozen, a connection or a message reached the relay and was held there
 
     def start(self) -> None:
         self.listener = socket.create_server(("127.0.0.1", self.port))
@@ -60,6 +55,7 @@ class Relay:
                 return
             self.connections.append(client)
             if not self.flowing.is_set():
+                self.held += 1
                 continue  # a silent database: the connection is accepted and then nothing happens
             upstream = socket.create_connection(self.target)
             self.connections.append(upstream)
@@ -69,6 +65,8 @@ class Relay:
     def pipe(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                if not self.flowing.is_set():
+                    self.held += 1
                 self.flowing.wait()
                 sink.sendall(data)
         except OSError:
@@ -96,12 +94,14 @@ class Relay:
         self.flowing.set()
 
 
-STALL_TIMEOUT = 3  # DATABASE_TIMEOUT for the server under test, in seconds
+# DATABASE_TIMEOUT for the server under test, in seconds: long enough that the requests a test makes while others wait
+# on the stalled database are answered before those give up, however busy the machine.
+STALL_TIMEOUT = 10
 
 
 def get(url: str) -> tuple[int, str, dict]:
     try:
-        with urllib.request.urlopen(url, timeout=15) as response:
+        with urllib.request.urlopen(url, timeout=PATIENCE) as response:
             return response.status, response.read().decode(), dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(), dict(error.headers)
@@ -141,7 +141,7 @@ class LiveServer:
                 "--workers",
                 "1",
                 "--timeout",
-                "20",
+                str(PATIENCE),
             ],
             cwd=ROOT,
             env=self.env,
@@ -154,8 +154,7 @@ class LiveServer:
         config = dj_database_url.parse(os.environ["DATABASE_URL"])
         self.relay = self.relay_class((config["HOST"] or "127.0.0.1", int(config["PORT"] or 5432)))
         self.relay.start()
-        self.database = f"outage_{os.getpid()}"
-        self.admin_url = f"postgres://{config['USER']}@{config['HOST']}:{config['PORT']}/{config['NAME']}"
+        self.admin_url, self.database = scratch_database("outage")
         self.psql("DROP DATABASE IF EXISTS {db}", "CREATE DATABASE {db}")
         self.env["DATABASE_URL"] = f"postgres://{config['USER']}@127.0.0.1:{self.relay.port}/{self.database}"
 
@@ -164,7 +163,7 @@ class LiveServer:
 
     def teardown_method(self) -> None:
         self.server.terminate()
-        self.server.wait(timeout=10)
+        self.server.wait(timeout=PATIENCE)
         if USES_POSTGRES:
             self.relay.cut()
             self.psql("DROP DATABASE IF EXISTS {db} WITH (FORCE)")
@@ -174,16 +173,8 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}{path}"
 
     @staticmethod
-    def wait_until(condition, seconds: float = 20) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            try:
-                if condition():
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError("the server did not reach the expected state in time")
+    def wait_until(condition) -> None:
+        wait_until(condition, "the server did not reach the expected state")
 
     def break_database(self) -> None:
         if USES_POSTGRES:
@@ -224,11 +215,15 @@ def timed(url: str) -> tuple[int, float]:
 
 @pytest.mark.skipif(not USES_POSTGRES, reason="a database host that stops answering is a network fault; SQLite has no network")
 class StallTests(LiveServer):
-    """The database host stops answering (the relay accepts and forwards nothing): pages give up within the timeout."""
+    """The database host stops answering (the relay accepts and forwards nothing): pages give up when their budget ends.
+
+    What is checked is the order of events, not how fast the machine is: a request that needs no database is answered
+    while others are still waiting on it, and those end in a 503 once they have waited their budget, not before.
+    """
 
     PAGE = "/programmes/ngss-2012/"
 
-    def test_it_answers_503_within_the_timeout_while_static_files_answer_and_recovers_by_itself(self):
+    def test_it_answers_503_when_the_budget_ends_while_static_files_answer_and_recovers_by_itself(self):
         assert get(self.url(self.PAGE))[0] == 200  # the worker's threads now hold open connections through the relay
 
         self.relay.freeze()
@@ -239,27 +234,26 @@ class StallTests(LiveServer):
         ]
         for thread in waiting:
             thread.start()
-        time.sleep(0.5)
-        # While three threads wait on the database, the fourth serves what needs no database, at once.
+        wait_until(lambda: self.relay.held >= len(waiting), "the three requests did not reach the stalled database")
+        # While three threads wait on the database, the fourth serves what needs no database.
         for path in ("/static/css/site.css", "/about/", "/healthz"):
-            status, seconds = timed(self.url(path))
-            assert status == 200, path
-            assert seconds < 1, (path, seconds)
+            assert get(self.url(path))[0] == 200, path
+        assert all(thread.is_alive() for thread in waiting), "answered only after the stalled requests had given up"
         for thread in waiting:
             thread.join()
         for path, (status, seconds) in stalled.items():
             assert status == 503, path
-            assert seconds < STALL_TIMEOUT + 1.5, (path, seconds)
+            # The budget is what ended the wait: a 503 comes only from the database failing, and not before its time.
+            assert seconds >= STALL_TIMEOUT * 0.9, (path, seconds)
         status, body, headers = get(self.url(self.PAGE))
         assert status == 503 and headers["Retry-After"] == "30" and "temporarily unavailable" in body
 
         self.relay.thaw()
         thawed = time.monotonic()
         self.wait_until(lambda: get(self.url(self.PAGE))[0] == 200)
-        recovered = time.monotonic() - thawed
-        assert recovered < STALL_TIMEOUT + 2
         print(
-            f"stall: 503 after {max(s for _, s in stalled.values()):.2f} s (timeout {STALL_TIMEOUT} s); 200 again {recovered:.2f} s after the database returned"
+            f"stall: 503 after {max(s for _, s in stalled.values()):.2f} s (timeout {STALL_TIMEOUT} s); "
+            f"200 again {time.monotonic() - thawed:.2f} s after the database returned"
         )
 
     def test_it_treats_a_stall_then_a_cut_then_a_return_alike(self):
@@ -267,6 +261,7 @@ class StallTests(LiveServer):
         assert timed(self.url(self.PAGE))[0] == 503
         self.relay.cut()
         status, seconds = timed(self.url(self.PAGE))
-        assert status == 503 and seconds < 1.5, seconds
+        # A refused connection is known at once: the 503 comes without waiting out the budget.
+        assert status == 503 and seconds < STALL_TIMEOUT * 0.9, seconds
         self.relay.start()
         self.wait_until(lambda: get(self.url(self.PAGE))[0] == 200)

@@ -97,7 +97,7 @@ class RandomGroupTests(HypothesisTestCase):
             make_source("r5", publisher="Cabinet Office", kind="press_release", published=datetime.date(2013, 1, 1), date_precision="year"),
         ]
 
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=60)
     @given(st.lists(figure_specs(), min_size=1, max_size=25))
     def test_the_candidates_pick_what_every_figure_picks(self, specs: list[dict]):
         for spec in specs:

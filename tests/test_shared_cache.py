@@ -35,7 +35,7 @@ def redis_answers() -> bool:
     import redis
 
     try:
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=10).ping()
     except redis.RedisError:
         return False
 

@@ -15,6 +15,7 @@ from django.test import LiveServerTestCase
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Response, sync_playwright
 
 from programmes.models import Figure, Programme, Source
+from tests.helpers import PATIENCE
 
 # Playwright's sync API runs an asyncio event loop in this thread, and Django refuses ORM calls from a thread with a
 # running loop (SynchronousOnlyOperation). The tests query the database only between browser steps, never at the
@@ -97,7 +98,7 @@ class BrowserTestCase(LiveServerTestCase):
     def context(cls, width: int) -> BrowserContext:
         if width not in cls.contexts:
             cls.contexts[width] = cls.browser.new_context(viewport={"width": width, "height": HEIGHTS[width]})
-            cls.contexts[width].set_default_timeout(15_000)
+            cls.contexts[width].set_default_timeout(PATIENCE * 1000)
         return cls.contexts[width]
 
     @classmethod

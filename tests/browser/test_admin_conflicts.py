@@ -9,6 +9,7 @@ from playwright.sync_api import Page
 
 from programmes.models import Figure
 from tests.browser.base import DESKTOP, HEIGHTS, SCREENSHOTS, BrowserTestCase
+from tests.helpers import PATIENCE
 
 PASSWORD = "a-long-browser-test-password"
 
@@ -29,7 +30,7 @@ class AdminConflictTests(BrowserTestCase):
     def editor(self, username: str) -> Page:
         context = self.browser.new_context(viewport={"width": DESKTOP, "height": HEIGHTS[DESKTOP]})
         self.addCleanup(context.close)
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(PATIENCE * 1000)
         page = context.new_page()
         page.goto(self.live_server_url + reverse("admin:login"))
         page.fill("#id_username", username)
