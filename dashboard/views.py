@@ -407,7 +407,7 @@ def disagreeing_count(figure: Figure, as_at: datetime.date | None) -> tuple[int,
     """
     if as_at is None:
         return figure.disagreement_count, False
-    held = figure.disagreements.filter(holds_from__lte=as_at).count()
+    held = figure.disagreements.held_on(as_at).count()
     return held, held == KEPT and figure.disagreement_count > KEPT
 
 

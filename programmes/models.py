@@ -586,6 +586,13 @@ class Figure(models.Model):
         return self.value is None and self.value_low is not None
 
     @property
+    def is_own_statement(self) -> bool:
+        """Whether the claimant published the source itself (rules.is_own_statement); otherwise the publisher only reported it."""
+        from programmes import rules
+
+        return rules.is_own_statement(self)
+
+    @property
     def is_unknown(self) -> bool:
         return self.qualifier == Qualifier.UNKNOWN
 
@@ -696,6 +703,12 @@ class Event(models.Model):
         return dated(self.date, self.date_precision)
 
 
+class DisagreementQuerySet(models.QuerySet):
+    def held_on(self, day: datetime.date | None) -> DisagreementQuerySet:
+        """The disagreements a reader could have seen on a day: both figures' sources had appeared by then (all of them today)."""
+        return self if day is None else self.filter(holds_from__lte=day)
+
+
 class Disagreement(models.Model):
     """One of the earliest figures that another figure disagrees with (rules.disagree), kept on write by programmes/flags.py.
 
@@ -707,6 +720,8 @@ class Disagreement(models.Model):
     other = models.ForeignKey(Figure, on_delete=models.CASCADE, related_name="+")
     holds_from = models.DateField(help_text="The day both figures' sources had appeared: the flag holds from then.")
     rank = models.PositiveSmallIntegerField(help_text="1 for the other figure whose source appeared first.")
+
+    objects = DisagreementQuerySet.as_manager()
 
     class Meta:
         ordering = ["figure", "rank"]

@@ -201,11 +201,11 @@ def flags(figures: Iterable[Figure], as_at: datetime.date | None = None) -> dict
     ids = [figure.pk for figure in figures]
     if not ids:
         return {}
-    rows = Disagreement.objects.filter(figure_id__in=ids).select_related("other__source__publisher").order_by("figure", "rank")
+    rows = (
+        Disagreement.objects.held_on(as_at).filter(figure_id__in=ids).select_related("other__source__publisher").order_by("figure", "rank")
+    )
     # The count is read with the rows, not from the figures given, which may have been loaded before a later write.
     rows = rows.annotate(total=F("figure__disagreement_count"))
-    if as_at is not None:
-        rows = rows.filter(holds_from__lte=as_at)
     named: dict[int, list[Figure]] = {}
     totals: dict[int, int] = {}
     for row in rows:

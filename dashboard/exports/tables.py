@@ -153,7 +153,7 @@ def figure_judgements(as_at: datetime.date | None) -> dict[str, Expression]:
     if as_at is None:
         disagrees = GreaterThan(F("disagreement_count"), 0)
     else:
-        disagrees = Exists(Disagreement.objects.filter(figure=OuterRef("pk"), holds_from__lte=as_at))
+        disagrees = Exists(Disagreement.objects.held_on(as_at).filter(figure=OuterRef("pk")))
     return {"quantity": F("quantity"), "disagrees": disagrees}
 
 
