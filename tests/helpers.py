@@ -126,6 +126,53 @@ def scratch_database(purpose: str) -> tuple[str, str]:
     return admin_url, f"{config['NAME']}_{purpose}_{os.getpid()}"
 
 
+_site_template: dict[str, str] = {}
+
+
+def site_template() -> str:
+    """A database migrated and loaded with the cited dataset, as `make run` leaves it: made once per test process.
+
+    Migrating and loading take seconds of CPU; each live-server test copies this instead (copy_of_the_site), which
+    takes a fraction of one. PostgreSQL: the database's name; SQLite: the file's path.
+    """
+    if "site" not in _site_template:
+        import atexit
+        import os
+        import subprocess
+        import sys
+        import tempfile
+
+        from django.conf import settings
+
+        env = dict(os.environ)
+        if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+            admin_url, name = scratch_database("site")
+            run_psql(admin_url, name, "DROP DATABASE IF EXISTS {db}", "CREATE DATABASE {db}")
+            env["DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + f"/{name}"
+            atexit.register(run_psql, admin_url, name, "DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        else:
+            name = f"{tempfile.mkdtemp()}/site.sqlite3"
+            env["DATABASE_URL"] = f"sqlite:///{name}"
+        for command in (["migrate", "--no-input", "-v0"], ["load_dataset", "-v0"]):
+            subprocess.run([sys.executable, "manage.py", *command], cwd=settings.BASE_DIR, env=env, check=True)
+        _site_template["site"] = name
+    return _site_template["site"]
+
+
+def copy_of_the_site(purpose: str, directory) -> str:
+    """A database of one test's own holding what site_template() holds: on PostgreSQL its name, on SQLite its file's path in directory."""
+    import shutil
+
+    from django.conf import settings
+
+    template = site_template()
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        admin_url, name = scratch_database(purpose)
+        run_psql(admin_url, name, "DROP DATABASE IF EXISTS {db}", f"CREATE DATABASE {{db}} TEMPLATE {template}")
+        return name
+    return shutil.copy(template, f"{directory}/{purpose}.sqlite3")
+
+
 def run_psql(admin_url: str, database: str, *statements: str) -> None:
     """Run statements on PostgreSQL outside a transaction (CREATE and DROP DATABASE need that), {db} naming the scratch database."""
     import psycopg2

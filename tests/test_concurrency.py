@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 
 from tests.browserless import form_data
-from tests.helpers import PATIENCE, free_port, run_psql, scratch_database, wait_until
+from tests.helpers import PATIENCE, copy_of_the_site, free_port, run_psql, scratch_database, wait_until
 
 ROOT = Path(settings.BASE_DIR)
 USES_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
@@ -106,16 +106,17 @@ class ConcurrentSaveTests:
         }
         if USES_POSTGRES:
             cls.admin_url, cls.database = scratch_database("concurrency")
-            cls.psql("DROP DATABASE IF EXISTS {db}", "CREATE DATABASE {db}")
+            copy_of_the_site("concurrency", cls.tmp)
             cls.env["DATABASE_URL"] = cls.admin_url.rsplit("/", 1)[0] + f"/{cls.database}"
         else:
-            cls.env["DATABASE_URL"] = f"sqlite:///{cls.tmp / 'concurrency.sqlite3'}"
-        for command in (
-            ["migrate", "--no-input", "-v0"],
-            ["load_dataset", "-v0"],
-            ["createsuperuser", "--no-input", "--username", "editor", "--email", "editor@example.org"],
-        ):
-            subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=cls.env, check=True, stdout=subprocess.DEVNULL)
+            cls.env["DATABASE_URL"] = f"sqlite:///{copy_of_the_site('concurrency', cls.tmp)}"
+        subprocess.run(
+            [sys.executable, "manage.py", "createsuperuser", "--no-input", "--username", "editor", "--email", "editor@example.org"],
+            cwd=ROOT,
+            env=cls.env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         cls.port = free_port()
         server = ["gunicorn", "sharedservices.wsgi", "--bind", f"127.0.0.1:{cls.port}", "--worker-class", "gthread"]
         server += ["--workers", "2", "--threads", str(SIMULTANEOUS // 2 + 1), "--timeout", str(PATIENCE)]

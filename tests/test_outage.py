@@ -24,7 +24,7 @@ import dj_database_url
 import pytest
 from django.conf import settings
 
-from tests.helpers import PATIENCE, free_port, run_psql, scratch_database, wait_until
+from tests.helpers import PATIENCE, copy_of_the_site, free_port, run_psql, scratch_database, wait_until
 
 ROOT = Path(settings.BASE_DIR)
 USES_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
@@ -125,10 +125,8 @@ class LiveServer:
         if USES_POSTGRES:
             self.setup_postgres()
         else:
-            self.db_file = self.tmp / "outage.sqlite3"
+            self.db_file = Path(copy_of_the_site("outage", self.tmp))
             self.env["DATABASE_URL"] = f"sqlite:///{self.db_file}"
-        for command in (["migrate", "--no-input", "-v0"], ["load_dataset", "-v0"]):
-            subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=self.env, check=True)
         self.port = free_port()
         self.server = subprocess.Popen(
             [
@@ -155,7 +153,7 @@ class LiveServer:
         self.relay = self.relay_class((config["HOST"] or "127.0.0.1", int(config["PORT"] or 5432)))
         self.relay.start()
         self.admin_url, self.database = scratch_database("outage")
-        self.psql("DROP DATABASE IF EXISTS {db}", "CREATE DATABASE {db}")
+        copy_of_the_site("outage", self.tmp)
         self.env["DATABASE_URL"] = f"postgres://{config['USER']}@127.0.0.1:{self.relay.port}/{self.database}"
 
     def psql(self, *statements: str) -> None:

@@ -10,6 +10,8 @@ import uuid
 import pytest
 from django.conf import settings
 
+from tests.helpers import copy_of_the_site
+
 ROOT = settings.BASE_DIR
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -48,7 +50,7 @@ class SharedCacheTests:
     def test_it_shares_built_pages_between_processes_and_shows_an_edit_on_the_next_request(self, tmp_path):
         env = {
             **os.environ,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
+            "DATABASE_URL": f"sqlite:///{copy_of_the_site('shared', tmp_path)}",
             "REDIS_URL": REDIS_URL,
             "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
             "ALLOWED_HOSTS": "testserver",  # the host RequestFactory's requests name
@@ -59,8 +61,6 @@ class SharedCacheTests:
             assert done.returncode == 0, done.stderr  # a failure shows the other process's traceback
             return done.stdout
 
-        run("migrate", "--no-input", "-v0")
-        run("load_dataset", "-v0")
         assert run("shell", "-v0", "-c", SHOW).strip() == "False"  # first server builds the page; its charts go to Redis
         keys = run(
             "shell", "-v0", "-c", "from django.core.cache import cache; print(len(cache._cache.get_client().keys(cache.make_key('*'))))"
