@@ -104,11 +104,7 @@ def copying(raw, statement: bytes, batch: int, protocol: dict) -> Iterator[list[
                 return lib.PQgetResult(pgconn)
             wait_for_socket(fileno, reading=True)
 
-    if not lib.PQsendQuery(pgconn, statement):
-        raise failed()
-    while (flushed := lib.PQflush(pgconn)) == 1:
-        wait_for_socket(fileno, reading=False)
-    if flushed == -1:
+    if not send(lib, pgconn, fileno, statement):
         raise failed()
     status, message = PGRES_COMMAND_OK, None
     while status == PGRES_COMMAND_OK:  # the SET's result, then the COPY's
@@ -147,6 +143,15 @@ def copying(raw, statement: bytes, batch: int, protocol: dict) -> Iterator[list[
         raise failed(message)
     if rows:
         yield rows
+
+
+def send(lib: ctypes.CDLL, pgconn: ctypes.c_void_p, fileno: int, statement: bytes) -> bool:
+    """Send the statement whole, waiting for the socket within the budget; False if libpq could not."""
+    if not lib.PQsendQuery(pgconn, statement):
+        return False
+    while (flushed := lib.PQflush(pgconn)) == 1:
+        wait_for_socket(fileno, reading=False)
+    return flushed != -1
 
 
 def drain(lib: ctypes.CDLL, pgconn: ctypes.c_void_p, result) -> None:

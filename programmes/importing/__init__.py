@@ -21,7 +21,8 @@ The rules, as the README and the admin page state them:
   carriage return are text); a database would store them raw or refuse them mid-import.
 - Every problem in the file is reported, with its line, column and reason; if there is one, nothing is saved.
 
-reading.py reads the file, planning.py checks each row and records what it would do, writing.py saves it.
+reading.py reads the file and cells.py each cell as its column's type; planning.py checks each row against the record
+and the file so far, and records what it would do in a plan (plan.py); writing.py saves it.
 It scales linearly: the file is read as it streams, rows are checked and written CHUNK rows at a time, and what the
 database holds is read once per chunk, never once per row. Writing as it goes keeps memory flat; the whole import is
 one transaction, rolled back if any row fails, so all-or-nothing still holds.
@@ -33,7 +34,8 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from programmes import flags
-from programmes.importing.planning import Change, NewSource, Plan, Planner, guess_kind, snapshot
+from programmes.importing.plan import Change, NewSource, Plan, snapshot
+from programmes.importing.planning import Planner, guess_kind
 from programmes.importing.reading import CHUNK, COLUMNS, Problem, chunks, read_rows
 from programmes.importing.writing import ImportRefused, Writer
 from programmes.models import Figure, Source

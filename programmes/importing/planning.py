@@ -2,44 +2,20 @@
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.text import slugify
 
-from programmes import fiscal, rules
-from programmes.columns import STORED_FIGURE_COLUMNS, plain_decimal, unescape
-from programmes.importing.reading import EXCEL_DATE, ISO_DATE, NUMBER, WHOLE_NUMBER, Problem
-from programmes.models import (
-    Basis,
-    DatePrecision,
-    Figure,
-    Horizon,
-    Measure,
-    Organisation,
-    OrganisationKind,
-    Programme,
-    Qualifier,
-    Source,
-    SourceKind,
-    Status,
-    Unit,
-)
+from programmes import rules
+from programmes.columns import unescape
+from programmes.importing.cells import CHOICES, SOURCE_CHOICES, Cells, date, decimal, financial_year, identifier
+from programmes.importing.plan import Change, NewSource, Plan, describe_value, snapshot
+from programmes.importing.reading import WHOLE_NUMBER
+from programmes.importing.writing import Writer
+from programmes.models import DatePrecision, Figure, Horizon, Measure, Organisation, OrganisationKind, Programme, Source, SourceKind, Status
 
-if TYPE_CHECKING:
-    from programmes.importing.writing import Writer
-
-CHOICES = {"measure": Measure, "status": Status, "basis": Basis, "qualifier": Qualifier, "unit": Unit}
-SOURCE_CHOICES = {"source_kind": SourceKind, "source_date_precision": DatePrecision}
-# Looked up once: TextChoices.values builds a new list on every call.
-ALLOWED = {name: tuple(choices.values) for name, choices in (CHOICES | SOURCE_CHOICES).items()}
-CANONICAL = {name: {value: value for value in values} for name, values in ALLOWED.items()}
 SOURCE_FIELDS = {
     "title": "source_title",
     "publisher": "source_publisher",
@@ -53,98 +29,12 @@ SOURCE_FIELDS = {
 GUESSES = {"date_precision": DatePrecision.DAY, "is_primary": True}
 
 
-@dataclass(slots=True)
-class Change:
-    """What one row does: for a new figure a few cells to show, for an existing one each column it changes."""
-
-    line: int
-    action: str
-    figure_id: int | None
-    brief: tuple[str, ...] = ()
-    differences: list[tuple[str, str, str]] = field(default_factory=list)
-
-    @property
-    def programme(self) -> str:
-        return self.brief[0]
-
-    @property
-    def shown(self) -> dict[str, str]:
-        """The brief by name, for the preview table."""
-        return dict(zip(("programme", "measure", "status", "basis", "value", "period", "source"), self.brief, strict=True))
-
-
-@dataclass(frozen=True)
-class NewSource:
-    line: int
-    source: Source
-    guessed: tuple[str, ...]
-
-
-@dataclass
-class Plan:
-    changes: list[Change] = field(default_factory=list)
-    new_sources: list[NewSource] = field(default_factory=list)
-    new_organisations: list[Organisation] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    saved: bool = False
-    stale: bool = False
-    digest: str = ""
-
-    def count(self, action: str) -> int:
-        return sum(1 for change in self.changes if change.action == action)
-
-    @property
-    def updates(self) -> list[Change]:
-        return [change for change in self.changes if change.action == "update"]
-
-    @property
-    def summary(self) -> str:
-        created, updated, unchanged = self.count("create"), self.count("update"), self.count("unchanged")
-        return f"{created} created, {updated} updated, {unchanged} unchanged; {len(self.new_sources)} new sources"
-
-    def describe(self) -> Iterator[str]:
-        """One line per new organisation, new source and figure created or updated, for a terminal."""
-        for organisation in self.new_organisations:
-            yield f"new organisation {organisation.name!r}, kind {organisation.kind} (set it in the admin)"
-        for new in self.new_sources:
-            source, guessed = new.source, f" (guessed: {', '.join(new.guessed)})" if new.guessed else ""
-            yield (
-                f"line {new.line}: new source {source.title!r} ({source.publisher}, {source.published}), kind {source.kind}, "
-                f"dated to the {source.date_precision}, {'primary' if source.is_primary else 'secondary: verify before use'}{guessed}"
-            )
-        for change in self.changes:
-            if change.action == "create":
-                programme, measure, status, _basis, value, *_ = change.brief
-                yield f"line {change.line}: create {programme} {measure} {status} {value}"
-            elif change.action == "update":
-                edits = "; ".join(f"{name} {old!r} -> {new!r}" for name, old, new in change.differences)
-                yield f"line {change.line}: update figure {change.figure_id}: {edits}"
-
-
-def describe_value(figure: Figure) -> str:
-    if figure.value is not None:
-        return f"{plain_decimal(figure.value)} {figure.unit}"
-    if figure.value_low is not None:
-        return f"{plain_decimal(figure.value_low)}-{plain_decimal(figure.value_high)} {figure.unit}"
-    return "unknown"
-
-
-def snapshot(figure: Figure) -> dict[str, str]:
-    """The figure as the cells of its export row, the terms in which changes are shown and compared."""
-    cells = {}
-    for column in STORED_FIGURE_COLUMNS:
-        value: object = figure
-        for part in column.lookup.split("__"):
-            value = getattr(value, part, None) if value is not None else None
-        cells[column.name] = column.csv_cell(value)
-    return cells
-
-
-class Planner:
+class Planner(Cells):
     """Checks rows chunk by chunk against the record and the file so far, recording the changes and handing figures to the writer."""
 
     def __init__(self, writer: Writer | None, digest: bool) -> None:
         self.plan = Plan()
+        super().__init__(self.plan.problems)
         self.writer = writer
         # Only a preview, and its confirmation, compare digests; the command does not pay for one.
         self.digest = hashlib.sha256() if digest else None
@@ -163,9 +53,6 @@ class Planner:
         self.source_labels: dict[int, str] = {}
         self.known_figures: set[int] = set()
         self.later_parts: list[tuple[int, int]] = []
-
-    def problem(self, line: int, column: str, reason: str) -> None:
-        self.plan.problems.append(Problem(line, column, reason))
 
     def add_chunk(self, rows: list[tuple[int, dict[str, str]]]) -> None:
         """Read what these rows refer to in a few queries, then check each row."""
@@ -190,79 +77,16 @@ class Planner:
         for source in Source.objects.filter(title__in=titles).select_related("publisher"):
             self.existing_by_content[source.title].append(source)
 
-    # Cells
-
-    def code(self, line: int, row: dict[str, str], name: str) -> str:
-        text = unescape(row[name]).strip()
-        # The allowed string itself, not the cell's copy: 100,000 rows then share a handful of strings.
-        value = CANONICAL[name].get(text)
-        if value is None:
-            self.problem(line, name, f"{text!r} is not allowed; use one of: {', '.join(ALLOWED[name])}")
-            return text
-        return value
-
-    def number(self, line: int, row: dict[str, str], name: str) -> Decimal | None:
-        text = row[name].strip()
-        if not text:
-            return None
-        if not NUMBER.match(text):
-            self.problem(line, name, f"{text!r} is not a plain number; write it like 1400 or 55.4, without \u00a3, commas or units")
-            return None
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            self.problem(line, name, f"{text!r} is not a number")
-            return None
-
-    def year(self, line: int, row: dict[str, str], name: str) -> int | None:
-        text = row[name].strip()
-        if not text:
-            return None
-        try:
-            return fiscal.parse(text)
-        except fiscal.FinancialYearError as error:
-            hint = "; Excel may have turned it into a date: format the column as Text" if EXCEL_DATE.match(text) else ""
-            self.problem(line, name, f"{error}{hint}")
-            return None
-
-    def date(self, line: int, row: dict[str, str], name: str) -> datetime.date | None:
-        text = row[name].strip()
-        if not text:
-            return None
-        try:
-            if not ISO_DATE.match(text):
-                raise ValueError(text)
-            return datetime.date.fromisoformat(text)
-        except ValueError:
-            self.problem(line, name, f"{text!r} is not a date written YYYY-MM-DD (e.g. 2016-05-20); Excel may have reformatted it")
-            return None
-
-    def integer(self, line: int, row: dict[str, str], name: str) -> int | None:
-        text = row[name].strip()
-        if not text:
-            return None
-        if not WHOLE_NUMBER.match(text) or int(text) == 0:
-            self.problem(line, name, f"{text!r} is not an id (a whole number from the export), nor blank")
-            return None
-        return int(text)
-
-    def boolean(self, line: int, row: dict[str, str], name: str) -> bool | None:
-        text = row[name].strip().lower()
-        if text in ("true", "false"):
-            return text == "true"
-        if text:
-            self.problem(line, name, f"{row[name]!r} is not true or false, nor blank")
-        return None
-
     # Rows
 
     def add(self, line: int, row: dict[str, str]) -> None:
+        """Check one row; if it has no problem, record what it changes and hand the figure to the writer."""
         known = len(self.plan.problems)
-        figure_id = self.integer(line, row, "id")
+        figure_id = self.cell(line, row, "id", identifier)
         programme = self.programme(line, row)
         values = {name: self.code(line, row, name) for name in CHOICES}
-        values |= {name: self.number(line, row, name) for name in ("value", "value_low", "value_high")}
-        values |= {name: self.year(line, row, name) for name in ("period_start", "period_end")}
+        values |= {name: self.cell(line, row, name, decimal) for name in ("value", "value_low", "value_high")}
+        values |= {name: self.cell(line, row, name, financial_year) for name in ("period_start", "period_end")}
         values |= {name: unescape(row[name]) for name in ("locator", "note", "scope", "scenario", "as_published")}
         horizon = unescape(row["horizon"]).strip()
         if horizon and horizon not in Horizon.values:
@@ -285,21 +109,30 @@ class Planner:
         figure.programme, figure.source, figure.part_of_id = programme, source, part_of
         if key:
             figure.key = key
+        self.fill_blanks(figure, row, horizon, is_new=existing is None, status_changed=figure.status != existing_status)
+        if self.is_valid(line, figure):
+            self.record(line, figure, before)
+
+    def fill_blanks(self, figure: Figure, row: dict[str, str], horizon: str, is_new: bool, status_changed: bool) -> None:
+        """Claimant, horizon and description from their cells; a blank keeps the figure's, or gives a new figure a first one."""
         claimant = unescape(row["claimant"])
         if claimant.strip():
             figure.claimant = self.organisation(claimant)
-        elif existing is None:
-            figure.claimant = source.publisher
+        elif is_new:
+            figure.claimant = figure.source.publisher
         if horizon:
             figure.horizon = horizon
-        elif existing is None or figure.status != existing_status:
+        elif is_new or status_changed:
             figure.horizon = rules.suggested_horizon(figure)
         description = unescape(row["description"])
         if description.strip():
             figure.description = description
-        elif existing is None:
+        elif is_new:
             # Editors replace this plain phrase in the admin.
             figure.description = f"{Measure(figure.measure).label}, {Status(figure.status).label.lower()}"
+
+    def is_valid(self, line: int, figure: Figure) -> bool:
+        """Whether the figure passes the model's own checks; each one it fails is a problem on its line."""
         try:
             # Foreign keys are checked above, from what was read once per chunk, not by a query per row.
             figure.full_clean(exclude=["programme", "source", "claimant", "part_of"], validate_unique=False, validate_constraints=False)
@@ -307,15 +140,19 @@ class Planner:
             for name, messages in error.message_dict.items():
                 for message in messages:
                     self.problem(line, "" if name == NON_FIELD_ERRORS else name, message)
-            return
-        after = snapshot(figure) if existing is not None or self.digest is not None else None
-        if existing is None:
-            change = Change(line, "create", figure_id, brief=self.brief(figure))
+            return False
+        return True
+
+    def record(self, line: int, figure: Figure, before: dict[str, str] | None) -> None:
+        """The row's change, from the figure as it was (before, None for a new one) and as the row leaves it."""
+        after = snapshot(figure) if before is not None or self.digest is not None else None
+        if before is None:
+            change = Change(line, "create", figure.pk, brief=self.brief(figure))
         elif after == before:
-            change = Change(line, "unchanged", figure_id)
+            change = Change(line, "unchanged", figure.pk)
         else:
             differences = [(name, before[name], new) for name, new in after.items() if before[name] != new]
-            change = Change(line, "update", figure_id, differences=differences)
+            change = Change(line, "update", figure.pk, differences=differences)
         if self.digest is not None:
             self.digest.update(json.dumps([line, change.action, before, after], sort_keys=True).encode())
         self.plan.changes.append(change)
@@ -351,7 +188,7 @@ class Planner:
 
     def part_of(self, line: int, row: dict[str, str], figure_id: int | None) -> int | None:
         """The id of the total this figure is part of: a figure in the database or in this file, never itself."""
-        part_of = self.integer(line, row, "part_of")
+        part_of = self.cell(line, row, "part_of", identifier)
         if part_of is None:
             return None
         if part_of == figure_id:
@@ -380,11 +217,11 @@ class Planner:
         return key
 
     def source(self, line: int, row: dict[str, str]) -> Source | None:
-        source_id = self.integer(line, row, "source_id")
+        source_id = self.cell(line, row, "source_id", identifier)
         cells = {
             "title": unescape(row["source_title"]),
             "publisher": unescape(row["source_publisher"]),
-            "published": self.date(line, row, "source_published"),
+            "published": self.cell(line, row, "source_published", date),
             "url": unescape(row["source_url"]).strip(),
         }
         for name in SOURCE_CHOICES:

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db import IntegrityError
 from simple_history.utils import bulk_create_with_history
 
 from programmes import flags
+from programmes.importing.plan import Change
 from programmes.importing.reading import CHUNK, Problem
-from programmes.models import (
-    Figure,
-    Organisation,
-    Source,
-)
+from programmes.models import Figure, Organisation, Source
 from programmes.search import index as search_index
-
-if TYPE_CHECKING:
-    from programmes.importing.planning import Change
 
 # history_change_reason holds at most 100 characters.
 REASON_LENGTH = 100

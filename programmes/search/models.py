@@ -16,37 +16,39 @@ def entry_of(model: type[models.Model]) -> models.OneToOneField:
     return models.OneToOneField(model, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="search_entry")
 
 
-class ProgrammeEntry(models.Model):
-    programme = entry_of(Programme)
+class Entry(models.Model):
+    """A row's words, weighted, as PostgreSQL's tsvector; each kind has a table of its own."""
+
     document = SearchVectorField()
 
     class Meta:
+        abstract = True
         managed = False
+
+
+class ProgrammeEntry(Entry):
+    programme = entry_of(Programme)
+
+    class Meta(Entry.Meta):
         db_table = "search_programme"
 
 
-class SourceEntry(models.Model):
+class SourceEntry(Entry):
     source = entry_of(Source)
-    document = SearchVectorField()
 
-    class Meta:
-        managed = False
+    class Meta(Entry.Meta):
         db_table = "search_source"
 
 
-class FigureEntry(models.Model):
+class FigureEntry(Entry):
     figure = entry_of(Figure)
-    document = SearchVectorField()
 
-    class Meta:
-        managed = False
+    class Meta(Entry.Meta):
         db_table = "search_figure"
 
 
-class EventEntry(models.Model):
+class EventEntry(Entry):
     event = entry_of(Event)
-    document = SearchVectorField()
 
-    class Meta:
-        managed = False
+    class Meta(Entry.Meta):
         db_table = "search_event"
