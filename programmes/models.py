@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from programmes import fiscal, formatting
+from programmes import fiscal, formatting, rules
 from programmes.choices import (
     AUDITOR_KINDS,
     PROJECTION_STATUSES,
@@ -302,6 +302,12 @@ class FigureQuerySet(InProgrammesMixin, models.QuerySet):
         """Figures with a number: not the ones a source says are unknown."""
         return self.exclude(qualifier=Qualifier.UNKNOWN)
 
+    def same_quantity_as(self, figure: Figure) -> FigureQuerySet:
+        """The other saved figures that state this figure's quantity (rules.quantity_key, stored and indexed); none before it is saved."""
+        if figure.pk is None:
+            return self.none()
+        return self.with_related().filter(quantity=rules.quantity_key(figure)).exclude(pk=figure.pk)
+
 
 class Figure(models.Model):
     Measure = Measure
@@ -465,8 +471,6 @@ class Figure(models.Model):
 
     def fill_derived(self) -> None:
         """Set the stored quantity (bulk_create skips save(), so the import calls this itself)."""
-        from programmes import rules
-
         self.quantity = rules.quantity_key(self)
 
     def get_absolute_url(self) -> str:
@@ -494,9 +498,12 @@ class Figure(models.Model):
     @property
     def is_own_statement(self) -> bool:
         """Whether the claimant published the source itself (rules.is_own_statement); otherwise the publisher only reported it."""
-        from programmes import rules
-
         return rules.is_own_statement(self)
+
+    def same_quantity(self) -> list[tuple[Figure, bool]]:
+        """The other figures of this figure's quantity, oldest source first, each with whether it disagrees with this one (rules.disagree)."""
+        others = Figure.objects.same_quantity_as(self).order_by("source__published", "pk")
+        return [(other, rules.disagree(self, other)) for other in others]
 
     @property
     def is_unknown(self) -> bool:
@@ -530,17 +537,12 @@ class Figure(models.Model):
                 f"A projection cannot be {self.get_status_display().lower()}: only an outturn is claimed or audited as delivered. "
                 "Choose Target or Forecast, or change the horizon."
             )
-        if self.source_id is not None and self.horizon == Horizon.OUTTURN:
-            from programmes import rules
-
-            if rules.looks_ahead(self):
-                errors["horizon"] = (
-                    f"The period runs to {fiscal.label(self.period_end)}, which had not begun when the source appeared "
-                    f"({self.source.published_display}): this is a projection."
-                )
+        if self.source_id is not None and self.horizon == Horizon.OUTTURN and rules.looks_ahead(self):
+            errors["horizon"] = (
+                f"The period runs to {fiscal.label(self.period_end)}, which had not begun when the source appeared "
+                f"({self.source.published_display}): this is a projection."
+            )
         if "value" not in errors and not self.is_unknown:
-            from programmes import rules
-
             problem = rules.implausible(self)
             if problem:
                 errors["value"] = problem
