@@ -1,13 +1,8 @@
-"""The record: programmes, the publications that made claims about them, each claim as a figure, and events.
-
-Vocabulary and rules follow DOMAIN.md. Every closed set is a TextChoices (programmes/choices.py) backed by a named
-database constraint, because `choices` alone constrains nothing once data arrives by fixture, import or SQL.
-"""
+"""Figures: each claim a source makes about a programme, and the stored flags of those that disagree."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from decimal import Decimal
 
 from concurrency.fields import IntegerVersionField
@@ -20,250 +15,22 @@ from simple_history.models import HistoricalRecords
 
 from programmes import fiscal, formatting, rules
 from programmes.choices import (
-    AUDITOR_KINDS,
     PROJECTION_STATUSES,
     Basis,
-    DatePrecision,
-    EventKind,
     Horizon,
     Measure,
-    OrganisationKind,
-    ProgrammeKind,
     Qualifier,
-    SourceKind,
     Status,
     Unit,
     choices_constraint,
 )
+from programmes.models.programme import InProgrammesMixin, Programme
+from programmes.models.source import Organisation, Source
 
 KEY_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
     "Use letters, digits, dots, hyphens or underscores, starting with a letter or digit (for example F041).",
 )
-
-
-def dated(day: datetime.date, precision: str) -> str:
-    """Print a date no more precisely than the source gave it: 20 May 2016, May 2016, 2016 or undated, before 1 March 2026."""
-    if precision == DatePrecision.YEAR:
-        return str(day.year)
-    if precision == DatePrecision.MONTH:
-        return day.strftime("%B %Y")
-    if precision == DatePrecision.BEFORE:
-        return f"undated, before {day.day} {day.strftime('%B %Y')}"
-    return f"{day.day} {day.strftime('%B %Y')}"
-
-
-def latest_possible(day: datetime.date, precision: str) -> datetime.date:
-    """The latest day a thing dated this way can have happened: "December 2012" is by 31 December 2012."""
-    if precision == DatePrecision.YEAR:
-        return datetime.date(day.year, 12, 31)
-    if precision == DatePrecision.MONTH:
-        next_month = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-        return next_month - datetime.timedelta(days=1)
-    if precision == DatePrecision.BEFORE:
-        return day - datetime.timedelta(days=1)
-    return day
-
-
-class InProgrammesMixin:
-    def in_programmes(self, programmes: Iterable[Programme], include_children: bool = False) -> models.QuerySet:
-        """Rows about any of these programmes, and optionally about their centres or clusters."""
-        programmes = [programme.pk for programme in programmes]
-        if include_children:
-            # The programmes and their children as one list of ids: "its programme's parent is one of these" would join the
-            # programme table into the filter, where no index on the rows can serve it (a full scan at a million figures).
-            programmes = list(Programme.objects.filter(Q(pk__in=programmes) | Q(parent__in=programmes)).values_list("pk", flat=True))
-        return self.filter(programme__in=programmes)
-
-
-class ProgrammeQuerySet(models.QuerySet):
-    def get_by_natural_key(self, slug: str) -> Programme:
-        return self.get(slug=slug)
-
-    def strategies(self) -> ProgrammeQuerySet:
-        """Top-level strategies, oldest first."""
-        return self.filter(kind=Programme.Kind.STRATEGY)
-
-    def for_overview(self, as_at: datetime.date | None = None) -> ProgrammeQuerySet:
-        """Every programme with its parent and how many figures it has (as at a date), in one query (the figures themselves are not loaded)."""
-        visible = None if as_at is None else Q(figures__source__appeared_by__lte=as_at)
-        return self.select_related("parent").annotate(figure_count=models.Count("figures", filter=visible))
-
-
-class Programme(models.Model):
-    Kind = ProgrammeKind
-
-    slug = models.SlugField(unique=True, help_text="Short name used in web addresses and exports, e.g. ngss-2012.")
-    name = models.CharField(max_length=200, unique=True, help_text="Full name as readers know it.")
-    kind = models.CharField(max_length=16, choices=Kind.choices, help_text="A strategy, or a centre or cluster within one.")
-    parent = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-        help_text="The strategy this centre or cluster belongs to, or the strategy this one revised.",
-    )
-    started = models.DateField(null=True, blank=True, help_text="When it was launched or began operating, if known.")
-    ended = models.DateField(null=True, blank=True, help_text="When it was replaced or wound up, if it has been.")
-    summary = models.TextField(
-        blank=True, help_text="Two to four plain sentences for the public page. Paraphrase; no figure without a source."
-    )
-
-    objects = ProgrammeQuerySet.as_manager()
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["started", "name"]
-        constraints = [
-            choices_constraint("kind", ProgrammeKind),
-            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="%(app_label)s_%(class)s_not_own_parent"),
-            models.CheckConstraint(
-                condition=Q(kind=ProgrammeKind.STRATEGY) | Q(parent__isnull=False), name="%(app_label)s_%(class)s_part_of_a_strategy"
-            ),
-            models.CheckConstraint(
-                condition=Q(started__isnull=True) | Q(ended__isnull=True) | Q(ended__gte=models.F("started")),
-                name="%(app_label)s_%(class)s_ends_after_start",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
-
-    def get_absolute_url(self) -> str:
-        return reverse("dashboard:programme-detail", args=[self.slug])
-
-    def clean(self) -> None:
-        if self.started and self.ended and self.ended < self.started:
-            raise ValidationError({"ended": "The end date is before the start date."})
-        if self.parent_id and self.parent_id == self.pk:
-            raise ValidationError({"parent": "A programme cannot be its own parent."})
-        if self.kind != ProgrammeKind.STRATEGY and not self.parent_id:
-            raise ValidationError({"parent": "A centre or cluster belongs to a strategy: choose it here."})
-
-
-class OrganisationQuerySet(models.QuerySet):
-    def get_by_natural_key(self, name: str) -> Organisation:
-        return self.get(name=name)
-
-
-class Organisation(models.Model):
-    """Who publishes sources and who makes claims: one table, because the NAO is both, and so is a department."""
-
-    Kind = OrganisationKind
-
-    name = models.CharField(max_length=200, unique=True, help_text="As readers know it, e.g. National Audit Office, Cabinet Office.")
-    kind = models.CharField(
-        max_length=16, choices=Kind.choices, help_text="Audit bodies and committees are the only ones whose own findings count as audited."
-    )
-    note = models.TextField(blank=True, help_text="Optional: former names, or what the organisation is.")
-
-    objects = OrganisationQuerySet.as_manager()
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [choices_constraint("kind", OrganisationKind)]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def natural_key(self) -> tuple[str]:
-        return (self.name,)
-
-    @property
-    def is_auditor(self) -> bool:
-        return self.kind in AUDITOR_KINDS
-
-
-class SourceQuerySet(models.QuerySet):
-    def get_by_natural_key(self, key: str) -> Source:
-        return self.get(key=key)
-
-    def as_at(self, day: datetime.date | None) -> SourceQuerySet:
-        """The sources that had certainly appeared by this day (all of them for None)."""
-        return self if day is None else self.filter(appeared_by__lte=day)
-
-    def with_figure_counts(self) -> SourceQuerySet:
-        """Annotate each source with how many figures cite it."""
-        return self.select_related("publisher").annotate(figure_count=models.Count("figures"))
-
-
-class Source(models.Model):
-    Kind = SourceKind
-
-    key = models.SlugField(max_length=100, unique=True, help_text="Stable short name, e.g. nao-2016-shared-service-centres.")
-    title = models.CharField(max_length=300, help_text="Title as published.")
-    publisher = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="sources",
-        help_text="Who published it, e.g. National Audit Office, Computer Weekly.",
-    )
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    published = models.DateField(
-        help_text="Publication date. For a month or year only, use the 1st and set the precision. "
-        "For an undated source known only to predate a day, give that day and choose \u201cUndated, before this day\u201d."
-    )
-    date_precision = models.CharField(
-        max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY, help_text="How precisely the source is dated."
-    )
-    url = models.URLField(max_length=500, blank=True, help_text="Link to the publication. Required unless a seed file is named.")
-    seed_file = models.CharField(max_length=100, blank=True, help_text="File name in sources/seeds/ where the article is kept.")
-    reference = models.CharField(max_length=100, blank=True, help_text='Official reference, e.g. "HC 16 2016-17".')
-    is_primary = models.BooleanField(
-        default=True, help_text="Untick for a secondary source: an aggregator or mirror repeating others' figures."
-    )
-    note = models.TextField(blank=True, help_text="Short caveat about the source itself.")
-    version = IntegerVersionField(help_text="Changes on every save, so that two editors cannot overwrite each other.")
-    # Derived from published and date_precision on every save, so that "the record as at a date" is one indexed filter.
-    appeared_by = models.DateField(editable=False, db_index=True, help_text="The latest day the source can have appeared.")
-
-    objects = SourceQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["appeared_by"])
-
-    class Meta:
-        ordering = ["-published", "title"]
-        constraints = [
-            choices_constraint("kind", SourceKind),
-            choices_constraint("date_precision", DatePrecision),
-            models.CheckConstraint(condition=~Q(url="") | ~Q(seed_file=""), name="%(app_label)s_%(class)s_has_link"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.title} ({self.publisher}, {self.published_display})"
-
-    def natural_key(self) -> tuple[str]:
-        return (self.key,)
-
-    def save(self, *args, **kwargs) -> None:
-        # A new date moves when this source's figures begin to disagree with others: flags are recomputed after it.
-        self.previous_appeared_by = self.appeared_by
-        self.fill_derived()
-        super().save(*args, **kwargs)
-
-    def fill_derived(self) -> None:
-        """Set the stored column derived from the date (bulk_create skips save(), so the import calls this itself)."""
-        self.appeared_by = latest_possible(self.published, self.date_precision)
-
-    def get_absolute_url(self) -> str:
-        return reverse("dashboard:source-detail", args=[self.pk])
-
-    @property
-    def published_display(self) -> str:
-        return dated(self.published, self.date_precision)
-
-    @property
-    def published_by(self) -> datetime.date:
-        """The latest date the source can have appeared: "December 2012" sorts after 28 December 2012."""
-        return latest_possible(self.published, self.date_precision)
-
-    def clean(self) -> None:
-        if not self.url and not self.seed_file:
-            raise ValidationError({"url": "Give a link to the publication, or the seed file it is kept in."})
 
 
 def bounds_of(value: Decimal | None, low: Decimal | None, high: Decimal | None) -> tuple[Decimal, Decimal] | None:
@@ -552,53 +319,6 @@ class Figure(models.Model):
                 errors[field] = f"Give the starting year of a financial year between {fiscal.EARLIEST} and {fiscal.LATEST}."
         if errors:
             raise ValidationError(errors)
-
-
-class EventQuerySet(InProgrammesMixin, models.QuerySet):
-    def get_by_natural_key(self, key: str) -> Event:
-        return self.get(key=key)
-
-    def with_related(self) -> EventQuerySet:
-        """Load each event's programme and source (with its publisher) with it."""
-        return self.select_related("programme", "source__publisher")
-
-    def as_at(self, day: datetime.date | None) -> EventQuerySet:
-        """The events a reader could have known of by this day: those whose source had appeared (all of them for None)."""
-        return self if day is None else self.filter(source__appeared_by__lte=day)
-
-
-class Event(models.Model):
-    Kind = EventKind
-
-    key = models.SlugField(max_length=100, blank=True, help_text="Identifier in the cited dataset. Leave blank for an event entered here.")
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="events")
-    date = models.DateField(help_text="When it happened. For a month or year only, use the 1st and set the precision.")
-    date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY)
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    title = models.CharField(max_length=200, help_text="Short label shown on charts, e.g. Cloud deadline moved to 2028.")
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="events")
-    note = models.TextField(blank=True)
-
-    objects = EventQuerySet.as_manager()
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["date", "title"]
-        constraints = [
-            choices_constraint("kind", EventKind),
-            choices_constraint("date_precision", DatePrecision),
-            models.UniqueConstraint(fields=["key"], condition=~Q(key=""), name="%(app_label)s_%(class)s_unique_key"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.date_display}: {self.title}"
-
-    def natural_key(self) -> tuple[str]:
-        return (self.key,)
-
-    @property
-    def date_display(self) -> str:
-        return dated(self.date, self.date_precision)
 
 
 class DisagreementQuerySet(models.QuerySet):
