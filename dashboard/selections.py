@@ -1,6 +1,6 @@
 """What each page asks the database for: the few figures a card can pick, and the figures each chart draws.
 
-A page loads what it shows, never a programme's whole table: the rules (programmes/rules.py) then judge those few
+A page loads what it shows, never a programme's whole table: the rules (programmes/rules/) then judge those few
 figures in Python, exactly as they would judge them all.
 """
 

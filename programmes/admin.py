@@ -18,7 +18,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from programmes import fiscal, rules
+from programmes import fiscal
 from programmes.admin_conflicts import ConflictAdminMixin, ConflictInlineMixin
 from programmes.audit import log_import
 from programmes.forms import FigureAdminForm, FigureForm, SourceAdminForm
@@ -264,7 +264,7 @@ class FigureAdmin(ConflictAdminMixin, SimpleHistoryAdmin):
     @admin.display(description="same quantity")
     def same_quantity(self, figure: Figure) -> str:
         """Every other figure of this quantity, so the editor sees what this one agrees or disagrees with."""
-        others = rules.same_quantity(figure)
+        others = figure.same_quantity()
         if not others:
             return "None recorded." if figure.pk else "Shown once the figure is saved."
         rows = format_html_join(

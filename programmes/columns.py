@@ -81,7 +81,7 @@ class Column:
     description: str
     required: bool = False
     choices: tuple[str, ...] = ()
-    # A judgement worked out from the other cells (by programmes/rules.py), not a stored field: the import ignores it.
+    # A judgement worked out from the other cells (by programmes/rules/), not a stored field: the import ignores it.
     computed: bool = False
 
     @property

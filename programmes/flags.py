@@ -1,16 +1,15 @@
 """Disagreement flags, computed when figures change and stored, so that reading a page never compares figures.
 
-rules.disagree says when two figures disagree. Here, for every figure, the KEPT others whose sources appeared first
-are stored as Disagreement rows (with the day from which each pair holds), and the figure's count of all of them.
-Each quantity is recomputed whole whenever one of its figures, or a source's date, changes: the save, delete, import
-and dataset load all end here. Within a quantity the work is a sort and a sweep, not a comparison of every pair:
+rules.disagree says when two figures disagree, and this module asks it of every pair that can. Here, for every figure,
+the KEPT others whose sources appeared first are stored as Disagreement rows (with the day from which each pair holds),
+and the figure's count of all of them. Each quantity is recomputed whole whenever one of its figures, or a source's date,
+changes: the save, delete, import and dataset load all end here.
 
-- g lies wholly above f when g's interval starts after f's ends: sorted by start, those are a suffix;
-- g lies wholly below f when g's interval ends before f's starts: sorted by end, those are a prefix;
-- each suffix and prefix keeps only its earliest entries, enough to survive leaving out f's own (source, claimant).
-
-Figures that are parts of a total (or totals with parts) in the same quantity are compared with every other figure
-of it, as rules.disagree does: that is rare, and the exclusions it needs do not fit the sweep.
+Figures are compared only within a quantity (the stored rules.quantity_key), and within it only with the figures whose
+intervals lie wholly above or below their own: two that overlap can never disagree, and a sort finds the rest (sorted by
+start, those above are a suffix; sorted by end, those below a prefix). Each of those pairs is put to the rule
+(rules.disagree_within_quantity, all of rules.disagree but the quantity_key), which leaves out a figure's own statement,
+its total or parts, and the other parts of its total.
 """
 
 from __future__ import annotations
@@ -20,7 +19,8 @@ import contextlib
 import contextvars
 import datetime
 import hashlib
-from collections import Counter
+import heapq
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -39,97 +39,52 @@ LOWEST, HIGHEST = Decimal("-Infinity"), Decimal("Infinity")
 
 @dataclass(slots=True)
 class Entry:
-    """What the sweep needs of one figure: its interval, its source's date, who stated it and where, and its part links."""
+    """What the rule needs of one figure, read from stored columns: its interval, who stated it and where, its part link, and its source's date."""
 
     pk: int
     appeared_by: datetime.date
     pair: tuple[int, int]
     low: Decimal
     high: Decimal
-    part_of: int | None
+    part_of_id: int | None
+
+    @property
+    def source_id(self) -> int:
+        return self.pair[0]
+
+    @property
+    def claimant_id(self) -> int:
+        return self.pair[1]
+
+    @property
+    def interval(self) -> rules.Interval:
+        return (self.low, self.high)
 
     @property
     def order(self) -> tuple[datetime.date, int]:
         return (self.appeared_by, self.pk)
 
 
-def related(first: Entry, second: Entry) -> bool:
-    """The exclusions rules.disagree makes besides the interval: the same statement, a part and its total, two parts of one total."""
-    if first.pair == second.pair or first.part_of == second.pk or second.part_of == first.pk:
-        return True
-    return first.part_of is not None and first.part_of == second.part_of
-
-
-def trimmed(entries: Iterable[Entry]) -> list[Entry]:
-    """The earliest entries, enough that the KEPT earliest not of any one (source, claimant) are among them.
-
-    At most KEPT per pair are needed (more of one pair never help another figure, and are all left out for that
-    pair's own figures), and the list can stop once KEPT remain outside its largest pair: at most 2 × KEPT entries.
-    """
-    kept: list[Entry] = []
-    per_pair: Counter = Counter()
-    for entry in sorted(entries, key=lambda e: e.order):
-        if per_pair[entry.pair] >= KEPT:
-            continue
-        kept.append(entry)
-        per_pair[entry.pair] += 1
-        if len(kept) - max(per_pair.values()) >= KEPT:
-            break
-    return kept
-
-
 def earliest_disagreeing(group: list[Entry]) -> dict[int, tuple[list[Entry], int]]:
-    """For each figure of one quantity that others disagree with: the KEPT earliest of them, and how many there are."""
+    """For each figure of one quantity that others disagree with (rules.disagree_within_quantity): the KEPT earliest of them, and how many there are."""
     if len(group) < 2:
         return {}
     by_low = sorted(group, key=lambda e: e.low)
     lows = [e.low for e in by_low]
     by_high = sorted(group, key=lambda e: e.high)
     highs = [e.high for e in by_high]
-    # above[i]: the earliest of by_low[i:]; below[j]: the earliest of by_high[:j].
-    above: list[list[Entry]] = [[] for _ in range(len(group) + 1)]
-    for i in range(len(group) - 1, -1, -1):
-        above[i] = trimmed([by_low[i], *above[i + 1]])
-    below: list[list[Entry]] = [[]]
-    for entry in by_high:
-        below.append(trimmed([entry, *below[-1]]))
-    # Per (source, claimant): the same sorted columns, to take a figure's own statement out of its count.
-    pair_lows: dict[tuple[int, int], list[Decimal]] = {}
-    pair_highs: dict[tuple[int, int], list[Decimal]] = {}
-    for entry in by_low:
-        pair_lows.setdefault(entry.pair, []).append(entry.low)
-    for entry in by_high:
-        pair_highs.setdefault(entry.pair, []).append(entry.high)
-    in_parts = {e.part_of for e in group if e.part_of is not None}
     found: dict[int, tuple[list[Entry], int]] = {}
     for entry in group:
-        if entry.part_of is not None or entry.pk in in_parts:
-            others = sorted((other for other in group if disagrees(entry, other)), key=lambda e: e.order)
-            if others:
-                found[entry.pk] = (others[:KEPT], len(others))
-            continue
-        start = bisect.bisect_right(lows, entry.high)
-        end = bisect.bisect_left(highs, entry.low)
-        own_above = len(pair_lows[entry.pair]) - bisect.bisect_right(pair_lows[entry.pair], entry.high)
-        own_below = bisect.bisect_left(pair_highs[entry.pair], entry.low)
-        count = (len(group) - start) + end - own_above - own_below
-        if count == 0:
-            continue
-        candidates = [other for other in [*above[start], *below[end]] if other.pair != entry.pair]
-        candidates.sort(key=lambda e: e.order)
-        found[entry.pk] = (candidates[:KEPT], count)
+        # Only the figures starting after this one ends, or ending before it starts, can disagree with it.
+        apart = itertools.chain(by_low[bisect.bisect_right(lows, entry.high) :], by_high[: bisect.bisect_left(highs, entry.low)])
+        others = [other for other in apart if rules.disagree_within_quantity(entry, other, entry.interval, other.interval)]
+        if others:
+            found[entry.pk] = (heapq.nsmallest(KEPT, others, key=lambda e: e.order), len(others))
     return found
 
 
-def disagrees(first: Entry, second: Entry) -> bool:
-    """rules.disagree for two entries of one quantity."""
-    if first.pk == second.pk or related(first, second):
-        return False
-    return second.low > first.high or second.high < first.low
-
-
 def entries(quantities: list[str]) -> dict[str, list[Entry]]:
-    """The figures of these quantities, as entries, by quantity; unknowns (no interval) are left out, as rules.disagree does."""
+    """The figures of these quantities, as entries, by quantity; unknowns (no interval) are left out: the rule never flags them."""
     groups: dict[str, list[Entry]] = {q: [] for q in quantities}
     rows = Figure.objects.filter(quantity__in=quantities).values_list(
         "pk", "quantity", "source__appeared_by", "source_id", "claimant_id", "value", "value_low", "value_high", "qualifier", "part_of_id"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 
 from concurrency.forms import VersionField
 
-from programmes import flags
+from programmes import flags, rules
 from programmes.models import Figure, Organisation, Programme, Source
 
 # How long a test waits for something that takes well under a second on an idle machine (a server starting, a page
@@ -60,6 +62,20 @@ def make_figure(programme: Programme, source: Source, **fields) -> Figure:
     fields["claimant"] = make_organisation(claimant) if isinstance(claimant, str) else claimant
     fields.setdefault("horizon", "projection" if fields["status"] in ("target", "forecast") else "outturn")
     return Figure.objects.create(programme=programme, source=source, **fields)
+
+
+def disagreeing_by_rule(figures: Iterable[Figure]) -> dict[int, list[Figure]]:
+    """For each figure that others disagree with, those others: rules.disagree asked of every pair of each quantity's figures."""
+    by_quantity: dict[str, list[Figure]] = defaultdict(list)
+    for figure in figures:
+        by_quantity[rules.quantity_key(figure)].append(figure)
+    found = {}
+    for group in by_quantity.values():
+        for figure in group:
+            others = [other for other in group if rules.disagree(figure, other)]
+            if others:
+                found[figure.pk] = others
+    return found
 
 
 def delete_all_figures() -> None:

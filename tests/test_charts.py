@@ -6,9 +6,8 @@ from decimal import Decimal as D
 from django.test import TestCase
 
 from dashboard import charts
-from programmes import rules
 from programmes.models import Event, Figure
-from tests.helpers import make_figure, make_programme, make_source
+from tests.helpers import disagreeing_by_rule, make_figure, make_programme, make_source
 
 
 def traces_named(chart, name):
@@ -212,7 +211,7 @@ class DisagreementTests(ChartDataTests):
         figures = [self.saved, rounded, other]
         chart = charts.build_promise_chart(figures, "cumulative", "mini")
         flagged = {row["url"] for row in chart.rows if row["Flag"]}
-        self.assertEqual(flagged, {f.get_absolute_url() for f in figures if f.pk in rules.disagreements(figures)})
+        self.assertEqual(flagged, {f.get_absolute_url() for f in figures if f.pk in disagreeing_by_rule(figures)})
         (rounded_flag,) = [row["Flag"] for row in chart.rows if row["url"] == rounded.get_absolute_url()]
         self.assertEqual(
             rounded_flag, "Disagrees with £120m (Civil Service World, 21 May 2016)", "£90.4m and £90m agree at £90m's precision"

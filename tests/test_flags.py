@@ -14,7 +14,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from programmes import flags, rules
 from programmes.importing import import_figures
 from programmes.models import Disagreement, Figure
-from tests.helpers import make_figure, make_programme, make_source
+from tests.helpers import disagreeing_by_rule, make_figure, make_organisation, make_programme, make_source
 from tests.test_import import new_row, to_csv
 
 
@@ -32,13 +32,18 @@ def stored(programme=None) -> dict[int, tuple[list[tuple[int, datetime.date]], i
 
 
 def by_the_plain_rule(figures: list[Figure]) -> dict[int, tuple[list[tuple[int, datetime.date]], int]]:
-    """rules.disagreements, compared pair by pair, put in the stored form: the KEPT earliest others, and how many."""
+    """rules.disagree, asked of every pair of each quantity, put in the stored form: the KEPT earliest others, and how many."""
     expected = {}
-    for pk, others in rules.disagreements(figures).items():
+    for pk, others in disagreeing_by_rule(figures).items():
         mine = next(f for f in figures if f.pk == pk).source.appeared_by
         others = sorted(others, key=lambda o: (o.source.appeared_by, o.pk))
         expected[pk] = ([(o.pk, max(mine, o.source.appeared_by)) for o in others[: flags.KEPT]], len(others))
     return expected
+
+
+def flagged(figures: list[Figure]) -> set[int]:
+    """Which of these figures the stored flags say another disagrees with."""
+    return set(Figure.objects.filter(pk__in=[f.pk for f in figures]).exclude(disagreement_count=0).values_list("pk", flat=True))
 
 
 class RealDatasetFlagTests(TestCase):
@@ -164,9 +169,51 @@ class SweepEquivalenceTests(HypothesisTestCase):
             for spec in specs:
                 spec = dict(spec)
                 source, claimant, part = self.sources[spec.pop("source")], self.claimants[spec.pop("claimant")], spec.pop("part")
-                # A part (and its total) keeps the quantity: a total with its parts is the case the sweep hands to the plain rule.
+                # A part (and its total) keeps the quantity: the rule, asked of each pair, leaves a part and its total out.
                 part_of = figures[part] if 0 <= part < len(figures) and figures[part].part_of_id is None else None
                 figures.append(make_figure(self.programme, source, claimant=claimant, part_of=part_of, **spec))
         shuffle.shuffle(figures)
         reloaded = list(Figure.objects.with_related().filter(programme=self.programme))
         self.assertEqual(stored(self.programme), by_the_plain_rule(reloaded))
+
+
+class StoredFlagCaseTests(TestCase):
+    """Named cases: the figures flagged on write are the ones rules.disagree says others disagree with."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.programme = make_programme("rules")
+        cls.nao = make_source("nao", publisher="National Audit Office")
+        cls.press = make_source("press", publisher="Computer Weekly")
+
+    def test_it_flags_both_figures_of_a_quantity_that_cannot_both_be_right(self):
+        low = make_figure(self.programme, self.nao, value=D("40"))
+        high = make_figure(self.programme, self.press, value=D("90"))
+        self.assertEqual(flagged([low, high]), {low.pk, high.pk})
+
+    def test_it_allows_rounding_and_bounds(self):
+        about = make_figure(self.programme, self.nao, value=D("55"), qualifier="approx")
+        exact = make_figure(self.programme, self.press, value=D("55.4"))
+        over = make_figure(self.programme, self.press, value=D("50"), qualifier="at_least")
+        self.assertEqual(flagged([about, exact, over]), set())
+
+    def test_it_allows_two_values_one_claimant_stated_in_one_publication(self):
+        # Apart from the rounding case: £900m against the press's £55.4m is a disagreement, and flags are kept for every figure.
+        about = make_figure(self.programme, self.nao, value=D("55"), qualifier="approx")
+        same_source = make_figure(self.programme, self.nao, value=D("900"))
+        self.assertEqual(flagged([about, same_source]), set())
+
+    def test_it_compares_only_figures_of_one_quantity(self):
+        savings = make_figure(self.programme, self.nao, value=D("40"))
+        scoped = make_figure(self.programme, self.press, value=D("90"), scope="One centre")
+        self.assertEqual(flagged([savings, scoped]), set())
+
+    def test_it_agrees_with_the_rule_on_the_real_dataset_and_on_a_crowd(self):
+        other = make_organisation("Cabinet Office")
+        for n, value in enumerate(["10", "12", "55", "300", "301"]):
+            source = self.nao if n % 2 else self.press
+            make_figure(self.programme, source, value=D(value), claimant=other if n == 4 else source.publisher)
+        make_figure(self.programme, self.press, value_low=D("11"), value_high=D("13"), value=None)
+        make_figure(self.programme, self.nao, value=D("9"), qualifier="at_most")
+        figures = list(Figure.objects.select_related("programme", "source"))
+        self.assertEqual(flagged(figures), set(disagreeing_by_rule(figures)))

@@ -175,3 +175,29 @@ class StricterRuleTests(TestCase):
         with self.assertRaises(ValidationError) as caught:
             Programme(slug="lonely", name="Lonely cluster", kind="cluster").full_clean()
         self.assertIn("belongs to a strategy", caught.exception.message_dict["parent"][0])
+
+
+class SameQuantityTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.programme = make_programme()
+        cls.nao = make_source("nao")
+        cls.press = make_source("press", publisher="Cabinet Office", kind="press_release")
+        cls.figure = make_figure(cls.programme, cls.nao, value=D("90"))
+
+    def test_it_lists_the_other_figures_of_the_quantity_with_whether_they_disagree(self):
+        agrees = make_figure(self.programme, self.press, value=D("90.2"), qualifier="approx")
+        disagrees = make_figure(self.programme, self.press, value=D("300"))
+        self.assertEqual(self.figure.same_quantity(), [(agrees, False), (disagrees, True)])
+        self.assertEqual(set(Figure.objects.same_quantity_as(self.figure)), {agrees, disagrees})
+
+    def test_it_leaves_out_other_quantities(self):
+        make_figure(self.programme, self.press, value=D("300"), period_start=2014)
+        make_figure(self.programme, self.press, value=D("300"), scope="one centre")
+        make_figure(self.programme, self.press, value=D("300"), status="claimed")
+        make_figure(self.programme, self.press, value=D("300"), scenario="without HMRC")
+        self.assertEqual(self.figure.same_quantity(), [])
+        self.assertFalse(Figure.objects.same_quantity_as(self.figure).exists())
+
+    def test_it_lists_nothing_for_a_figure_not_yet_saved(self):
+        self.assertEqual(Figure(programme=self.programme, source=self.nao).same_quantity(), [])

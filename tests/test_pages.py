@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from programmes import rules
 from programmes.models import Figure, Programme, Source
-from tests.helpers import make_figure, make_programme, make_source
+from tests.helpers import disagreeing_by_rule, make_figure, make_programme, make_source
 
 
 class OverviewTests(TestCase):
@@ -282,7 +282,7 @@ class DisagreementFlagTests(PageData):
                 flagged = {f.pk for f in response.context["figures"] if f.flag}
                 for number in response.context["page"].paginator.page_range[1:]:
                     flagged |= {f.pk for f in self.client.get(programme.get_absolute_url(), {"page": number}).context["figures"] if f.flag}
-                self.assertEqual(flagged, set(rules.disagreements(programme.figures.all())))
+                self.assertEqual(flagged, set(disagreeing_by_rule(programme.figures.all())))
 
     def test_it_does_not_flag_a_rounded_restatement(self):
         self.rival.delete()

@@ -1,4 +1,4 @@
-"""The rules in programmes/rules.py, on small named cases and as properties that must hold for any figures."""
+"""The rules in programmes/rules/, on small named cases and as properties that must hold for any figures."""
 
 import datetime
 from decimal import ROUND_HALF_EVEN
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from programmes import rules
 from programmes.models import Figure, Programme
-from tests.helpers import make_figure, make_organisation, make_programme, make_source
+from tests.helpers import disagreeing_by_rule, make_figure, make_organisation, make_programme, make_source
 
 
 def unsaved(pk: int, **fields) -> Figure:
@@ -74,7 +74,7 @@ class DisagreementPropertyTests(SimpleTestCase):
     @given(figures(1))
     def test_it_never_flags_a_figure_against_itself(self, figure):
         self.assertFalse(rules.disagree(figure, figure))
-        self.assertNotIn(figure.pk, rules.disagreements([figure]))
+        self.assertNotIn(figure.pk, disagreeing_by_rule([figure]))
 
     @given(money, st.integers(-1, 3))
     def test_it_never_flags_a_restatement_within_rounding(self, value, places):
@@ -128,7 +128,7 @@ class DisagreementTests(SimpleTestCase):
         nao = unsaved(1, value=D("484"), status="forecast")
         press = unsaved(2, value=D("504"), status="forecast", source_id=2, claimant_id=2)
         self.assertTrue(rules.disagree(nao, press))
-        self.assertEqual({pk: [o.pk for o in others] for pk, others in rules.disagreements([nao, press]).items()}, {1: [2], 2: [1]})
+        self.assertEqual({pk: [o.pk for o in others] for pk, others in disagreeing_by_rule([nao, press]).items()}, {1: [2], 2: [1]})
 
     def test_it_compares_two_figures_that_both_leave_the_period_unstated(self):
         one = unsaved(1, value=D("600"), period_start=None, period_end=None)
@@ -289,42 +289,6 @@ class NetTests(RuleData):
         self.assertIsNone(rules.shortfall(asked, later))
 
 
-class DisagreeingTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.programme = make_programme("rules")
-        cls.nao = make_source("nao", publisher="National Audit Office")
-        cls.press = make_source("press", publisher="Computer Weekly")
-
-    def test_it_flags_both_figures_of_a_quantity_that_cannot_both_be_right(self):
-        low = make_figure(self.programme, self.nao, value=D("40"))
-        high = make_figure(self.programme, self.press, value=D("90"))
-        self.assertEqual(rules.disagreeing([low, high]), {low.pk, high.pk})
-
-    def test_it_allows_rounding_bounds_and_one_claimant_in_one_publication(self):
-        about = make_figure(self.programme, self.nao, value=D("55"), qualifier="approx")
-        exact = make_figure(self.programme, self.press, value=D("55.4"))
-        over = make_figure(self.programme, self.press, value=D("50"), qualifier="at_least")
-        same_source = make_figure(self.programme, self.nao, value=D("900"))
-        self.assertEqual(rules.disagreeing([about, exact, over]), set())
-        self.assertEqual(rules.disagreeing([about, same_source]), set())
-
-    def test_it_compares_only_figures_of_one_quantity(self):
-        savings = make_figure(self.programme, self.nao, value=D("40"))
-        scoped = make_figure(self.programme, self.press, value=D("90"), scope="One centre")
-        self.assertEqual(rules.disagreeing([savings, scoped]), set())
-
-    def test_it_agrees_with_disagreements_on_the_real_dataset_and_on_a_crowd(self):
-        other = make_organisation("Cabinet Office")
-        for n, value in enumerate(["10", "12", "55", "300", "301"]):
-            source = self.nao if n % 2 else self.press
-            make_figure(self.programme, source, value=D(value), claimant=other if n == 4 else source.publisher)
-        make_figure(self.programme, self.press, value_low=D("11"), value_high=D("13"), value=None)
-        make_figure(self.programme, self.nao, value=D("9"), qualifier="at_most")
-        figures = list(Figure.objects.select_related("programme", "source"))
-        self.assertEqual(rules.disagreeing(figures), set(rules.disagreements(figures)))
-
-
 class PlausibilityTests(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -384,27 +348,3 @@ class PlausibilityTests(TestCase):
         figures = Figure.objects.exclude(programme=self.programme)
         self.assertGreater(figures.count(), 200)
         self.assertEqual({f.key: rules.implausible(f) for f in figures if rules.implausible(f)}, {})
-
-
-class SameQuantityTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.programme = make_programme()
-        cls.nao = make_source("nao")
-        cls.press = make_source("press", publisher="Cabinet Office", kind="press_release")
-        cls.figure = make_figure(cls.programme, cls.nao, value=D("90"))
-
-    def test_it_lists_the_other_figures_of_the_quantity_with_whether_they_disagree(self):
-        agrees = make_figure(self.programme, self.press, value=D("90.2"), qualifier="approx")
-        disagrees = make_figure(self.programme, self.press, value=D("300"))
-        self.assertEqual(rules.same_quantity(self.figure), [(agrees, False), (disagrees, True)])
-
-    def test_it_leaves_out_other_quantities(self):
-        make_figure(self.programme, self.press, value=D("300"), period_start=2014)
-        make_figure(self.programme, self.press, value=D("300"), scope="one centre")
-        make_figure(self.programme, self.press, value=D("300"), status="claimed")
-        make_figure(self.programme, self.press, value=D("300"), scenario="without HMRC")
-        self.assertEqual(rules.same_quantity(self.figure), [])
-
-    def test_it_lists_nothing_for_a_figure_not_yet_saved(self):
-        self.assertEqual(rules.same_quantity(Figure(programme=self.programme, source=self.nao)), [])

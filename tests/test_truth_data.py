@@ -7,6 +7,7 @@ from django.test import TestCase
 
 from programmes import rules
 from programmes.models import Event, Figure, Source
+from tests.helpers import disagreeing_by_rule
 from tests.truth_expectations import CLAIMANT_IS_PUBLISHER, CONTRADICTIONS, FLAGGED
 
 
@@ -14,7 +15,7 @@ class TruthDataTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.figures = {figure.key: figure for figure in Figure.objects.with_related()}
-        found = rules.disagreements(cls.figures.values())
+        found = disagreeing_by_rule(cls.figures.values())
         by_pk = {figure.pk: figure for figure in cls.figures.values()}
         cls.flagged = {by_pk[pk].key: {other.key for other in others} for pk, others in found.items()}
 

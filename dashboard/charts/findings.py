@@ -39,7 +39,7 @@ KEY = (
 )
 EXTRA_COLUMNS = ["Compared", "Role", "Gap (£m, least)", "Gap (£m, most)", "Gap (% of claim, least)", "Gap (% of claim, most)", "Gap"]
 # A yearly run-rate and a total are never drawn on one axis: each has its own panel.
-PANELS = [((Basis.ANNUAL,), "£ million a year"), ((Basis.CUMULATIVE, Basis.ONE_OFF), "£ million in total over the period")]
+PANELS = [((Basis.ANNUAL,), "£ million a year"), (rules.TOTAL_BASES, "£ million in total over the period")]
 
 
 def compared(pair: rules.Pair) -> str:

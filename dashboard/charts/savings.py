@@ -104,7 +104,7 @@ def target_band_shapes(frame: pd.DataFrame) -> tuple[list[dict], list[dict]]:
 
 
 # A yearly run-rate gets its own chart; a total over a period and a one-off sum are both totals.
-BASES = {Basis.ANNUAL: (Basis.ANNUAL,), Basis.CUMULATIVE: (Basis.CUMULATIVE, Basis.ONE_OFF)}
+BASES = {Basis.ANNUAL: (Basis.ANNUAL,), Basis.CUMULATIVE: rules.TOTAL_BASES}
 
 
 def savings_frame(figures: list[Figure], basis: str) -> pd.DataFrame:
@@ -179,7 +179,7 @@ def build_restatement_chart(figures: list[Figure], events: list[Event], slug: st
     if frame.empty:
         return None
     # A total over a period and a one-off sum are both totals; a yearly run-rate gets its own axis.
-    panels = [((Basis.ANNUAL,), "£m a year"), ((Basis.CUMULATIVE, Basis.ONE_OFF), "£m in total")]
+    panels = [((Basis.ANNUAL,), "£m a year"), (rules.TOTAL_BASES, "£m in total")]
     frame = frame[frame["basis"].isin([b for bases, _ in panels for b in bases])]
     present = [(bases, title) for bases, title in panels if not frame[frame["basis"].isin(bases) & ~frame["is_unknown"]].empty]
     if len(frame[~frame["is_unknown"]]) < 2:

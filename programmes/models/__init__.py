@@ -1,0 +1,61 @@
+"""The record: programmes, the publications that made claims about them, each claim as a figure, and events.
+
+Vocabulary and rules follow DOMAIN.md. Every closed set is a TextChoices (programmes/choices.py) backed by a named
+database constraint, because `choices` alone constrains nothing once data arrives by fixture, import or SQL. One module
+a family of models (programme, source, figure, event); everything is importable from programmes.models, choices included.
+"""
+
+from programmes.choices import (
+    AUDITOR_KINDS,
+    PROJECTION_STATUSES,
+    Basis,
+    DatePrecision,
+    EventKind,
+    Horizon,
+    Measure,
+    OrganisationKind,
+    ProgrammeKind,
+    Qualifier,
+    SourceKind,
+    Status,
+    Unit,
+    choices_constraint,
+)
+from programmes.models.event import Event, EventQuerySet
+from programmes.models.figure import KEY_VALIDATOR, Disagreement, DisagreementQuerySet, Figure, FigureQuerySet, bounds_of
+from programmes.models.programme import InProgrammesMixin, Programme, ProgrammeQuerySet
+from programmes.models.source import Organisation, OrganisationQuerySet, Source, SourceQuerySet, dated, latest_possible
+
+__all__ = [
+    "AUDITOR_KINDS",
+    "KEY_VALIDATOR",
+    "PROJECTION_STATUSES",
+    "Basis",
+    "DatePrecision",
+    "Disagreement",
+    "DisagreementQuerySet",
+    "Event",
+    "EventKind",
+    "EventQuerySet",
+    "Figure",
+    "FigureQuerySet",
+    "Horizon",
+    "InProgrammesMixin",
+    "Measure",
+    "Organisation",
+    "OrganisationKind",
+    "OrganisationQuerySet",
+    "Programme",
+    "ProgrammeKind",
+    "ProgrammeQuerySet",
+    "Qualifier",
+    "Source",
+    "SourceKind",
+    "SourceQuerySet",
+    "Status",
+    "Unit",
+    "bounds_of",
+    "choices_constraint",
+    "dated",
+    "latest_possible",
+]

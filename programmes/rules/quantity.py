@@ -1,0 +1,124 @@
+"""What a figure states and what it admits: its quantity, its interval, and when two figures disagree."""
+
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.utils.text import slugify
+
+from programmes import fiscal
+from programmes.choices import Qualifier
+
+if TYPE_CHECKING:
+    from programmes.models import Figure
+
+# The least and most a figure admits; None is an open end.
+Interval = tuple[Decimal | None, Decimal | None]
+
+# Scopes and scenarios repeat across thousands of figures; an export of a million rows slugifies each once.
+cached_slugify = functools.lru_cache(maxsize=4096)(slugify)
+
+
+def quantity_key(figure: Figure) -> str:
+    """Figures state the same quantity when they share programme, scope, measure, status, basis, unit, stated period and scenario.
+
+    The key spells those out, so that an analyst can group by it: ngss-2012/whole/savings/audited/cumulative/gbp_m/2013-14..2015-16.
+    """
+    return "/".join(quantity_parts(figure))
+
+
+def quantity_parts(figure: Figure, with_status: bool = True) -> list[str]:
+    """The parts of quantity_key, in order; without the status they say what two figures of different status are about."""
+    period = f"{fiscal.label(figure.period_start) or '?'}..{fiscal.label(figure.period_end) or '?'}"
+    if figure.period_start is None and figure.period_end is None:
+        period = "unstated"
+    parts = [
+        figure.programme.slug,
+        cached_slugify(figure.scope) or "whole",
+        figure.measure,
+        *([figure.status] if with_status else []),
+        figure.basis,
+        figure.unit,
+        period,
+    ]
+    if figure.scenario:
+        parts.append(cached_slugify(figure.scenario))
+    return parts
+
+
+def stated_precision(number: Decimal) -> Decimal:
+    """Half a unit of the last digit a number was stated to: 55 -> 0.5, 55.4 -> 0.05, 1400 -> 0.5."""
+    exponent = min(number.normalize().as_tuple().exponent, 0)
+    return Decimal(5) * Decimal(10) ** (exponent - 1)
+
+
+def rounded_precision(number: Decimal) -> Decimal:
+    """Half a unit of the last non-zero digit, for an "about": about 1,800 -> 50, about 55 -> 0.5."""
+    exponent = number.normalize().as_tuple().exponent
+    return Decimal(5) * Decimal(10) ** (exponent - 1)
+
+
+def interval(figure: Figure) -> Interval | None:
+    """What a figure admits once its qualifier and stated precision are honoured; None for an unknown, None ends are open.
+
+    "about £55m" covers £54.5–55.5m; "£40m" covers £39.5–40.5m; "over £120m" covers £120m and up; "up to £45m" covers
+    £45m and below; a range covers its two ends, each read at its stated precision.
+    """
+    return interval_of(figure.bounds, figure.qualifier)
+
+
+def interval_of(bounds: tuple[Decimal, Decimal] | None, qualifier: str) -> Interval | None:
+    """interval() for stored columns, without a Figure: bounds as Figure.bounds gives them."""
+    if bounds is None:
+        return None
+    low, high = bounds
+    slack = rounded_precision if qualifier == Qualifier.APPROX else stated_precision
+    low, high = low - slack(low), high + slack(high)
+    if qualifier == Qualifier.AT_LEAST:
+        return (low, None)
+    if qualifier == Qualifier.AT_MOST:
+        return (None, high)
+    return (low, high)
+
+
+def overlap(first: Interval, second: Interval) -> bool:
+    """Two intervals overlap unless one ends before the other begins; open ends reach as far as needed."""
+    (low_a, high_a), (low_b, high_b) = first, second
+    if high_a is not None and low_b is not None and high_a < low_b:
+        return False
+    return not (high_b is not None and low_a is not None and high_b < low_a)
+
+
+def disagree(first: Figure, second: Figure) -> bool:
+    """Two figures disagree when they state the same quantity, come from different claimants or publications, and cannot both be right.
+
+    Rounding ("about £55m" against £55.4m) and bounds ("over £120m" against £121.2m) are not disagreements;
+    figures a source says are unknown, two figures one claimant stated in one publication, and a part against
+    its total (or two parts of one total) never are.
+    """
+    if not disagree_within_quantity(first, second, interval(first), interval(second)):
+        return False
+    return quantity_key(first) == quantity_key(second)
+
+
+def disagree_within_quantity(first: Figure, second: Figure, first_interval: Interval | None, second_interval: Interval | None) -> bool:
+    """disagree() for two figures already known to state one quantity, given their intervals: all of the rule but the quantity_key."""
+    # programmes/flags.py asks this of each pair of a quantity it compares, with intervals read from stored columns.
+    if first is second or (first.pk == second.pk and first.pk is not None):
+        return False
+    if first.source_id == second.source_id and first.claimant_id == second.claimant_id:
+        return False
+    if is_part_of(first, second) or is_part_of(second, first):
+        return False
+    if first.part_of_id is not None and first.part_of_id == second.part_of_id:
+        return False
+    if first_interval is None or second_interval is None:
+        return False
+    return not overlap(first_interval, second_interval)
+
+
+def is_part_of(part: Figure, total: Figure) -> bool:
+    """A figure is part of another when it was recorded as one component of the sum that the other states."""
+    return part.part_of_id is not None and part.part_of_id == total.pk
