@@ -12,6 +12,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from plotly.subplots import make_subplots
 
+from dashboard.as_at import at_date
 from dashboard.charts.base import (
     STATUS_ORDER,
     STATUS_STYLE,
@@ -27,7 +28,6 @@ from dashboard.charts.base import (
     unique_sources,
 )
 from dashboard.charts.savings import wrap_name
-from dashboard.templatetags.record import at_date
 from programmes import fiscal, rules
 from programmes.models import Basis, Figure, Measure, Status
 
