@@ -33,7 +33,7 @@ __all__ = [
     "build_restatement_chart",
     "figure_frame",
     "flags",
-    "programme_charts",
+    "build_programme_charts",
     "to_aggregate",
 ]
 
@@ -41,7 +41,7 @@ __all__ = [
 PROGRAMME_CHARTS = ("savings-annual", "savings-total", "claims-findings", "restatements", "money", "funding", "deadlines")
 
 
-def programme_charts(
+def build_programme_charts(
     figures: list[Figure],
     events: list[Event],
     slug: str,
