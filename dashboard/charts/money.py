@@ -20,20 +20,25 @@ from programmes.models import Figure, Measure, Qualifier, Status, Unit
 def pair_money(figures: list[Figure]) -> pd.DataFrame:
     """The savings and investment pairs a net can be worked out from (rules.net_pairs), each pair once, as a frame.
 
-    A pair repeated by a later or secondary publication adds nothing to the chart; the first official statement is
-    kept. (The repeats stay visible on the figure pages.)
+    A pair repeated by another publication adds nothing to the chart: of the pairs stating the same numbers, the one
+    rules.best_sourced puts first is kept, and the pairs are drawn in the order stated. (The repeats stay visible on
+    the figure pages.)
     """
-    pairs = rules.net_pairs(figures)
-    pairs.sort(key=lambda pair: (rules.stated_on(pair[0].source), pair[0].source.kind not in rules.OFFICIAL_KINDS, pair[0].pk))
-    kept, pair_of, seen = [], {}, set()
-    for savings, investment in pairs:
+    repeats: dict[tuple, list[tuple[Figure, Figure]]] = {}
+    for savings, investment in rules.net_pairs(figures):
         numbers = (savings.scope, savings.period_start, savings.period_end, savings.status, savings.bounds, investment.bounds)
-        if numbers not in seen:
-            seen.add(numbers)
-            stated_net = [f for f in figures if f.measure == Measure.NET_BENEFIT and same_statement(f, savings)]
-            for figure in (savings, investment, *stated_net):
-                kept.append(figure)
-                pair_of[figure.pk] = len(seen)
+        repeats.setdefault(numbers, []).append((savings, investment))
+    chosen = []
+    for pairs in repeats.values():
+        first = rules.best_sourced(savings for savings, _ in pairs)[0]
+        chosen.append(next(pair for pair in pairs if pair[0] is first))
+    chosen.sort(key=lambda pair: (rules.stated_on(pair[0].source), pair[0].pk))
+    kept, pair_of = [], {}
+    for number, (savings, investment) in enumerate(chosen, start=1):
+        stated_net = [f for f in figures if f.measure == Measure.NET_BENEFIT and same_statement(f, savings)]
+        for figure in (savings, investment, *stated_net):
+            kept.append(figure)
+            pair_of[figure.pk] = number
     frame = figure_frame(kept)
     if frame.empty:
         return frame
