@@ -24,7 +24,7 @@ from django.urls import reverse
 
 from dashboard.charts.chart import Chart
 from dashboard.charts.savings import promise_summary
-from dashboard.charts.style import STATUS_ORDER, STATUS_STYLE, axis, base_layout
+from dashboard.charts.style import MEASURE_STYLE, STATUS_ORDER, STATUS_STYLE, axis, base_layout
 from dashboard.charts.traces import as_float
 from programmes import fiscal, formatting, rules
 from programmes.models import Basis, Figure, Measure, Qualifier, Status, Unit
@@ -40,16 +40,6 @@ PAGE_FIGURE_LIMIT = 100
 MAX_COLUMNS = 12
 
 TOTALS = rules.TOTAL_BASES
-
-# Series drawn by measure rather than status: colour and marker shape both tell them apart.
-MEASURE_STYLE = {
-    Measure.SAVINGS: ("#007A5A", "circle"),
-    Measure.INVESTMENT: ("#C25400", "square"),
-    Measure.NET_BENEFIT: ("#1b1b1b", "diamond"),
-    Measure.FUNDING_REQUESTED: ("#C25400", "square"),
-    Measure.FUNDING_APPROVED: ("#007A5A", "circle"),
-    Measure.FUNDING_GAP: ("#1b1b1b", "x"),
-}
 
 
 @dataclass(frozen=True)
@@ -332,7 +322,7 @@ def columns_of(spread: Spread) -> list[str]:
     return [across, "Status" if spread.series == "status" else "Measure", *(["Axis"] if spread.panels else []), "With an amount", "Lowest", "Median", "Highest", "Not known"]  # fmt: skip
 
 
-def table_rows(spread: Spread, groups: list[Group]) -> list[dict]:
+def group_rows(spread: Spread, groups: list[Group]) -> list[dict]:
     """One row per group: numbers as numbers for the CSV, and the same as the page writes them (`cells`)."""
     rows = []
     for group in groups:
@@ -387,7 +377,7 @@ def build_aggregate_chart(chart_id: str, figures: QuerySet, slug: str, picked: I
         title=spread.title,
         summary=summary(spread, groups, picked),
         plotly=draw(spread, groups),
-        rows=table_rows(spread, groups),
+        rows=group_rows(spread, groups),
         sources=[],
         columns=columns_of(spread),
         numeric_columns=NUMERIC_COLUMNS,

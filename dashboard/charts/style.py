@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from programmes.models import Status
+from programmes.models import Measure, Status
 
 STATUS_KEY = (
     "Colour and marker shape or fill pattern both show status: target ◆ hatched, forecast ▲ dotted, claimed ■ crossed, audited ● solid."
@@ -19,6 +19,16 @@ STATUS_STYLE = {
     Status.AUDITED: {"colour": "#007A5A", "symbol": "circle", "pattern": "", "dash": "solid"},
 }
 EVENT_COLOUR = "#505a5f"
+
+# An aggregated chart's series by measure rather than status: colour and marker shape both tell them apart.
+MEASURE_STYLE = {
+    Measure.SAVINGS: ("#007A5A", "circle"),
+    Measure.INVESTMENT: ("#C25400", "square"),
+    Measure.NET_BENEFIT: ("#1b1b1b", "diamond"),
+    Measure.FUNDING_REQUESTED: ("#C25400", "square"),
+    Measure.FUNDING_APPROVED: ("#007A5A", "circle"),
+    Measure.FUNDING_GAP: ("#1b1b1b", "x"),
+}
 
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif"
 
