@@ -4,13 +4,15 @@ The middleware reads the parameter once, for every view: `request.as_at` is the 
 None for today. A date is normalised to the latest day on or before it on which a source appeared, so that the
 pages (and their caches) are one per source date, not one per calendar day; a date before the first source
 becomes the day before it, which shows the honest empty record. A date that is not one is refused with a 400
-naming the parameter: plain text on the downloads, a page saying what to write on the pages.
+naming the parameter: plain text on the downloads, a page saying what to write on the pages. A link that keeps
+the date is written by at_date, for the templates ({% at %}) and the charts alike.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
@@ -36,6 +38,16 @@ def parse(text: str) -> datetime.date:
         return datetime.date.fromisoformat(text.strip())
     except ValueError:
         raise BadDate(f"The query parameter {PARAMETER} must be a date written like 2016-05-20; {text!r} is not one.") from None
+
+
+def at_date(url: str, day: datetime.date | None) -> str:
+    """The url with ?as_at=day added (replacing any there), or unchanged for today's record (day None)."""
+    if day is None:
+        return url
+    parts = urlsplit(url)
+    query = [(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True) if name != PARAMETER]
+    query.append((PARAMETER, day.isoformat()))
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def normalise(day: datetime.date) -> datetime.date:

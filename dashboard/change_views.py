@@ -15,7 +15,7 @@ from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_safe
 
 from dashboard import as_at, changes, exports
-from dashboard.views import cached
+from dashboard.page_cache import cached
 
 
 class BadParameter(ValueError):

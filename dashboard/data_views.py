@@ -41,6 +41,17 @@ def not_modified(request: HttpRequest, changed: datetime.datetime | None) -> Htt
     return get_conditional_response(request, last_modified=int(changed.timestamp()))
 
 
+def download(
+    request: HttpRequest, changed: datetime.datetime | None, queryset, pieces, content_type: str, name: str, attachment: bool = True
+) -> HttpResponse:
+    """A table streamed as `pieces` (a 304 when the client holds the current data), with the headers every download carries."""
+    if cached := not_modified(request, changed):
+        return stamp(cached, changed)
+    response = StreamingHttpResponse(pieces, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(attachment, name)
+    return stamp(count_rows(response, queryset), changed)
+
+
 @require_safe
 def data(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/data.html", {"resources": exports.RESOURCES.values(), "change_columns": CHANGE_COLUMNS})
@@ -58,12 +69,8 @@ def table_csv(request: HttpRequest, resource: str) -> HttpResponse:
         queryset, applied = table.select(request.GET)
     except exports.FilterError as error:
         return HttpResponseBadRequest(error.as_text(), content_type="text/plain; charset=utf-8")
-    changed = exports.last_changed()
-    if cached := not_modified(request, changed):
-        return stamp(cached, changed)
-    response = StreamingHttpResponse(exports.csv_pieces(table, queryset, request.as_at), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, exports.filename(table, applied, "csv"))
-    return stamp(count_rows(response, queryset), changed)
+    pieces = exports.csv_pieces(table, queryset, request.as_at)
+    return download(request, exports.last_changed(), queryset, pieces, "text/csv; charset=utf-8", exports.filename(table, applied, "csv"))
 
 
 @require_safe
@@ -74,9 +81,5 @@ def table_json(request: HttpRequest, resource: str) -> HttpResponse:
     except exports.FilterError as error:
         return JsonResponse(error.as_json(), status=400, json_dumps_params={"ensure_ascii": False})
     changed = exports.last_changed()
-    if cached := not_modified(request, changed):
-        return stamp(cached, changed)
     pieces = exports.json_pieces(table, queryset, applied, changed, request.as_at)
-    response = StreamingHttpResponse(pieces, content_type="application/json")
-    response["Content-Disposition"] = content_disposition_header(False, exports.filename(table, applied, "json"))
-    return stamp(count_rows(response, queryset), changed)
+    return download(request, changed, queryset, pieces, "application/json", exports.filename(table, applied, "json"), attachment=False)

@@ -30,9 +30,8 @@ from django.views.decorators.http import require_safe
 from dashboard import charts, exports
 from dashboard.as_at import PARAMETER as AS_AT
 from dashboard.exports.filters import FilterError
-from dashboard.page_cache import CACHE_SECONDS, RELEASE, stamp_key
+from dashboard.page_cache import CACHE_SECONDS, RELEASE, cached, stamp_key
 from dashboard.search import bad_parameter
-from dashboard.views import cached
 from programmes import fiscal
 from programmes.models import Basis, Figure, Measure, Programme, ProgrammeKind, Status, Unit
 

@@ -68,6 +68,21 @@ def stamp_key(changed: datetime.datetime | None) -> str:
     return changed.isoformat() if changed else "empty"
 
 
+def cached[T](scope: str, build: Callable[[], T], changed: datetime.datetime | None, as_at: datetime.date | None = None) -> T:
+    """A value rebuilt only when the data changes: the change history's latest timestamp is part of the cache key.
+
+    Building what a page shows from figures (cards, flags, charts with pandas and plotly) is most of a cold page's
+    time; it is kept under the release, the date the page is shown at and the change stamp. Every write goes through
+    the admin, the import or load_dataset, and each leaves a history row, so a new timestamp means a rebuild in every worker.
+    """
+    key = f"dashboard:{RELEASE}:{scope}:{as_at}:{stamp_key(changed)}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout=CACHE_SECONDS)
+    return value
+
+
 def as_at_of(request: HttpRequest) -> datetime.date | None:
     """The date the page is shown at (None for today); a request made without the middleware (a test's RequestFactory) is today."""
     return getattr(request, "as_at", None)

@@ -1,7 +1,7 @@
 """What the public site would show, as at today, if an editor saved the figure in the form: for the admin's Preview button.
 
 The figure is saved inside a transaction that is then rolled back, and the public pages' own builders
-(views.programme_page, views.overview_page) run in between, so the preview is computed by exactly the code the site
+(pages.programme_page, pages.overview_page) run in between, so the preview is computed by exactly the code the site
 uses, stored disagreement flags included; nothing is written and nothing is cached. The pages as they are now are
 built first, outside the transaction, so that the preview can say which card lines and charts would change.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db import router, transaction
 from django.forms import ModelForm
 
-from dashboard import views
+from dashboard import pages
 from dashboard.charts import Chart
 from programmes.models import Figure, Programme
 
@@ -68,14 +68,14 @@ def preview(form: ModelForm, previous: Programme | None = None) -> list[Programm
     if previous is not None:
         programmes.setdefault(previous.pk, previous)
     strategies = list(Programme.objects.for_overview())
-    before = {pk: views.programme_page(programme, None) for pk, programme in programmes.items()}
-    overview_before = views.overview_page(strategies, None)
+    before = {pk: pages.programme_page(programme, None) for pk, programme in programmes.items()}
+    overview_before = pages.overview_page(strategies, None)
     after: dict[int, dict] = {}
     try:
         with transaction.atomic(using=router.db_for_write(Figure)):
             figure = form.save()
-            after = {pk: views.programme_page(programme, None) for pk, programme in programmes.items()}
-            overview_after = views.overview_page(strategies, None)
+            after = {pk: pages.programme_page(programme, None) for pk, programme in programmes.items()}
+            overview_after = pages.overview_page(strategies, None)
             raise RolledBack
     except RolledBack:
         pass

@@ -33,7 +33,7 @@ class AsAtTests(TestCase):
 
 class LinkTests(TestCase):
     def test_a_link_keeps_the_date_and_the_other_parameters(self):
-        from dashboard.templatetags.record import at_date
+        from dashboard.as_at import at_date
 
         self.assertEqual(
             at_date("/data/figures.csv?programme=ngss-2012&as_at=2010-01-01", datetime.date(2016, 5, 20)),

@@ -271,7 +271,7 @@ class OverviewChartTests(ChartDataTests):
 
 class ProgrammeChartsTests(ChartDataTests):
     def test_it_leaves_out_charts_without_data(self):
-        built = charts.programme_charts(self.figures, [self.launch], "mini")
+        built = charts.build_programme_charts(self.figures, [self.launch], "mini")
         self.assertEqual([c.id for c in built], ["savings-annual", "savings-total", "restatements", "money"])
         self.assertEqual(len({c.anchor for c in built}), len(built))
 

@@ -36,7 +36,7 @@ class RowCountTests(TestCase):
 class CutStreamTests(TestCase):
     def test_a_fault_mid_stream_reaches_the_server_instead_of_ending_the_file_cleanly(self):
         # gunicorn, seeing the exception after the headers went out, drops the connection without the final chunk.
-        tables = exports.tables
+        streaming = exports.streaming
 
         def rows_then_fault(source):
             def faulty(*args, **kwargs):
@@ -48,8 +48,8 @@ class CutStreamTests(TestCase):
 
         # The rows come from the database in batches: through COPY on PostgreSQL, a cursor elsewhere.
         with (
-            mock.patch.object(tables, "fetched", rows_then_fault(tables.fetched)),
-            mock.patch.object(tables.pgcopy, "copy_rows", rows_then_fault(tables.pgcopy.copy_rows)),
+            mock.patch.object(streaming, "fetched", rows_then_fault(streaming.fetched)),
+            mock.patch.object(streaming.pgcopy, "copy_rows", rows_then_fault(streaming.pgcopy.copy_rows)),
         ):
             response = self.client.get("/data/figures.csv")
             pieces = iter(response.streaming_content)

@@ -543,8 +543,8 @@ class StreamingTests(TestCase):
 
     def test_it_streams_100k_rows_without_loading_them_all_at_once(self):
         batches: list[int] = []
-        tables = exports.tables
-        real_fetched, real_copy_rows = tables.fetched, tables.pgcopy.copy_rows
+        streaming = exports.streaming
+        real_fetched, real_copy_rows = streaming.fetched, streaming.pgcopy.copy_rows
 
         def counted(source):
             def counting(*args, **kwargs):
@@ -556,8 +556,8 @@ class StreamingTests(TestCase):
 
         # The rows come from the database in batches: through COPY on PostgreSQL, a cursor elsewhere.
         with (
-            mock.patch.object(tables, "fetched", counted(real_fetched)),
-            mock.patch.object(tables.pgcopy, "copy_rows", counted(real_copy_rows)),
+            mock.patch.object(streaming, "fetched", counted(real_fetched)),
+            mock.patch.object(streaming.pgcopy, "copy_rows", counted(real_copy_rows)),
         ):
             response = self.client.get("/data/figures.csv?programme=bulk")
             lines = pieces = 0

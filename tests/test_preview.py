@@ -98,7 +98,7 @@ class PreviewTests(TestCase):
 
         from concurrency.exceptions import RecordModifiedError
 
-        with mock.patch("dashboard.preview.views.programme_page", side_effect=RecordModifiedError(target=self.figure)):
+        with mock.patch("dashboard.preview.pages.programme_page", side_effect=RecordModifiedError(target=self.figure)):
             response = self.client.post(self.url, figure_form(self.figure, as_published="£95m"))
         self.assertContains(response, "Someone else saved this figure a moment ago")
 

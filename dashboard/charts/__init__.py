@@ -5,13 +5,18 @@ pandas shapes the rows; plotly builds the figure; the page draws it with static/
 Rules from DOMAIN.md that shape every builder: annual and cumulative figures never share an axis, ranges are
 drawn as bands or floating bars and never as midpoints, unknown is said and never drawn as zero.
 A chart over more figures than can be read one by one is drawn from aggregates instead (aggregate.py).
+
+The builders (savings.py, money.py, findings.py, aggregate.py) share, each layer calling only those below it: chart.py
+(the Chart, and figure_chart for a chart drawn figure by figure), frame.py (figures as a frame, their flags and table
+rows), traces.py (bars, hover text and labels) and style.py (colours, layout and axes).
 """
 
 from __future__ import annotations
 
 from dashboard.charts.aggregate import FIGURE_LIMIT, PAGE_FIGURE_LIMIT, SPREADS, build_aggregate_chart, to_aggregate
-from dashboard.charts.base import Chart, figure_frame, flags
+from dashboard.charts.chart import Chart
 from dashboard.charts.findings import build_findings_chart, build_findings_overview
+from dashboard.charts.frame import figure_frame, flags
 from dashboard.charts.money import build_deadline_chart, build_funding_chart, build_money_chart
 from dashboard.charts.savings import build_overview_chart, build_promise_chart, build_restatement_chart
 from programmes.models import Basis, Event, Figure
@@ -33,7 +38,7 @@ __all__ = [
     "build_restatement_chart",
     "figure_frame",
     "flags",
-    "programme_charts",
+    "build_programme_charts",
     "to_aggregate",
 ]
 
@@ -41,7 +46,7 @@ __all__ = [
 PROGRAMME_CHARTS = ("savings-annual", "savings-total", "claims-findings", "restatements", "money", "funding", "deadlines")
 
 
-def programme_charts(
+def build_programme_charts(
     figures: list[Figure],
     events: list[Event],
     slug: str,

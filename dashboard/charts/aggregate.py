@@ -22,7 +22,10 @@ from django.db.models import Case, Count, ExpressionWrapper, F, IntegerField, Ma
 from django.db.models.functions import Coalesce, ExtractYear, RowNumber
 from django.urls import reverse
 
-from dashboard.charts.base import STATUS_ORDER, STATUS_STYLE, Chart, axis, base_layout
+from dashboard.charts.chart import Chart
+from dashboard.charts.savings import promise_summary
+from dashboard.charts.style import MEASURE_STYLE, STATUS_ORDER, STATUS_STYLE, axis, base_layout
+from dashboard.charts.traces import as_float
 from programmes import fiscal, formatting, rules
 from programmes.models import Basis, Figure, Measure, Qualifier, Status, Unit
 
@@ -37,16 +40,6 @@ PAGE_FIGURE_LIMIT = 100
 MAX_COLUMNS = 12
 
 TOTALS = rules.TOTAL_BASES
-
-# Series drawn by measure rather than status: colour and marker shape both tell them apart.
-MEASURE_STYLE = {
-    Measure.SAVINGS: ("#007A5A", "circle"),
-    Measure.INVESTMENT: ("#C25400", "square"),
-    Measure.NET_BENEFIT: ("#1b1b1b", "diamond"),
-    Measure.FUNDING_REQUESTED: ("#C25400", "square"),
-    Measure.FUNDING_APPROVED: ("#007A5A", "circle"),
-    Measure.FUNDING_GAP: ("#1b1b1b", "x"),
-}
 
 
 @dataclass(frozen=True)
@@ -212,10 +205,6 @@ def amount(spread: Spread, number: Decimal | None) -> str:
     return "–" if number is None else formatting.quantity(number, None, None, spread.unit)
 
 
-def as_float(number: Decimal | None) -> float | None:
-    return float(number) if number is not None else None
-
-
 def draw(spread: Spread, groups: list[Group]) -> dict:
     """One marker per group at its median, with a line from its lowest to its highest value; series side by side per span.
 
@@ -226,7 +215,6 @@ def draw(spread: Spread, groups: list[Group]) -> dict:
     panels = sorted({g.panel for g in drawn}) or [0]
     categories = [axis_label(spread, g) for g in sorted(drawn, key=lambda g: (g.start is None, g.start or 0))]
     categories = list(dict.fromkeys(categories))
-    x_title = "Last financial year covered" if spread.across == "covered" else "Year published"
     layout = base_layout(spread.title, height=460 + 220 * (len(panels) - 1))
     # The legend above the plot, clear of the spans of years, which may need two lines and a slant below it.
     layout.update(
@@ -237,68 +225,82 @@ def draw(spread: Spread, groups: list[Group]) -> dict:
     )
     traces: list[dict] = []
     shown: set[str] = set()
-    gap = 0.08
-    height = (1 - gap * (len(panels) - 1)) / len(panels)
     for row, panel in enumerate(panels, start=1):
         suffix = "" if row == 1 else str(row)
-        lines = sorted({g.series for g in drawn if g.panel == panel}, key=lambda value: series_order(spread, value))
-        for line in lines:
-            part = [g for g in drawn if g.panel == panel and g.series == line]
-            if spread.series == "measure":
-                colour, symbol = MEASURE_STYLE[line]
-            else:
-                colour, symbol = STATUS_STYLE[line]["colour"], STATUS_STYLE[line]["symbol"]
-            # Where a group holds only ranges there is no median: the line alone shows where its figures lie.
-            marks = [g.median if g.median is not None else g.lowest for g in part]
-            traces.append(
-                {
-                    "type": "scatter",
-                    "name": series_label(spread, line),
-                    "legendgroup": line,
-                    "showlegend": line not in shown,
-                    "xaxis": f"x{suffix}",
-                    "yaxis": f"y{suffix}",
-                    "x": [axis_label(spread, g) for g in part],
-                    "y": [as_float(mark) for mark in marks],
-                    "mode": "markers",
-                    "marker": {
-                        "color": colour,
-                        "symbol": symbol,
-                        "size": 11,
-                        "opacity": [1 if g.median is not None else 0 for g in part],
-                        "line": {"color": "#ffffff", "width": 1},
-                    },
-                    "error_y": {
-                        "type": "data",
-                        "symmetric": False,
-                        "array": [as_float(g.highest - mark) for g, mark in zip(part, marks, strict=True)],
-                        "arrayminus": [as_float(mark - g.lowest) for g, mark in zip(part, marks, strict=True)],
-                        "color": colour,
-                        "thickness": 3,
-                        "width": 6,
-                    },
-                    "hovertext": [hover(spread, g) for g in part],
-                    "hovertemplate": "%{hovertext}<extra></extra>",
-                }
-            )
+        here = [g for g in drawn if g.panel == panel]
+        for line in sorted({g.series for g in here}, key=lambda value: series_order(spread, value)):
+            traces.append(series_trace(spread, [g for g in here if g.series == line], line, suffix, line not in shown))
             shown.add(line)
-        title = spread.panels[panel][0] if spread.panels else spread.axis_title
-        if spread.unit == Unit.YEAR:
-            years = [g.lowest for g in drawn if g.panel == panel] + [g.highest for g in drawn if g.panel == panel]
-            y_axis = axis(title, tickformat="d", range=[float(min(years)) - 1, float(max(years)) + 1])
-        else:
-            y_axis = axis(title, tickprefix="£", rangemode="tozero")
-        top = 1 - (row - 1) * (height + gap)
-        layout[f"yaxis{suffix}"] = {**y_axis, "anchor": f"x{suffix}", "domain": [max(top - height, 0), top]}
-        last = row == len(panels)
+        layout.update(panel_axes(spread, here, panel, row, len(panels), categories))
+    return {"data": traces, "layout": layout}
+
+
+def series_trace(spread: Spread, part: list[Group], line: str, suffix: str, in_legend: bool) -> dict:
+    """One series of one panel: a marker per group at its median and a line from its lowest to its highest value."""
+    if spread.series == "measure":
+        colour, symbol = MEASURE_STYLE[line]
+    else:
+        colour, symbol = STATUS_STYLE[line]["colour"], STATUS_STYLE[line]["symbol"]
+    # Where a group holds only ranges there is no median: the line alone shows where its figures lie.
+    marks = [g.median if g.median is not None else g.lowest for g in part]
+    return {
+        "type": "scatter",
+        "name": series_label(spread, line),
+        "legendgroup": line,
+        "showlegend": in_legend,
+        "xaxis": f"x{suffix}",
+        "yaxis": f"y{suffix}",
+        "x": [axis_label(spread, g) for g in part],
+        "y": [as_float(mark) for mark in marks],
+        "mode": "markers",
+        "marker": {
+            "color": colour,
+            "symbol": symbol,
+            "size": 11,
+            "opacity": [1 if g.median is not None else 0 for g in part],
+            "line": {"color": "#ffffff", "width": 1},
+        },
+        "error_y": {
+            "type": "data",
+            "symmetric": False,
+            "array": [as_float(g.highest - mark) for g, mark in zip(part, marks, strict=True)],
+            "arrayminus": [as_float(mark - g.lowest) for g, mark in zip(part, marks, strict=True)],
+            "color": colour,
+            "thickness": 3,
+            "width": 6,
+        },
+        "hovertext": [hover(spread, g) for g in part],
+        "hovertemplate": "%{hovertext}<extra></extra>",
+    }
+
+
+# The gap between two panels, as a share of the chart's height.
+PANEL_GAP = 0.08
+
+
+def panel_axes(spread: Spread, here: list[Group], panel: int, row: int, rows: int, categories: list[str]) -> dict:
+    """The axes of one panel (its groups `here`), stacked `row` of `rows` from the top; the panels share the lowest one's x axis."""
+    suffix = "" if row == 1 else str(row)
+    title = spread.panels[panel][0] if spread.panels else spread.axis_title
+    if spread.unit == Unit.YEAR:
+        years = [g.lowest for g in here] + [g.highest for g in here]
+        y_axis = axis(title, tickformat="d", range=[float(min(years)) - 1, float(max(years)) + 1])
+    else:
+        y_axis = axis(title, tickprefix="£", rangemode="tozero")
+    height = (1 - PANEL_GAP * (rows - 1)) / rows
+    top = 1 - (row - 1) * (height + PANEL_GAP)
+    last = row == rows
+    x_title = "Last financial year covered" if spread.across == "covered" else "Year published"
+    return {
+        f"yaxis{suffix}": {**y_axis, "anchor": f"x{suffix}", "domain": [max(top - height, 0), top]},
         # The axis title and labels once, under the lowest panel; the panels above share its categories.
-        layout[f"xaxis{suffix}"] = {
+        f"xaxis{suffix}": {
             **axis(x_title if last else "", type="category", categoryorder="array", categoryarray=categories),
             "anchor": f"y{suffix}",
             "showticklabels": last,
-            **({} if last else {"matches": f"x{len(panels)}"}),
-        }
-    return {"data": traces, "layout": layout}
+            **({} if last else {"matches": f"x{rows}"}),
+        },
+    }
 
 
 def hover(spread: Spread, group: Group) -> str:
@@ -320,7 +322,7 @@ def columns_of(spread: Spread) -> list[str]:
     return [across, "Status" if spread.series == "status" else "Measure", *(["Axis"] if spread.panels else []), "With an amount", "Lowest", "Median", "Highest", "Not known"]  # fmt: skip
 
 
-def table_rows(spread: Spread, groups: list[Group]) -> list[dict]:
+def group_rows(spread: Spread, groups: list[Group]) -> list[dict]:
     """One row per group: numbers as numbers for the CSV, and the same as the page writes them (`cells`)."""
     rows = []
     for group in groups:
@@ -359,8 +361,6 @@ def summary(spread: Spread, groups: list[Group], picked: Iterable[Figure]) -> st
     if unknown:
         parts.append(f"{unknown:,} give no amount: they are counted in the table, not drawn.")
     if spread.bases:
-        from dashboard.charts.savings import promise_summary
-
         chosen = [f for f in picked if f.measure == Measure.SAVINGS and f.unit == Unit.GBP_M and f.basis in spread.bases]
         parts.insert(0, promise_summary(chosen, spread.bases, spread.per))
     return " ".join(parts)
@@ -377,7 +377,7 @@ def build_aggregate_chart(chart_id: str, figures: QuerySet, slug: str, picked: I
         title=spread.title,
         summary=summary(spread, groups, picked),
         plotly=draw(spread, groups),
-        rows=table_rows(spread, groups),
+        rows=group_rows(spread, groups),
         sources=[],
         columns=columns_of(spread),
         numeric_columns=NUMERIC_COLUMNS,

@@ -10,24 +10,14 @@ from __future__ import annotations
 import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
+import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.charts.base import (
-    STATUS_ORDER,
-    STATUS_STYLE,
-    TABLE_COLUMNS,
-    Chart,
-    axis,
-    base_layout,
-    figure_bar,
-    figure_frame,
-    flags,
-    plotly_json,
-    table_rows,
-    unique_sources,
-)
-from dashboard.charts.savings import wrap_name
-from dashboard.templatetags.record import at_date
+from dashboard.as_at import at_date
+from dashboard.charts.chart import Chart, figure_chart
+from dashboard.charts.frame import TABLE_COLUMNS, figure_frame, flags, table_rows
+from dashboard.charts.style import axis, base_layout
+from dashboard.charts.traces import status_bars, wrap_name
 from programmes import fiscal, rules
 from programmes.models import Basis, Figure, Measure, Status
 
@@ -98,64 +88,45 @@ def pairs_chart(
     fig = make_subplots(rows=len(present), cols=1, vertical_spacing=0.12, row_heights=counts)
     in_legend: set[str] = set()
     for index, (bases, x_title) in enumerate(present, start=1):
-        rows_here = [(label, pair) for label, pair in labelled if pair.finding.basis in bases]
-        category = {}
-        for label, pair in rows_here:
-            category[pair.claim.pk] = category[pair.finding.pk] = f"{label}<br>{wrap_name(rules.gap_phrase(pair))}"
-        frame = figure_frame([figure for _, pair in rows_here for figure in (pair.claim, pair.finding)])
-        for status in STATUS_ORDER:
-            rows = frame[frame["status"] == status]
-            if rows.empty:
-                continue
-            style = STATUS_STYLE[status]
-            name = "Found by auditors" if status == Status.AUDITED else f"{Status(status).label} (the claim)"
-            bar = figure_bar(
-                rows,
-                name,
-                style["colour"],
-                style["pattern"],
-                [category[r.id] for r in rows.itertuples()],
-                horizontal=True,
-                labels=[
-                    f"{r.display} ({'found' if status == Status.AUDITED else Status(status).label.lower()})" for r in rows.itertuples()
-                ],
-            )
-            bar.update(
-                offsetgroup="finding" if status == Status.AUDITED else "claim", legendgroup=status, showlegend=status not in in_legend
-            )
-            in_legend.add(status)
-            fig.add_trace(bar, row=index, col=1)
-        order = list(dict.fromkeys(category[pair.finding.pk] for _, pair in rows_here))
-        fig.update_yaxes(axis("", categoryorder="array", categoryarray=order, autorange="reversed", showgrid=False), row=index, col=1)
-        fig.update_xaxes(axis(x_title, rangemode="tozero", tickprefix="£", ticksuffix="m"), row=index, col=1)
+        pairs_panel(fig, index, [(label, pair) for label, pair in labelled if pair.finding.basis in bases], x_title, in_legend)
     drawn = [figure for _, pair in labelled for figure in (pair.claim, pair.finding)]
     fig.update_layout(
         **base_layout(title, height=200 + 110 * len(labelled) + 60 * len(present)), barmode="group", meta={"links": links(drawn, as_at)}
     )
     fig.update_layout(margin={"l": 16, "r": 120, "t": 48, "b": 48})
-    ordered = drawn
-    frame = figure_frame(ordered)
+    frame = figure_frame(drawn)
     # The table keeps the chart's order (pair by pair, ranked on the overview), not the frame's order by status.
-    frame = frame.set_index("id", drop=False).loc[[figure.pk for figure in ordered]].reset_index(drop=True)
+    frame = frame.set_index("id", drop=False).loc[[figure.pk for figure in drawn]].reset_index(drop=True)
+    extra_columns = (["Rank"] if ranked else []) + EXTRA_COLUMNS
     rows = table_rows(frame, flags(drawn, as_at))
     for number, row in enumerate(rows):
-        pair = labelled[number // 2][1]
-        figure = ordered[number]
-        row["extra"] = extra_cells(pair, figure, number // 2 + 1 if ranked else None)
-        columns = (["Rank"] if ranked else []) + EXTRA_COLUMNS
-        row.update(dict(zip(columns, row["extra"], strict=True)))
-    return Chart(
-        id=chart_id,
-        title=title,
-        summary=summary,
-        plotly=plotly_json(fig),
-        rows=rows,
-        sources=unique_sources(frame),
-        key=KEY,
-        filename=filename,
-        extra_columns=(["Rank"] if ranked else []) + EXTRA_COLUMNS,
-        columns=[*TABLE_COLUMNS, *(["Rank"] if ranked else []), *EXTRA_COLUMNS],
+        row["extra"] = extra_cells(labelled[number // 2][1], drawn[number], number // 2 + 1 if ranked else None)
+        row.update(dict(zip(extra_columns, row["extra"], strict=True)))
+    columns = [*TABLE_COLUMNS, *extra_columns]
+    return figure_chart(
+        chart_id, title, summary, fig, frame, filename, rows=rows, notes=[], key=KEY, extra_columns=extra_columns, columns=columns
     )
+
+
+def pairs_panel(fig: go.Figure, index: int, labelled: list[tuple[str, rules.Pair]], x_title: str, in_legend: set[str]) -> None:
+    """One panel of pairs (annual, or totals): a row per pair, labelled with its gap, the claim and the finding side by side."""
+    category = {}
+    for label, pair in labelled:
+        category[pair.claim.pk] = category[pair.finding.pk] = f"{label}<br>{wrap_name(rules.gap_phrase(pair))}"
+    frame = figure_frame([figure for _, pair in labelled for figure in (pair.claim, pair.finding)])
+    bars = status_bars(
+        frame,
+        lambda row: category[row.id],
+        name=lambda status: "Found by auditors" if status == Status.AUDITED else f"{Status(status).label} (the claim)",
+        label=lambda row, status: f"{row.display} ({'found' if status == Status.AUDITED else Status(status).label.lower()})",
+    )
+    for status, bar in bars:
+        bar.update(offsetgroup="finding" if status == Status.AUDITED else "claim", legendgroup=status, showlegend=status not in in_legend)
+        in_legend.add(status)
+        fig.add_trace(bar, row=index, col=1)
+    order = list(dict.fromkeys(category[pair.finding.pk] for _, pair in labelled))
+    fig.update_yaxes(axis("", categoryorder="array", categoryarray=order, autorange="reversed", showgrid=False), row=index, col=1)
+    fig.update_xaxes(axis(x_title, rangemode="tozero", tickprefix="£", ticksuffix="m"), row=index, col=1)
 
 
 # Pairs one programme's chart draws: beyond this, the largest gaps only (the summary says how many there are).

@@ -8,23 +8,10 @@ from html import escape
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.base import (
-    MEASURE_KEY,
-    STATUS_ORDER,
-    STATUS_STYLE,
-    Chart,
-    as_float,
-    axis,
-    base_layout,
-    best_sourced,
-    figure_bar,
-    figure_frame,
-    hover_text,
-    plotly_json,
-    table_rows,
-    unique_sources,
-    unknown_notes,
-)
+from dashboard.charts.chart import Chart, figure_chart
+from dashboard.charts.frame import figure_frame
+from dashboard.charts.style import MEASURE_KEY, STATUS_ORDER, STATUS_STYLE, axis, base_layout
+from dashboard.charts.traces import as_float, figure_bar, hover_text
 from programmes import fiscal, rules
 from programmes.formatting import money
 from programmes.models import Figure, Measure, Qualifier, Status, Unit
@@ -33,20 +20,25 @@ from programmes.models import Figure, Measure, Qualifier, Status, Unit
 def pair_money(figures: list[Figure]) -> pd.DataFrame:
     """The savings and investment pairs a net can be worked out from (rules.net_pairs), each pair once, as a frame.
 
-    A pair repeated by a later or secondary publication adds nothing to the chart; the first official statement is
-    kept. (The repeats stay visible on the figure pages.)
+    A pair repeated by another publication adds nothing to the chart: of the pairs stating the same numbers, the one
+    rules.best_sourced puts first is kept, and the pairs are drawn in the order stated. (The repeats stay visible on
+    the figure pages.)
     """
-    pairs = rules.net_pairs(figures)
-    pairs.sort(key=lambda pair: (rules.stated_on(pair[0].source), pair[0].source.kind not in rules.OFFICIAL_KINDS, pair[0].pk))
-    kept, pair_of, seen = [], {}, set()
-    for savings, investment in pairs:
+    repeats: dict[tuple, list[tuple[Figure, Figure]]] = {}
+    for savings, investment in rules.net_pairs(figures):
         numbers = (savings.scope, savings.period_start, savings.period_end, savings.status, savings.bounds, investment.bounds)
-        if numbers not in seen:
-            seen.add(numbers)
-            stated_net = [f for f in figures if f.measure == Measure.NET_BENEFIT and same_statement(f, savings)]
-            for figure in (savings, investment, *stated_net):
-                kept.append(figure)
-                pair_of[figure.pk] = len(seen)
+        repeats.setdefault(numbers, []).append((savings, investment))
+    chosen = []
+    for pairs in repeats.values():
+        first = rules.best_sourced(savings for savings, _ in pairs)[0]
+        chosen.append(next(pair for pair in pairs if pair[0] is first))
+    chosen.sort(key=lambda pair: (rules.stated_on(pair[0].source), pair[0].pk))
+    kept, pair_of = [], {}
+    for number, (savings, investment) in enumerate(chosen, start=1):
+        stated_net = [f for f in figures if f.measure == Measure.NET_BENEFIT and same_statement(f, savings)]
+        for figure in (savings, investment, *stated_net):
+            kept.append(figure)
+            pair_of[figure.pk] = number
     frame = figure_frame(kept)
     if frame.empty:
         return frame
@@ -62,69 +54,65 @@ def same_statement(figure: Figure, other: Figure) -> bool:
     return all(getattr(figure, name) == getattr(other, name) for name in fields)
 
 
+MONEY_STYLE = {
+    Measure.SAVINGS: ("Savings", "#007A5A", ""),
+    Measure.INVESTMENT: ("Investment (cost)", "#C25400", "/"),
+    Measure.NET_BENEFIT: ("Net benefit (stated)", "#1b1b1b", "x"),
+}
+
+
 def build_money_chart(figures: list[Figure], slug: str, flagged: dict[int, str] | None = None) -> Chart | None:
     """Investment against savings over the same period, and the net benefit, per period and status."""
     frame = pair_money(figures)
     if frame.empty:
         return None
-    measure_style = {
-        Measure.SAVINGS: ("Savings", "#007A5A", ""),
-        Measure.INVESTMENT: ("Investment (cost)", "#C25400", "/"),
-        Measure.NET_BENEFIT: ("Net benefit (stated)", "#1b1b1b", "x"),
-    }
     groups = list(frame.groupby("pair", sort=False))
-    group_label = {
-        key: f"{group.iloc[0].period} ({Status(group.iloc[0].status).label.lower()})<br>{escape(group.iloc[0].source.publisher.name)}, "
-        f"{group.iloc[0].source.published_display}"
-        for key, group in groups
-    }
+    label = {key: pair_label(group.iloc[0]) for key, group in groups}
     fig = go.Figure()
-    for measure, (name, colour, pattern) in measure_style.items():
+    for measure, (name, colour, pattern) in MONEY_STYLE.items():
         rows = frame[frame["measure"] == measure]
         if rows.empty:
             continue
-        fig.add_trace(figure_bar(rows, name, colour, pattern, [group_label[r.pair] for r in rows.itertuples()]))
-    computed_x, computed_y, computed_text = [], [], []
-    sentences = []
+        fig.add_trace(figure_bar(rows, name, colour, pattern, [label[r.pair] for r in rows.itertuples()]))
+    computed, sentences = [], []
     for key, group in groups:
         savings = group[group["measure"] == Measure.SAVINGS].iloc[0].figure
         investment = group[group["measure"] == Measure.INVESTMENT].iloc[0].figure
         net = rules.net(savings, investment)
         states_net = (group["measure"] == Measure.NET_BENEFIT).any()
         if net is not None and not states_net and net[0] == net[1]:
-            prefix = "about " if net[2] == Qualifier.APPROX else ""
-            computed_x.append(group_label[key])
-            computed_y.append(as_float(net[0]))
-            computed_text.append(prefix + money(net[0]))
+            computed.append((label[key], net))
         sentences.append(money_sentence(savings, investment, net))
-    if computed_x:
-        fig.add_trace(
-            go.Bar(
-                name="Net benefit (savings minus investment)",
-                x=computed_x,
-                y=computed_y,
-                marker={"color": "#6f777b", "pattern": {"shape": "-", "fgcolor": "#ffffff", "solidity": 0.3, "fillmode": "overlay"}},
-                hovertemplate="Net benefit (computed): %{text}<extra></extra>",
-                text=computed_text,
-                textposition="outside",
-                cliponaxis=False,
-            )
-        )
+    if computed:
+        fig.add_trace(computed_net_bars(computed))
     fig.update_layout(
         **base_layout("Money in, money out"),
         barmode="group",
         xaxis=axis(""),
         yaxis=axis("£ million over the period", tickprefix="£", ticksuffix="m", zeroline=True),
     )
-    return Chart(
-        id="money",
-        title="Money in, money out",
-        key=MEASURE_KEY,
-        summary=" ".join(sentences),
-        plotly=plotly_json(fig),
-        rows=table_rows(frame, flagged),
-        sources=unique_sources(frame),
-        filename=f"{slug}-money",
+    return figure_chart(
+        "money", "Money in, money out", " ".join(sentences), fig, frame, f"{slug}-money", flagged, notes=[], key=MEASURE_KEY
+    )
+
+
+def pair_label(first) -> str:
+    """Where a pair stands on the axis: its period and status, then who published it and when."""
+    source = first.source
+    return f"{first.period} ({Status(first.status).label.lower()})<br>{escape(source.publisher.name)}, {source.published_display}"
+
+
+def computed_net_bars(computed: list[tuple[str, tuple[Decimal, Decimal, str]]]) -> go.Bar:
+    """The net worked out (rules.net) where a pair states none and it is one number, beside the pair's bars."""
+    return go.Bar(
+        name="Net benefit (savings minus investment)",
+        x=[label for label, _ in computed],
+        y=[as_float(net[0]) for _, net in computed],
+        marker={"color": "#6f777b", "pattern": {"shape": "-", "fgcolor": "#ffffff", "solidity": 0.3, "fillmode": "overlay"}},
+        hovertemplate="Net benefit (computed): %{text}<extra></extra>",
+        text=[("about " if net[2] == Qualifier.APPROX else "") + money(net[0]) for _, net in computed],
+        textposition="outside",
+        cliponaxis=False,
     )
 
 
@@ -146,6 +134,7 @@ def money_sentence(savings: Figure, investment: Figure, net: tuple[Decimal, Deci
     return rules.sentence(f"{said}, {outcome}")
 
 
+FUNDING_KEY = "Colour and fill pattern show the measure: requested hatched, approved solid, a stated gap crossed."
 FUNDING_STYLE = {
     Measure.FUNDING_REQUESTED: ("Requested", "#C25400", "/"),
     Measure.FUNDING_APPROVED: ("Approved", "#007A5A", ""),
@@ -172,32 +161,22 @@ def build_funding_chart(figures: list[Figure], slug: str, flagged: dict[int, str
         xaxis=axis(""),
         yaxis=axis("£ million", tickprefix="£", ticksuffix="m"),
     )
-    parts = funding_sentences(frame[~frame["is_unknown"]])
-    summary = "; ".join(parts) + "."
-    return Chart(
-        id="funding",
-        title="Funding asked for and approved",
-        key="Colour and fill pattern show the measure: requested hatched, approved solid, a stated gap crossed.",
-        summary=summary[0].upper() + summary[1:],
-        plotly=plotly_json(fig),
-        rows=table_rows(frame, flagged),
-        sources=unique_sources(frame),
-        filename=f"{slug}-funding",
-        notes=unknown_notes(frame),
-    )
+    summary = "; ".join(funding_sentences(frame[~frame["is_unknown"]])) + "."
+    summary = summary[0].upper() + summary[1:]
+    return figure_chart("funding", "Funding asked for and approved", summary, fig, frame, f"{slug}-funding", flagged, key=FUNDING_KEY)
 
 
 def funding_sentences(known: pd.DataFrame) -> list[str]:
     """What was asked for and approved, latest first stated, each with who said it, and the shortfall rules.shortfall allows."""
-    requested = best_sourced(known[known["measure"] == Measure.FUNDING_REQUESTED])
-    approved = best_sourced(known[known["measure"] == Measure.FUNDING_APPROVED])
+    requested = rules.best_sourced(known[known["measure"] == Measure.FUNDING_REQUESTED]["figure"])
+    approved = rules.best_sourced(known[known["measure"] == Measure.FUNDING_APPROVED]["figure"])
     parts = []
     asked = granted = None
-    if not requested.empty:
-        asked = requested.iloc[-1].figure
+    if requested:
+        asked = requested[-1]
         parts.append(f"{asked.display_value} was asked for ({asked.period_display or 'period not stated'}; {rules.attribution(asked)})")
-    if not approved.empty:
-        granted = approved.iloc[-1].figure
+    if approved:
+        granted = approved[-1]
         parts.append(
             f"{granted.display_value} was approved ({granted.period_display or 'period not stated'}; {rules.attribution(granted)})"
         )
@@ -250,12 +229,4 @@ def build_deadline_chart(figures: list[Figure], slug: str, flagged: dict[int, st
     ordered = frame.sort_values(["published_by", "id"])
     steps = [f"{r.display} (stated by {rules.attribution(r.figure)})" for r in ordered.itertuples()]
     summary = "Deadlines in order of publication: " + ", then ".join(steps) + "."
-    return Chart(
-        id="deadlines",
-        title="Deadlines as stated over time",
-        summary=summary,
-        plotly=plotly_json(fig),
-        rows=table_rows(frame, flagged),
-        sources=unique_sources(frame),
-        filename=f"{slug}-deadlines",
-    )
+    return figure_chart("deadlines", "Deadlines as stated over time", summary, fig, frame, f"{slug}-deadlines", flagged)

@@ -8,22 +8,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.charts.base import (
-    EVENT_COLOUR,
-    STATUS_ORDER,
-    STATUS_STYLE,
-    Chart,
-    as_float,
-    axis,
-    base_layout,
-    figure_bar,
-    figure_frame,
-    hover_text,
-    plotly_json,
-    table_rows,
-    unique_sources,
-    unknown_notes,
-)
+from dashboard.charts.chart import Chart, figure_chart
+from dashboard.charts.frame import figure_frame
+from dashboard.charts.style import EVENT_COLOUR, STATUS_ORDER, STATUS_STYLE, axis, base_layout
+from dashboard.charts.traces import as_float, hover_text, status_bars, wrap_name
 from programmes import fiscal, rules
 from programmes.models import Basis, Event, Figure, Measure, Status, Unit
 
@@ -46,24 +34,12 @@ def bar_positions(frame: pd.DataFrame) -> tuple[dict[int, int], list[int], list[
 def bar_traces(frame: pd.DataFrame) -> list[go.Bar]:
     """One horizontal bar trace per status; a range is a floating bar from low to high, never a midpoint."""
     positions, _, _ = bar_positions(frame)
-    traces = []
-    for status in STATUS_ORDER:
-        rows = frame[(frame["status"] == status) & ~frame["is_unknown"]]
-        if rows.empty:
-            continue
-        style = STATUS_STYLE[status]
-        traces.append(
-            figure_bar(
-                rows,
-                Status(status).label,
-                style["colour"],
-                style["pattern"],
-                [positions[r.id] for r in rows.itertuples()],
-                horizontal=True,
-                labels=[f"{r.display} ({Status(status).label.lower()})" for r in rows.itertuples()],
-            )
-        )
-    return traces
+    labelled = status_bars(
+        frame[~frame["is_unknown"]],
+        lambda row: positions[row.id],
+        label=lambda row, status: f"{row.display} ({Status(status).label.lower()})",
+    )
+    return [bar for _, bar in labelled]
 
 
 def target_band_shapes(frame: pd.DataFrame) -> tuple[list[dict], list[dict]]:
@@ -161,16 +137,13 @@ def build_promise_chart(figures: list[Figure], basis: str, slug: str, flagged: d
     )
     fig.update_layout(margin={"l": 16, "r": 110, "t": 60 + 24 * len(annotations), "b": 48})
     chart_id = "savings-annual" if annual else "savings-total"
-    return Chart(
-        id=chart_id,
-        title=title,
-        summary=promise_summary(list(frame["figure"]), BASES[basis], "a year" if annual else "in total"),
-        plotly=plotly_json(fig),
-        rows=table_rows(frame, flagged),
-        sources=unique_sources(frame),
-        notes=unknown_notes(frame),
-        filename=f"{slug}-{chart_id}",
-    )
+    summary = promise_summary(list(frame["figure"]), BASES[basis], "a year" if annual else "in total")
+    return figure_chart(chart_id, title, summary, fig, frame, f"{slug}-{chart_id}", flagged)
+
+
+# A total over a period and a one-off sum are both totals; a yearly run-rate gets its own axis.
+RESTATEMENT_PANELS = [((Basis.ANNUAL,), "£m a year"), (rules.TOTAL_BASES, "£m in total")]
+RESTATEMENT_TITLE = "How the savings promise was restated over time"
 
 
 def build_restatement_chart(figures: list[Figure], events: list[Event], slug: str, flagged: dict[int, str] | None = None) -> Chart | None:
@@ -178,100 +151,95 @@ def build_restatement_chart(figures: list[Figure], events: list[Event], slug: st
     frame = figure_frame(f for f in figures if f.measure == Measure.SAVINGS and f.unit == Unit.GBP_M)
     if frame.empty:
         return None
-    # A total over a period and a one-off sum are both totals; a yearly run-rate gets its own axis.
-    panels = [((Basis.ANNUAL,), "£m a year"), (rules.TOTAL_BASES, "£m in total")]
-    frame = frame[frame["basis"].isin([b for bases, _ in panels for b in bases])]
-    present = [(bases, title) for bases, title in panels if not frame[frame["basis"].isin(bases) & ~frame["is_unknown"]].empty]
-    if len(frame[~frame["is_unknown"]]) < 2:
+    frame = frame[frame["basis"].isin([b for bases, _ in RESTATEMENT_PANELS for b in bases])]
+    known = frame[~frame["is_unknown"]]
+    present = [(bases, title) for bases, title in RESTATEMENT_PANELS if not known[known["basis"].isin(bases)].empty]
+    if len(known) < 2:
         return None
     rows_count = len(present) + (1 if events else 0)
     heights = [1.0] * len(present) + ([0.18] if events else [])
     fig = make_subplots(rows=rows_count, cols=1, shared_xaxes=True, vertical_spacing=0.06, row_heights=heights)
     in_legend: set[str] = set()
     for index, (bases, y_title) in enumerate(present, start=1):
-        part = frame[frame["basis"].isin(bases)]
-        part = part[~part["is_unknown"]]
-        for status in STATUS_ORDER:
-            rows = part[part["status"] == status]
-            if rows.empty:
-                continue
-            style = STATUS_STYLE[status]
-            points = rows[~rows["is_range"]]
-            ranges = rows[rows["is_range"]]
-            legend_shown = status not in in_legend
-            in_legend.add(status)
-            if not points.empty:
-                fig.add_trace(
-                    go.Scatter(
-                        name=Status(status).label,
-                        legendgroup=status,
-                        showlegend=legend_shown,
-                        x=[r.published.isoformat() for r in points.itertuples()],
-                        y=[as_float(r.value) for r in points.itertuples()],
-                        mode="markers",
-                        marker={"color": style["colour"], "symbol": style["symbol"], "size": 12, "line": {"color": "#ffffff", "width": 1}},
-                        customdata=[r.id for r in points.itertuples()],
-                        hovertext=[hover_text(r) for r in points.itertuples()],
-                        hovertemplate="%{hovertext}<extra></extra>",
-                    ),
-                    row=index,
-                    col=1,
-                )
-                legend_shown = False
-            if not ranges.empty:
-                range_legend_shown = f"{status}-range" not in in_legend
-                in_legend.add(f"{status}-range")
-                xs: list = []
-                ys: list = []
-                texts: list = []
-                for r in ranges.itertuples():
-                    xs += [r.published.isoformat(), r.published.isoformat(), None]
-                    ys += [as_float(r.low), as_float(r.high), None]
-                    texts += [hover_text(r), hover_text(r), None]
-                fig.add_trace(
-                    go.Scatter(
-                        name=f"{Status(status).label} (range)",
-                        legendgroup=status,
-                        showlegend=range_legend_shown,
-                        x=xs,
-                        y=ys,
-                        mode="lines+markers",
-                        line={"color": style["colour"], "width": 8},
-                        marker={"symbol": "line-ew-open", "size": 16, "color": style["colour"]},
-                        customdata=[i for r in ranges.itertuples() for i in (r.id, r.id, None)],
-                        hovertext=texts,
-                        hovertemplate="%{hovertext}<extra></extra>",
-                    ),
-                    row=index,
-                    col=1,
-                )
-            fig.update_yaxes(axis(y_title, rangemode="tozero", tickprefix="£"), row=index, col=1)
+        restatement_panel(fig, index, known[known["basis"].isin(bases)], y_title, in_legend)
     if events:
-        fig.add_trace(
-            go.Scatter(
-                name="Event",
-                x=[e.date.isoformat() for e in events],
-                y=[0] * len(events),
-                mode="markers",
-                marker={"symbol": "line-ns-open", "size": 18, "color": EVENT_COLOUR, "line": {"width": 2}},
-                hovertext=[f"<b>{escape(e.title)}</b><br>{e.date_display}<br>{e.get_kind_display()}" for e in events],
-                hovertemplate="%{hovertext}<extra></extra>",
-            ),
-            row=rows_count,
-            col=1,
-        )
+        fig.add_trace(event_trace(events), row=rows_count, col=1)
         fig.update_yaxes(visible=False, row=rows_count, col=1, fixedrange=True)
     fig.update_xaxes(axis("", type="date"))
-    fig.update_layout(**base_layout("How the savings promise was restated over time", height=460 + 60 * len(present)))
-    return Chart(
-        id="restatements",
-        title="How the savings promise was restated over time",
-        summary=restatement_summary(list(frame["figure"])),
-        plotly=plotly_json(fig),
-        rows=table_rows(frame, flagged),
-        sources=unique_sources(frame),
-        notes=unknown_notes(frame),
-        filename=f"{slug}-restatements",
+    fig.update_layout(**base_layout(RESTATEMENT_TITLE, height=460 + 60 * len(present)))
+    summary = restatement_summary(list(frame["figure"]))
+    return figure_chart("restatements", RESTATEMENT_TITLE, summary, fig, frame, f"{slug}-restatements", flagged)
+
+
+def restatement_panel(fig: go.Figure, index: int, known: pd.DataFrame, y_title: str, in_legend: set[str]) -> None:
+    """One panel of the restatement chart (annual, or totals): each status's figures as markers, its ranges as vertical bars."""
+    for status in STATUS_ORDER:
+        rows = known[known["status"] == status]
+        if rows.empty:
+            continue
+        points = rows[~rows["is_range"]]
+        ranges = rows[rows["is_range"]]
+        if not points.empty:
+            fig.add_trace(point_trace(points, status, status not in in_legend), row=index, col=1)
+        if not ranges.empty:
+            fig.add_trace(range_trace(ranges, status, f"{status}-range" not in in_legend), row=index, col=1)
+            in_legend.add(f"{status}-range")
+        in_legend.add(status)
+    fig.update_yaxes(axis(y_title, rangemode="tozero", tickprefix="£"), row=index, col=1)
+
+
+def point_trace(points: pd.DataFrame, status: str, shown_in_legend: bool) -> go.Scatter:
+    """Figures of one status stated as one number, each a marker at the date it was published."""
+    style = STATUS_STYLE[status]
+    return go.Scatter(
+        name=Status(status).label,
+        legendgroup=status,
+        showlegend=shown_in_legend,
+        x=[r.published.isoformat() for r in points.itertuples()],
+        y=[as_float(r.value) for r in points.itertuples()],
+        mode="markers",
+        marker={"color": style["colour"], "symbol": style["symbol"], "size": 12, "line": {"color": "#ffffff", "width": 1}},
+        customdata=[r.id for r in points.itertuples()],
+        hovertext=[hover_text(r) for r in points.itertuples()],
+        hovertemplate="%{hovertext}<extra></extra>",
+    )
+
+
+def range_trace(ranges: pd.DataFrame, status: str, shown_in_legend: bool) -> go.Scatter:
+    """Ranges of one status, each a vertical bar from its low to its high end at the date it was published, never a midpoint."""
+    style = STATUS_STYLE[status]
+    xs: list = []
+    ys: list = []
+    texts: list = []
+    for r in ranges.itertuples():
+        xs += [r.published.isoformat(), r.published.isoformat(), None]
+        ys += [as_float(r.low), as_float(r.high), None]
+        texts += [hover_text(r), hover_text(r), None]
+    return go.Scatter(
+        name=f"{Status(status).label} (range)",
+        legendgroup=status,
+        showlegend=shown_in_legend,
+        x=xs,
+        y=ys,
+        mode="lines+markers",
+        line={"color": style["colour"], "width": 8},
+        marker={"symbol": "line-ew-open", "size": 16, "color": style["colour"]},
+        customdata=[i for r in ranges.itertuples() for i in (r.id, r.id, None)],
+        hovertext=texts,
+        hovertemplate="%{hovertext}<extra></extra>",
+    )
+
+
+def event_trace(events: list[Event]) -> go.Scatter:
+    """The programme's events as ticks along the foot of the restatement chart."""
+    return go.Scatter(
+        name="Event",
+        x=[e.date.isoformat() for e in events],
+        y=[0] * len(events),
+        mode="markers",
+        marker={"symbol": "line-ns-open", "size": 18, "color": EVENT_COLOUR, "line": {"width": 2}},
+        hovertext=[f"<b>{escape(e.title)}</b><br>{e.date_display}<br>{e.get_kind_display()}" for e in events],
+        hovertemplate="%{hovertext}<extra></extra>",
     )
 
 
@@ -300,8 +268,8 @@ def restatement_summary(figures: list[Figure]) -> str:
     return " ".join([*sentences, f"{known} savings figures in all, each in the table below."])
 
 
-def build_overview_chart(figures_by_strategy: dict[str, list[Figure]], basis: str, flagged: dict[int, str] | None = None) -> Chart | None:
-    """Across strategies, each strategy's headline savings by status: first target, latest forecast, claim, audit."""
+def headline_figures(figures_by_strategy: dict[str, list[Figure]], basis: str) -> list[tuple[str, Figure]]:
+    """Each strategy's headline savings the rules pick, where known: first target, latest forecast, claim, audit."""
     # One-off savings (costs avoided once) are left out: they are not a strategy's promised total.
     bases = (Basis.ANNUAL,) if basis == Basis.ANNUAL else (Basis.CUMULATIVE,)
     units = (Unit.GBP_M,)
@@ -315,6 +283,12 @@ def build_overview_chart(figures_by_strategy: dict[str, list[Figure]], basis: st
         ):
             if figure is not None and not figure.is_unknown:
                 picked.append((name, figure))
+    return picked
+
+
+def build_overview_chart(figures_by_strategy: dict[str, list[Figure]], basis: str, flagged: dict[int, str] | None = None) -> Chart | None:
+    """Across strategies, each strategy's headline savings by status: first target, latest forecast, claim, audit."""
+    picked = headline_figures(figures_by_strategy, basis)
     if not picked:
         return None
     frame = figure_frame(figure for _, figure in picked)
@@ -323,21 +297,8 @@ def build_overview_chart(figures_by_strategy: dict[str, list[Figure]], basis: st
     annual = basis == Basis.ANNUAL
     order = list(figures_by_strategy)
     fig = go.Figure()
-    for status in STATUS_ORDER:
-        rows = frame[frame["status"] == status]
-        if rows.empty:
-            continue
-        style = STATUS_STYLE[status]
-        fig.add_trace(
-            figure_bar(
-                rows,
-                Status(status).label,
-                style["colour"],
-                style["pattern"],
-                [wrap_name(r.strategy) for r in rows.itertuples()],
-                horizontal=True,
-            )
-        )
+    for _, bar in status_bars(frame, lambda row: wrap_name(row.strategy)):
+        fig.add_trace(bar)
     title = (
         "Savings a year: promised against delivered, by strategy"
         if annual
@@ -354,27 +315,8 @@ def build_overview_chart(figures_by_strategy: dict[str, list[Figure]], basis: st
     )
     fig.update_layout(margin={"l": 16, "r": 90, "t": 48, "b": 48})
     chart_id = "overview-annual" if annual else "overview-total"
-    return Chart(
-        id=chart_id,
-        title=title,
-        summary=overview_summary(frame, order, "a year" if annual else "in total"),
-        plotly=plotly_json(fig),
-        rows=table_rows(frame, flagged),
-        sources=unique_sources(frame),
-        filename=f"strategies-{chart_id}",
-    )
-
-
-def wrap_name(name: str, width: int = 24) -> str:
-    """Break a long programme name over lines so the axis does not take half the chart."""
-    lines, line = [], ""
-    for word in name.split():
-        if line and len(line) + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return "<br>".join(escape(text) for text in [*lines, line])
+    summary = overview_summary(frame, order, "a year" if annual else "in total")
+    return figure_chart(chart_id, title, summary, fig, frame, f"strategies-{chart_id}", flagged)
 
 
 def overview_summary(frame: pd.DataFrame, order: list[str], per: str) -> str:

@@ -16,6 +16,7 @@ from dashboard.exports.schema import (
     plain_decimal,
     unescape,
 )
+from dashboard.exports.streaming import csv_pieces, json_pieces, python_csv_pieces, python_rows
 from dashboard.exports.tables import (
     EVENTS,
     FIGURE_COLUMNS,
@@ -23,13 +24,9 @@ from dashboard.exports.tables import (
     PROGRAMMES,
     RESOURCES,
     SOURCES,
-    csv_pieces,
     datapackage,
     filename,
-    json_pieces,
     last_changed,
-    python_csv_pieces,
-    python_rows,
 )
 
 __all__ = [

@@ -64,6 +64,12 @@ class Query:
             self.applied[name] = list(dict.fromkeys(values))
         return values
 
+    def chosen(self, queryset: QuerySet, name: str, choices: type) -> QuerySet:
+        """The queryset kept to the values given for the choice parameter `name` (of `choices`); all of it when none is given."""
+        if values := self.values(name, list(choices.values)):
+            return queryset.filter(**{f"{name}__in": values})
+        return queryset
+
     def single(self, name: str, allowed: list[str]) -> str | None:
         values = self.params.getlist(name)
         if len(values) > 1:

@@ -1,15 +1,10 @@
-"""The four published tables: their columns, filters and parameters; streaming them as CSV and JSON; the data package."""
+"""The four published tables: their columns, filters and parameters; when they last changed; the data package."""
 
 from __future__ import annotations
 
-import csv
 import datetime
 import functools
-import io
-import json
-from collections.abc import Iterator
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Exists, Expression, F, OuterRef, QuerySet
 from django.db.models.lookups import GreaterThan
@@ -17,9 +12,8 @@ from django.http import QueryDict
 from django.utils.text import slugify
 
 from dashboard.exports import sorting
-from dashboard.exports.cells import CsvLine, Formatted, JsonRow
 from dashboard.exports.filters import Query, in_requested_programmes, read_at
-from dashboard.exports.schema import AS_AT, CHUNK_SIZE, Column, ForeignKey, Parameter, Resource
+from dashboard.exports.schema import AS_AT, Column, ForeignKey, Parameter, Resource
 from programmes.columns import FIGURE_COLUMNS
 from programmes.models import (
     Basis,
@@ -36,7 +30,6 @@ from programmes.models import (
     Status,
     Unit,
 )
-from sharedservices import pgcopy
 
 
 def programme_parameters(noun: str) -> tuple[Parameter, ...]:
@@ -96,8 +89,7 @@ def select_figures(params: QueryDict) -> tuple[QuerySet, dict]:
     as_at = query.as_at()
     figures = in_requested_programmes(query, read_at(Figure.objects.all(), as_at))
     for name, choices in (("measure", Measure), ("status", Status), ("basis", Basis), ("unit", Unit)):
-        if values := query.values(name, list(choices.values)):
-            figures = figures.filter(**{f"{name}__in": values})
+        figures = query.chosen(figures, name, choices)
     if publishers := query.publishers("publisher"):
         figures = figures.filter(source__publisher__name__in=publishers)
     first, last = query.period()
@@ -120,28 +112,21 @@ def select_sources(params: QueryDict) -> tuple[QuerySet, dict]:
     sources = read_at(Source.objects.all(), query.as_at())
     if publishers := query.publishers("publisher"):
         sources = sources.filter(publisher__name__in=publishers)
-    if kinds := query.values("kind", list(SourceKind.values)):
-        sources = sources.filter(kind__in=kinds)
-    return sources, query.applied
+    return query.chosen(sources, "kind", SourceKind), query.applied
 
 
 def select_programmes(params: QueryDict) -> tuple[QuerySet, dict]:
     """Programmes matching the query string, and the filters applied."""
     query = Query(params, PROGRAMMES)
     query.as_at()  # accepted on every download; programmes are not dated
-    programmes = Programme.objects.all()
-    if kinds := query.values("kind", list(ProgrammeKind.values)):
-        programmes = programmes.filter(kind__in=kinds)
-    return programmes, query.applied
+    return query.chosen(Programme.objects.all(), "kind", ProgrammeKind), query.applied
 
 
 def select_events(params: QueryDict) -> tuple[QuerySet, dict]:
     """Events matching the query string, and the filters applied."""
     query = Query(params, EVENTS)
     events = in_requested_programmes(query, read_at(Event.objects.all(), query.as_at()))
-    if kinds := query.values("kind", list(EventKind.values)):
-        events = events.filter(kind__in=kinds)
-    return events, query.applied
+    return query.chosen(events, "kind", EventKind), query.applied
 
 
 def figure_judgements(as_at: datetime.date | None) -> dict[str, Expression]:
@@ -295,109 +280,6 @@ def filename(resource: Resource, applied: dict, extension: str) -> str:
             parts.append(slugify(f"{parameter.name}-{value}"))
     # Long enough to tell downloads apart, short enough for every file system.
     return "_".join(parts)[:150] + f".{extension}"
-
-
-def csv_header(resource: Resource) -> str:
-    """The header line, after a byte-order mark so that Excel reads the file as UTF-8."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(resource.names)
-    return "\ufeff" + buffer.getvalue()
-
-
-def csv_pieces(resource: Resource, queryset: QuerySet, as_at: datetime.date | None = None) -> Iterator[str | bytes]:
-    """The CSV, in pieces of CHUNK_SIZE rows, written by the database (dashboard/exports/cells.py says how).
-
-    PostgreSQL writes the rows itself with COPY ... TO STDOUT WITH CSV (sharedservices/pgcopy.py), each cell formatted in
-    its SELECT; elsewhere the SELECT gives each row as one finished line, read through a cursor.
-    """
-    yield csv_header(resource)
-    database = connections[queryset.db]
-    if database.vendor == "postgresql" and pgcopy.available():
-        statement = compiled(resource.values(queryset, as_at, cell=Formatted), database)
-        if statement is None:
-            return
-        copy = f"COPY ({database.ops.compose_sql(*statement)}) TO STDOUT WITH (FORMAT csv)"
-        for rows in pgcopy.copy_rows(database, copy, CHUNK_SIZE):
-            # COPY ends each row with a newline; the file ends them with CRLF, as the csv module does.
-            yield b"\r\n".join(row[:-1] for row in rows) + b"\r\n"
-        return
-    lines = CsvLine(resource.expressions(as_at), resource.columns)
-    statement = compiled(resource.ordered(queryset).annotate(csv_line=lines).values_list("csv_line"), database)
-    if statement is None:
-        return
-    for rows in fetched(database, statement):
-        yield "".join(line for (line,) in rows)
-
-
-def json_pieces(
-    resource: Resource, queryset: QuerySet, applied: dict, changed: datetime.datetime | None, as_at: datetime.date | None = None
-) -> Iterator[str | bytes]:
-    """The JSON document, written as it streams: metadata, the rows as objects (built by the database), then the count of rows sent."""
-    yield json_head(resource, applied, changed)
-    database = connections[queryset.db]
-    objects = JsonRow(list(zip(resource.names, resource.expressions(as_at), resource.columns, strict=True)))
-    statement = compiled(resource.ordered(queryset).annotate(row_object=objects).values_list("row_object"), database)
-    count = 0
-    if statement is not None and database.vendor == "postgresql" and pgcopy.available():
-        # COPY's text format doubles each backslash (JSON has them in escapes) and nothing else a JSON text holds.
-        for rows in pgcopy.copy_rows(database, f"COPY ({database.ops.compose_sql(*statement)}) TO STDOUT", CHUNK_SIZE):
-            yield (b"\n" if count == 0 else b",\n") + b",\n".join(row[:-1].replace(b"\\\\", b"\\") for row in rows)
-            count += len(rows)
-    elif statement is not None:
-        for rows in fetched(database, statement):
-            yield ("\n" if count == 0 else ",\n") + ",\n".join(row for (row,) in rows)
-            count += len(rows)
-    # The count comes last because it is counted as the rows go out: it always matches the rows sent.
-    yield f'\n], "count": {count}}}\n'
-
-
-def json_head(resource: Resource, applied: dict, changed: datetime.datetime | None) -> str:
-    head = {
-        "resource": resource.name,
-        "filters": applied,
-        "last_changed": changed.astimezone(datetime.UTC).isoformat() if changed else None,
-        "fields": resource.names,
-        "schema": "/data/datapackage.json",
-    }
-    return json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": ['
-
-
-def compiled(values: QuerySet, database) -> tuple[str, tuple] | None:
-    """The SQL of a queryset for its own database, or None when it can match nothing (Django knows without asking)."""
-    try:
-        return values.query.get_compiler(connection=database).as_sql()
-    except EmptyResultSet:
-        return None
-
-
-def fetched(database, statement: tuple[str, tuple]) -> Iterator[list[tuple]]:
-    """The rows of a statement, CHUNK_SIZE at a time, through a server-side cursor where the database has them."""
-    with database.chunked_cursor() as cursor:
-        cursor.execute(*statement)
-        while rows := cursor.fetchmany(CHUNK_SIZE):
-            yield rows
-
-
-def python_csv_pieces(resource: Resource, queryset: QuerySet, as_at: datetime.date | None = None) -> Iterator[str]:
-    """The same CSV with every cell formatted in Python (Column.csv_cell): the reference the database's formatting is tested against."""
-    yield csv_header(resource)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    cells = [column.csv_cell for column in resource.columns]
-    for count, row in enumerate(resource.rows(queryset, as_at), start=1):
-        writer.writerow([cell(value) for cell, value in zip(cells, row, strict=True)])
-        if count % CHUNK_SIZE == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def python_rows(resource: Resource, queryset: QuerySet, as_at: datetime.date | None = None) -> Iterator[dict]:
-    """The JSON rows with every value formatted in Python (Column.json_value): the reference for json_pieces."""
-    values = [column.json_value for column in resource.columns]
-    for row in resource.rows(queryset, as_at):
-        yield {name: value(cell) for name, value, cell in zip(resource.names, values, row, strict=True)}
 
 
 def datapackage() -> dict:

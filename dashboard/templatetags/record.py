@@ -5,26 +5,16 @@ Also the as-at banner and the date picker every public page carries (base.html).
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
 
 from dashboard import as_at
-from dashboard.as_at import PARAMETER
+from dashboard.as_at import PARAMETER, at_date
 from dashboard.page_cache import kept_parameters
 
 register = template.Library()
-
-
-def at_date(url: str, day) -> str:
-    """The url with ?as_at=day added (replacing any there), or unchanged for today's record (day None)."""
-    if day is None:
-        return url
-    parts = urlsplit(url)
-    query = [(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True) if name != PARAMETER]
-    query.append((PARAMETER, day.isoformat()))
-    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 @register.simple_tag(takes_context=True)

@@ -11,7 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.db.models import Q
 from django.urls import resolve
 
-from dashboard import views
+from dashboard import pages
 from dashboard.charts import Chart
 from programmes.models import Basis, Event, Figure, Measure, Programme, Unit
 from tests.browser.base import DESKTOP, PHONE, SCREENSHOTS, BrowserTestCase, chart_pages, other_pages
@@ -53,9 +53,9 @@ OVERFLOW = """() => ({
 def charts_for(path: str) -> tuple[Programme | None, list[Chart]]:
     """The charts the server builds for a page, from the test database."""
     if path == "/":
-        return None, views.overview_charts(list(Programme.objects.for_overview()))
+        return None, pages.overview_charts(list(Programme.objects.for_overview()))
     programme = Programme.objects.get(slug=resolve(path).kwargs["slug"])
-    return programme, views.programme_charts(programme)
+    return programme, pages.programme_charts(programme)
 
 
 def figure_id(url: str) -> int:
