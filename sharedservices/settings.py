@@ -194,7 +194,7 @@ bound_database_waits(DATABASES, DATABASE_TIMEOUT)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Built charts are cached under the change stamp (dashboard/views.py). One app server keeps them in its own memory;
+# Built charts are cached under the change stamp (dashboard/page_cache.py). One app server keeps them in its own memory;
 # several behind a load balancer share Redis, so a chart built by one is served by all. Redis is given short socket
 # timeouts: a stalled cache must not hold a page longer than a stalled database would.
 REDIS_URL = os.environ.get("REDIS_URL", "")

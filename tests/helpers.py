@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import datetime
+import io
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import urllib.error
+import urllib.request
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+from pathlib import Path
 
+import dj_database_url
 from concurrency.forms import VersionField
+from django.conf import settings
+from django.test import Client
 
 from programmes import flags, rules
+from programmes.importing import COLUMNS
 from programmes.models import Figure, Organisation, Programme, Source
+
+ROOT = Path(settings.BASE_DIR)
+USES_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 # How long a test waits for something that takes well under a second on an idle machine (a server starting, a page
 # answering, an element appearing): a bound that only stops a hang, far above what the slowest loaded CI machine
@@ -303,3 +325,274 @@ def figure_form(figure: Figure, **changes) -> dict:
         "change_reason": "Checked against the report",
     }
     return {**data, **changes}
+
+
+# Rows for the bulk import, as an editor fills the template. -----------------------------------------------------
+
+NEW_SOURCE = {
+    "source_id": "",
+    "source_title": "Progress with the shared services strategy",
+    "source_publisher": "National Audit Office",
+    "source_published": "2026-10-14",
+    "source_url": "https://www.nao.org.uk/reports/progress-with-shared-services/",
+}
+
+
+def export(client, query: str = "") -> bytes:
+    response = client.get(f"/data/figures.csv{query}")
+    assert response.status_code == 200, response.content
+    return b"".join(response.streaming_content)
+
+
+def new_row(**cells: str) -> dict[str, str]:
+    """A valid row for a new audited figure about ngss-2012 from a new NAO report; cells override it."""
+    row = dict.fromkeys(COLUMNS, "")
+    row |= {"programme": "ngss-2012", "measure": "savings", "status": "audited", "basis": "annual", "qualifier": "exact"}
+    row |= {"value": "95", "unit": "gbp_m", "period_start": "2024-25", "period_end": "2025-26", "locator": "para 2.4"}
+    return row | NEW_SOURCE | cells
+
+
+def existing_row(figure: Figure, **cells: str) -> dict[str, str]:
+    """The figure's row exactly as the export writes it, with cells overridden."""
+    text = export(Client(), f"?programme={figure.programme.slug}").decode("utf-8-sig")
+    row = next(row for row in csv.DictReader(io.StringIO(text, newline="")) if row["id"] == str(figure.pk))
+    return row | cells
+
+
+def to_csv(*rows: dict[str, str], columns: list[str] = COLUMNS) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+# Downloads, read as an analyst would. ------------------------------------------------------------------------
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def csv_rows(response) -> list[dict[str, str]]:
+    assert response.status_code == 200, body(response)
+    return list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"), newline="")))
+
+
+def json_document(response) -> dict:
+    assert response.status_code == 200, body(response)
+    return json.loads(body(response))
+
+
+# Cards on a page. --------------------------------------------------------------------------------------------
+
+CARD = re.compile(r'<div data-card="(?P<role>[a-z-]+)">(?P<body>.*?)</dd>', re.DOTALL)
+# A figure's link, with or without ?as_at= (the pages' own links keep the date).
+FIGURE_LINK = re.compile(r'href="/figures/(?P<key>[^/"?]+)/(?:\?[^"]*)?"')
+
+
+def cards_on(html: str) -> dict[str, str | None]:
+    """Each card's role and the key of the figure it links to (None when it says there is none)."""
+    found = {}
+    for card in CARD.finditer(html):
+        link = FIGURE_LINK.search(card["body"])
+        found[card["role"]] = link["key"] if link else None
+    return found
+
+
+# Figures held in memory. -------------------------------------------------------------------------------------
+
+
+def unsaved(pk: int, **fields) -> Figure:
+    """A figure held in memory only, for the rules that read a figure's fields and its source, never the database.
+
+    By default an audited total of £90m for 2013-14 to 2015-16 from one NAO report of 20 May 2016, claimed by one
+    body; a target or forecast is a projection, anything else an outturn. Fields override any of it.
+    """
+    defaults = {
+        "programme": Programme(pk=1, slug="p"),
+        "measure": "savings",
+        "status": "audited",
+        "basis": "cumulative",
+        "unit": "gbp_m",
+        "qualifier": "exact",
+        "value": Decimal("90"),
+        "period_start": 2013,
+        "period_end": 2015,
+        "scope": "",
+        "scenario": "",
+        "claimant_id": 1,
+    }
+    fields = {**defaults, **fields}
+    fields.setdefault("horizon", "projection" if fields["status"] in ("target", "forecast") else "outturn")
+    if "source" not in fields:
+        published = datetime.date(2016, 5, 20)
+        fields["source"] = Source(
+            pk=fields.pop("source_id", 1), published=published, date_precision="day", is_primary=True, kind="audit_report"
+        )
+    figure = Figure(**fields)
+    figure.pk = pk
+    return figure
+
+
+# Live servers: gunicorn on a database of its own, and a relay that can cut its path to PostgreSQL. --------------
+
+
+class Relay:
+    """A TCP relay to PostgreSQL that can be cut and restored, as a network fault would."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = free_port()
+        self.listener: socket.socket | None = None
+        self.connections: list[socket.socket] = []
+        # Cleared while frozen: the relay still accepts connections and bytes, and forwards nothing either way.
+        self.flowing = threading.Event()
+        self.flowing.set()
+        self.held = 0  # how many times, while frozen, a connection or a message reached the relay and was held there
+
+    def start(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self.accept, args=(self.listener,), daemon=True).start()
+
+    def accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            self.connections.append(client)
+            if not self.flowing.is_set():
+                self.held += 1
+                continue  # a silent database: the connection is accepted and then nothing happens
+            upstream = socket.create_connection(self.target)
+            self.connections.append(upstream)
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self.pipe, args=(source, sink), daemon=True).start()
+
+    def pipe(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                if not self.flowing.is_set():
+                    self.held += 1
+                self.flowing.wait()
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def freeze(self) -> None:
+        self.flowing.clear()
+
+    def thaw(self) -> None:
+        self.flowing.set()
+
+    def cut(self) -> None:
+        # Shut down before closing: a thread blocked in accept() would otherwise keep the port listening.
+        self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        for connection in self.connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+            connection.close()
+        self.connections.clear()
+        self.flowing.set()
+
+
+# DATABASE_TIMEOUT for the server under test, in seconds: long enough that the requests a test makes while others wait
+# on the stalled database are answered before those give up, however busy the machine.
+
+
+STALL_TIMEOUT = 10
+
+
+def get(url: str) -> tuple[int, str, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=PATIENCE) as response:
+            return response.status, response.read().decode(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), dict(error.headers)
+
+
+class LiveServer:
+    """gunicorn on its own database, as `make run` starts it; the subclasses break the database in different ways."""
+
+    relay_class = Relay  # on PostgreSQL, what stands between the server and the database
+
+    def setup_method(self) -> None:
+        self.tmp = Path(tempfile.mkdtemp())
+        self.env = {
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": "outage-test",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_TIMEOUT": str(STALL_TIMEOUT),
+            "WEB_THREADS": "4",
+        }
+        if USES_POSTGRES:
+            self.setup_postgres()
+        else:
+            self.db_file = Path(copy_of_the_site("outage", self.tmp))
+            self.env["DATABASE_URL"] = f"sqlite:///{self.db_file}"
+        self.port = free_port()
+        self.server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "sharedservices.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "1",
+                "--timeout",
+                str(PATIENCE),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.wait_until(lambda: get(self.url("/about/"))[0] == 200)
+
+    def setup_postgres(self) -> None:
+        config = dj_database_url.parse(os.environ["DATABASE_URL"])
+        self.relay = self.relay_class((config["HOST"] or "127.0.0.1", int(config["PORT"] or 5432)))
+        self.relay.start()
+        self.admin_url, self.database = scratch_database("outage")
+        copy_of_the_site("outage", self.tmp)
+        self.env["DATABASE_URL"] = f"postgres://{config['USER']}@127.0.0.1:{self.relay.port}/{self.database}"
+
+    def psql(self, *statements: str) -> None:
+        run_psql(self.admin_url, self.database, *statements)
+
+    def teardown_method(self) -> None:
+        self.server.terminate()
+        self.server.wait(timeout=PATIENCE)
+        if USES_POSTGRES:
+            self.relay.cut()
+            self.psql("DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    @staticmethod
+    def wait_until(condition) -> None:
+        wait_until(condition, "the server did not reach the expected state")
+
+    def break_database(self) -> None:
+        if USES_POSTGRES:
+            self.relay.cut()
+        else:
+            self.db_file.rename(self.tmp / "away.sqlite3")
+
+    def restore_database(self) -> None:
+        if USES_POSTGRES:
+            self.relay.start()
+        else:
+            self.db_file.unlink(missing_ok=True)
+            (self.tmp / "away.sqlite3").rename(self.db_file)

@@ -2,7 +2,7 @@
 
 Worked out by hand from fixtures/sources.json (each source counts from the last day it could have appeared) and
 fixtures/figures.json, then checked against the site: a change to the dataset or to a rule that moves any of these
-fails tests/test_record.py, tests/test_changes.py or tests/test_findings.py.
+fails tests/dashboard/test_record.py, tests/dashboard/test_changes.py or tests/dashboard/test_findings.py.
 """
 
 import datetime

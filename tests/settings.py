@@ -12,12 +12,12 @@ for name, value in {
     "DEBUG": "0",
     "SECURE_COOKIES": "0",
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-    # Tests that are not about two-factor login sign in with a password; tests/test_accounts.py turns it on.
+    # Tests that are not about two-factor login sign in with a password; tests/sharedservices/test_accounts.py turns it on.
     "ADMIN_TWO_FACTOR": "0",
     # The page's database budget in the test process is far wider than a server's: the test workers share a CI
     # machine's cores with other work (CI runs at a load of 10 and more), and some tests build 100,000 rows in one
     # statement. A budget only ends a wait that would otherwise hang, so a wide one costs a passing run nothing. The
-    # tests of the budget itself set their own (tests/test_outage.py, tests/test_database_waits.py).
+    # tests of the budget itself set their own (tests/system/test_outage.py, tests/sharedservices/test_database_waits.py).
     "DATABASE_TIMEOUT": "120",
 }.items():
     os.environ.setdefault(name, value)

@@ -1,7 +1,7 @@
-"""What the real dataset must say, pinned against ../shared/sources/FACTS.md (issue 8, part 5).
+"""What the real dataset must say, pinned against the figures the seed sources state and the contradictions between them.
 
 FLAGGED is every figure the disagreement rule may flag: a key missing here, or an extra flag, fails
-tests/test_truth_data.py. CONTRADICTIONS maps each of FACTS.md's contradictions C1-C16 to how the site shows
+tests/system/test_truth_data.py. CONTRADICTIONS maps each of the sources' contradictions C1-C16 to how the site shows
 it: pairs of figures flagged against each other ("flag"), pairs whose notes name each other ("note"), or,
 for a contradiction about dates rather than figures, the event or source whose note records it ("record").
 """

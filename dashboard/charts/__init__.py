@@ -2,7 +2,7 @@
 
 Each builder returns a `Chart` (or None when it has nothing to draw, so that no empty chart is shown).
 pandas shapes the rows; plotly builds the figure; the page draws it with static/js/charts.js.
-Rules from DOMAIN.md that shape every builder: annual and cumulative figures never share an axis, ranges are
+Rules from docs/vocabulary.md that shape every builder: annual and cumulative figures never share an axis, ranges are
 drawn as bands or floating bars and never as midpoints, unknown is said and never drawn as zero.
 A chart over more figures than can be read one by one is drawn from aggregates instead (aggregate.py).
 

@@ -1,6 +1,6 @@
 """The record: programmes, the publications that made claims about them, each claim as a figure, and events.
 
-Vocabulary and rules follow DOMAIN.md. Every closed set is a TextChoices (programmes/choices.py) backed by a named
+Vocabulary and rules follow docs/vocabulary.md. Every closed set is a TextChoices (programmes/choices.py) backed by a named
 database constraint, because `choices` alone constrains nothing once data arrives by fixture, import or SQL. One module
 a family of models (programme, source, figure, event); everything is importable from programmes.models, choices included.
 """

@@ -3,7 +3,6 @@ that spreadsheets and pandas read correctly and cannot run, and streaming that k
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import json
@@ -25,7 +24,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from dashboard import exports
 from programmes import rules
 from programmes.models import Basis, Event, Figure, Measure, Programme, Source, Status, Unit
-from tests.helpers import make_figure, make_programme, make_source
+from tests.helpers import body, csv_rows, json_document, make_figure, make_programme, make_source
 
 FIGURE_COLUMNS = [
     "id",
@@ -62,20 +61,6 @@ FIGURE_COLUMNS = [
     "quantity",
     "disagrees",
 ]
-
-
-def body(response) -> bytes:
-    return b"".join(response.streaming_content) if response.streaming else response.content
-
-
-def csv_rows(response) -> list[dict[str, str]]:
-    assert response.status_code == 200, body(response)
-    return list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"), newline="")))
-
-
-def json_document(response) -> dict:
-    assert response.status_code == 200, body(response)
-    return json.loads(body(response))
 
 
 def expected_ids(params: dict) -> set[int]:

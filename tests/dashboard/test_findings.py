@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from programmes import rules
 from programmes.models import Figure, Programme, Source
-from tests.helpers import make_figure, make_programme, make_source
+from tests.helpers import make_figure, make_programme, make_source, unsaved
 from tests.record_expectations import FINDINGS, OVERVIEW_RANKING
 
 
@@ -108,32 +108,6 @@ class GapTests(SimpleTestCase):
     def test_about_is_kept(self):
         pair = self.pair({"qualifier": "approx", "value": D("100")}, {"value": D("90")})
         self.assertEqual(rules.gap_phrase(pair), "about £10m less than claimed (about 10% less)")
-
-
-def unsaved(pk: int, **fields) -> Figure:
-    """A figure held in memory only: the pairing rule reads fields and its source's date, never the database."""
-    source = fields.pop("source", None) or Source(
-        pk=pk, published=datetime.date(2016, 5, 20), date_precision="day", is_primary=True, kind="audit_report"
-    )
-    defaults = {
-        "programme": Programme(pk=1, slug="p"),
-        "measure": "savings",
-        "status": "audited",
-        "basis": "cumulative",
-        "unit": "gbp_m",
-        "qualifier": "exact",
-        "value": D("90"),
-        "period_start": 2013,
-        "period_end": 2015,
-        "horizon": "outturn",
-    }
-    fields = {**defaults, **fields}
-    if fields["status"] in ("target", "forecast"):
-        fields["horizon"] = "projection"
-    figure = Figure(**fields)
-    figure.pk = pk
-    figure.source = source
-    return figure
 
 
 money = st.decimals(min_value=D("1"), max_value=D("5000"), places=0)

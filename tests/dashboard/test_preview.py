@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from dashboard import exports
 from programmes.models import Disagreement, Figure
-from tests.helpers import log_in_as_staff
-from tests.test_record import figure_form
+from tests.helpers import figure_form, log_in_as_staff
 
 
 def snapshot() -> tuple:

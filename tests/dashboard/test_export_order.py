@@ -8,7 +8,7 @@ from django.test import TestCase
 
 from dashboard import exports
 from programmes.models import Figure
-from tests.test_exports import body, csv_rows, json_document
+from tests.helpers import body, csv_rows, json_document
 
 
 def ids(query: str) -> list[int]:

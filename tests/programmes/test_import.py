@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 from decimal import Decimal
@@ -11,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.test import Client, TestCase
+from django.test import TestCase
 from django.urls import reverse
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -20,44 +19,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from programmes import rules
 from programmes.importing import COLUMNS, import_figures
 from programmes.models import PROJECTION_STATUSES, Basis, DatePrecision, Event, Figure, Measure, Programme, Source, SourceKind, Status
-from tests.helpers import delete_all_figures, make_source, run_import_command
-
-NEW_SOURCE = {
-    "source_id": "",
-    "source_title": "Progress with the shared services strategy",
-    "source_publisher": "National Audit Office",
-    "source_published": "2026-10-14",
-    "source_url": "https://www.nao.org.uk/reports/progress-with-shared-services/",
-}
-
-
-def export(client, query: str = "") -> bytes:
-    response = client.get(f"/data/figures.csv{query}")
-    assert response.status_code == 200, response.content
-    return b"".join(response.streaming_content)
-
-
-def new_row(**cells: str) -> dict[str, str]:
-    """A valid row for a new audited figure about ngss-2012 from a new NAO report; cells override it."""
-    row = dict.fromkeys(COLUMNS, "")
-    row |= {"programme": "ngss-2012", "measure": "savings", "status": "audited", "basis": "annual", "qualifier": "exact"}
-    row |= {"value": "95", "unit": "gbp_m", "period_start": "2024-25", "period_end": "2025-26", "locator": "para 2.4"}
-    return row | NEW_SOURCE | cells
-
-
-def existing_row(figure: Figure, **cells: str) -> dict[str, str]:
-    """The figure's row exactly as the export writes it, with cells overridden."""
-    text = export(Client(), f"?programme={figure.programme.slug}").decode("utf-8-sig")
-    row = next(row for row in csv.DictReader(io.StringIO(text, newline="")) if row["id"] == str(figure.pk))
-    return row | cells
-
-
-def to_csv(*rows: dict[str, str], columns: list[str] = COLUMNS) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+from tests.helpers import NEW_SOURCE, delete_all_figures, existing_row, export, make_source, new_row, run_import_command, to_csv
 
 
 def state() -> tuple:

@@ -333,7 +333,7 @@ class QueryCountTests(TestCase):
 
     def test_it_renders_each_page_in_a_handful_of_queries(self):
         # Every page first asks the change-history tables, in one query, when the data last changed (its cache key and
-        # ETag); tests/test_scale.py counts queries at two sizes of the data. The date picker's days (the first source's,
+        # ETag); tests/system/test_scale.py counts queries at two sizes of the data. The date picker's days (the first source's,
         # the latest report days, how many there are, their first publications) add four until cached: the first page
         # asked pays them, so `/` is allowed them here.
         for url, most in (("/", 13), ("/programmes/clusters-2021/", 16), ("/sources/", 4), ("/figures/1/", 5)):

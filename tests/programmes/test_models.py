@@ -1,4 +1,4 @@
-"""The database itself refuses figures that break DOMAIN.md's rules, whichever way the data arrives."""
+"""The database itself refuses figures that break the rules of docs/vocabulary.md, whichever way the data arrives."""
 
 from decimal import Decimal as D
 

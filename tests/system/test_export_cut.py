@@ -22,8 +22,7 @@ import pytest
 
 from dashboard.exports import CHUNK_SIZE
 from programmes.models import Figure, Organisation, Programme, Source
-from tests.helpers import PATIENCE
-from tests.test_outage import USES_POSTGRES, LiveServer, Relay, get
+from tests.helpers import PATIENCE, USES_POSTGRES, LiveServer, Relay, get
 
 BULK_FIGURES = 10_000  # five chunks of CHUNK_SIZE rows: the cut falls well inside the stream
 PATH = "/data/figures.csv"

@@ -18,8 +18,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from dashboard import exports
 from programmes.models import Basis, Figure, Measure, Programme, Source, Status, Unit
-from tests.helpers import make_figure, make_programme, make_source
-from tests.test_exports import csv_rows, json_document
+from tests.helpers import csv_rows, json_document, make_figure, make_programme, make_source
 
 
 def page_ids(response) -> list[int]:

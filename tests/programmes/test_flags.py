@@ -14,8 +14,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from programmes import flags, rules
 from programmes.importing import import_figures
 from programmes.models import Disagreement, Figure
-from tests.helpers import disagreeing_by_rule, make_figure, make_organisation, make_programme, make_source
-from tests.test_import import new_row, to_csv
+from tests.helpers import disagreeing_by_rule, make_figure, make_organisation, make_programme, make_source, new_row, to_csv
 
 
 def stored(programme=None) -> dict[int, tuple[list[tuple[int, datetime.date]], int]]:

@@ -17,22 +17,10 @@ from django.urls import reverse
 
 from dashboard import as_at
 from programmes.models import Figure, Programme, Source
-from tests.helpers import figure_form, log_in_as_staff, make_source
+from tests.helpers import cards_on, figure_form, log_in_as_staff, make_source
 from tests.record_expectations import BEFORE_FIRST_SOURCE, NAO_2016, NAO_REPORT_CARDS, NGSS_CARDS_AT_NAO_2016
 
-CARD = re.compile(r'<div data-card="(?P<role>[a-z-]+)">(?P<body>.*?)</dd>', re.DOTALL)
-# A figure's link, with or without ?as_at= (the pages' own links keep the date).
-FIGURE_LINK = re.compile(r'href="/figures/(?P<key>[^/"?]+)/(?:\?[^"]*)?"')
 HREF = re.compile(r'href="(?P<url>/[^"#]*)(?:#[^"]*)?"')
-
-
-def cards_on(html: str) -> dict[str, str | None]:
-    """Each card's role and the key of the figure it links to (None when it says there is none)."""
-    found = {}
-    for card in CARD.finditer(html):
-        link = FIGURE_LINK.search(card["body"])
-        found[card["role"]] = link["key"] if link else None
-    return found
 
 
 def at(url: str, day: datetime.date) -> str:

@@ -9,8 +9,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from programmes.models import Figure, Source
-from tests.helpers import run_import_command
-from tests.test_import import existing_row, new_row, to_csv
+from tests.helpers import existing_row, new_row, run_import_command, to_csv
 
 
 class ImportAuditTests(TestCase):

@@ -1,4 +1,4 @@
-"""The real dataset tells the truth its sources tell: the pinned flags, every FACTS.md contradiction shown, honest claimants.
+"""The real dataset tells the truth its sources tell: the pinned flags, every contradiction between the sources shown, honest claimants.
 
 The expectations live in tests/truth_expectations.py, each with the FACTS row or contradiction it comes from.
 """

@@ -10,31 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from programmes import rules
-from programmes.models import Figure, Programme
-from tests.helpers import disagreeing_by_rule, make_figure, make_organisation, make_programme, make_source
-
-
-def unsaved(pk: int, **fields) -> Figure:
-    """A figure held in memory only, for the property tests: the rule reads fields, never the database."""
-    defaults = {
-        "programme": Programme(slug="p"),
-        "measure": "savings",
-        "status": "audited",
-        "basis": "cumulative",
-        "unit": "gbp_m",
-        "qualifier": "exact",
-        "value": D("90"),
-        "period_start": 2013,
-        "period_end": 2015,
-        "scope": "",
-        "scenario": "",
-        "source_id": 1,
-        "claimant_id": 1,
-    }
-    figure = Figure(**{**defaults, **fields})
-    figure.pk = pk
-    return figure
-
+from programmes.models import Figure
+from tests.helpers import disagreeing_by_rule, make_figure, make_organisation, make_programme, make_source, unsaved
 
 money = st.decimals(min_value=D("0.01"), max_value=D("5000"), places=2, allow_nan=False, allow_infinity=False)
 qualifiers = st.sampled_from(["exact", "approx", "at_least", "at_most", "unknown"])
@@ -65,7 +42,7 @@ def figures(draw, pk: int) -> Figure:
 
 
 class DisagreementPropertyTests(SimpleTestCase):
-    """rules.disagree for any two figures: what DOMAIN.md says must always hold."""
+    """rules.disagree for any two figures: what docs/vocabulary.md says must always hold."""
 
     @given(figures(1), figures(2))
     def test_it_is_symmetric(self, first, second):

@@ -19,8 +19,7 @@ from django.urls import reverse
 from programmes.models import Event, Figure, Organisation, Programme, Source
 from programmes.search import index, query
 from programmes.search.index import BY_NAME
-from tests.helpers import figure_form, make_figure, make_programme, make_source, run_import_command
-from tests.test_import import new_row, to_csv
+from tests.helpers import figure_form, make_figure, make_programme, make_source, new_row, run_import_command, to_csv
 
 
 def found(kind: str, text: str, as_at: datetime.date | None = None) -> list:

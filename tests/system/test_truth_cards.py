@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from django.test import TestCase
 
 from programmes.models import Figure, Programme
+from tests.helpers import cards_on
 from tests.truth_expectations import CARDS
-
-CARD = re.compile(r'<div data-card="(?P<role>[a-z-]+)">(?P<body>.*?)</dd>', re.DOTALL)
-FIGURE_LINK = re.compile(r'href="/figures/(?P<key>[^/"]+)/"')
-
-
-def cards_on(html: str) -> dict[str, str | None]:
-    """Each card's role and the key of the figure it links to (None when it links to none)."""
-    found = {}
-    for card in CARD.finditer(html):
-        link = FIGURE_LINK.search(card["body"])
-        found[card["role"]] = link["key"] if link else None
-    return found
 
 
 class PinnedCardTests(TestCase):
