@@ -1,26 +1,18 @@
 """Disagreement flags, computed when figures change and stored, so that reading a page never compares figures.
 
-rules.disagree says when two figures disagree, and this module asks it of every pair that can. Here, for every figure,
-the KEPT others whose sources appeared first are stored as Disagreement rows (with the day from which each pair holds),
-and the figure's count of all of them. Each quantity is recomputed whole whenever one of its figures, or a source's date,
-changes: the save, delete, import and dataset load all end here.
-
-Figures are compared only within a quantity (the stored rules.quantity_key), and within it only with the figures whose
-intervals lie wholly above or below their own: two that overlap can never disagree, and a sort finds the rest (sorted by
-start, those above are a suffix; sorted by end, those below a prefix). Each of those pairs is put to the rule
-(rules.disagree_within_quantity, all of rules.disagree but the quantity_key), which leaves out a figure's own statement,
-its total or parts, and the other parts of its total.
+rules.disagree says when two figures disagree; rules.earliest_disagreeing applies it to every pair of one quantity at once
+(a sort and a sweep, not a comparison of every pair). Here, for every figure, the KEPT others whose sources appeared first
+are stored as Disagreement rows (with the day from which each pair holds), and the figure's count of all of them. Each
+quantity (the stored rules.quantity_key) is recomputed whole whenever one of its figures, or a source's date, changes:
+the save, delete, import and dataset load all end here.
 """
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import contextvars
 import datetime
 import hashlib
-import heapq
-import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -66,21 +58,8 @@ class Entry:
 
 
 def earliest_disagreeing(group: list[Entry]) -> dict[int, tuple[list[Entry], int]]:
-    """For each figure of one quantity that others disagree with (rules.disagree_within_quantity): the KEPT earliest of them, and how many there are."""
-    if len(group) < 2:
-        return {}
-    by_low = sorted(group, key=lambda e: e.low)
-    lows = [e.low for e in by_low]
-    by_high = sorted(group, key=lambda e: e.high)
-    highs = [e.high for e in by_high]
-    found: dict[int, tuple[list[Entry], int]] = {}
-    for entry in group:
-        # Only the figures starting after this one ends, or ending before it starts, can disagree with it.
-        apart = itertools.chain(by_low[bisect.bisect_right(lows, entry.high) :], by_high[: bisect.bisect_left(highs, entry.low)])
-        others = [other for other in apart if rules.disagree_within_quantity(entry, other, entry.interval, other.interval)]
-        if others:
-            found[entry.pk] = (heapq.nsmallest(KEPT, others, key=lambda e: e.order), len(others))
-    return found
+    """For each figure of one quantity that others disagree with (rules.disagree): the KEPT earliest of them, and how many there are."""
+    return rules.earliest_disagreeing(group, KEPT)
 
 
 def entries(quantities: list[str]) -> dict[str, list[Entry]]:

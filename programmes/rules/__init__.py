@@ -1,7 +1,7 @@
 """The judgements the site makes about figures, each stated in one sentence a reader can check.
 
 Charts, pages, exports, the admin and the tests call these as rules.X; none of them re-implements a rule. One module
-a subject: when a figure was stated (timing), what it states and when two disagree (quantity), how it is said
+a subject: when a figure was stated (timing), what it states and when two disagree (quantity, and over a whole quantity at once: sweep), how it is said
 (wording), which figure heads a card (cards), sums worked out from figures (money), claims against findings
 (findings), the record over time (record) and what a figure may plausibly be (plausibility).
 """
@@ -67,6 +67,7 @@ from programmes.rules.quantity import (
     interval,
     interval_of,
     is_part_of,
+    never_compared,
     overlap,
     quantity_key,
     quantity_parts,
@@ -79,6 +80,7 @@ from programmes.rules.record import (
     restated_from,
     same_value,
 )
+from programmes.rules.sweep import earliest_disagreeing
 from programmes.rules.timing import (
     OUTCOME_MEASURES,
     looks_ahead,
@@ -131,6 +133,8 @@ __all__ = [
     "difference",
     "disagree",
     "disagree_within_quantity",
+    "earliest_disagreeing",
+    "never_compared",
     "extent",
     "gap",
     "gap_phrase",

@@ -105,18 +105,21 @@ def disagree(first: Figure, second: Figure) -> bool:
 
 def disagree_within_quantity(first: Figure, second: Figure, first_interval: Interval | None, second_interval: Interval | None) -> bool:
     """disagree() for two figures already known to state one quantity, given their intervals: all of the rule but the quantity_key."""
-    # programmes/flags.py asks this of each pair of a quantity it compares, with intervals read from stored columns.
-    if first is second or (first.pk == second.pk and first.pk is not None):
-        return False
-    if first.source_id == second.source_id and first.claimant_id == second.claimant_id:
-        return False
-    if is_part_of(first, second) or is_part_of(second, first):
-        return False
-    if first.part_of_id is not None and first.part_of_id == second.part_of_id:
-        return False
-    if first_interval is None or second_interval is None:
+    # programmes/flags.py and rules.sweep ask this of pairs of one quantity, with intervals read from stored columns.
+    if never_compared(first, second) or first_interval is None or second_interval is None:
         return False
     return not overlap(first_interval, second_interval)
+
+
+def never_compared(first: Figure, second: Figure) -> bool:
+    """Figures are never set against each other, whatever their values, when they are one figure, one claimant's statement in one publication, a part and its total, or two parts of one total."""
+    if first is second or (first.pk == second.pk and first.pk is not None):
+        return True
+    if first.source_id == second.source_id and first.claimant_id == second.claimant_id:
+        return True
+    if is_part_of(first, second) or is_part_of(second, first):
+        return True
+    return first.part_of_id is not None and first.part_of_id == second.part_of_id
 
 
 def is_part_of(part: Figure, total: Figure) -> bool:
