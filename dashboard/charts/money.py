@@ -35,7 +35,7 @@ def pair_money(figures: list[Figure]) -> pd.DataFrame:
     chosen.sort(key=lambda pair: (rules.stated_on(pair[0].source), pair[0].pk))
     kept, pair_of = [], {}
     for number, (savings, investment) in enumerate(chosen, start=1):
-        stated_net = [f for f in figures if f.measure == Measure.NET_BENEFIT and same_statement(f, savings)]
+        stated_net = [f for f in figures if f.measure == Measure.NET_BENEFIT and rules.same_statement(f, savings)]
         for figure in (savings, investment, *stated_net):
             kept.append(figure)
             pair_of[figure.pk] = number
@@ -46,12 +46,6 @@ def pair_money(figures: list[Figure]) -> pd.DataFrame:
     order = {figure.pk: index for index, figure in enumerate(kept)}
     frame = frame.assign(pair=frame["id"].map(pair_of), order=frame["id"].map(order))
     return frame.sort_values("order").reset_index(drop=True)
-
-
-def same_statement(figure: Figure, other: Figure) -> bool:
-    """Two figures belong to one statement when one claimant states them in one publication for one scope, period and status."""
-    fields = ("programme_id", "scope", "scenario", "period_start", "period_end", "status", "claimant_id", "source_id", "unit")
-    return all(getattr(figure, name) == getattr(other, name) for name in fields)
 
 
 MONEY_STYLE = {

@@ -46,7 +46,9 @@ from programmes.rules.money import (
     money_phrase,
     net,
     net_pairs,
+    same_statement,
     shortfall,
+    statement_key,
 )
 from programmes.rules.plausibility import (
     MEASURE_UNITS,
@@ -162,6 +164,7 @@ __all__ = [
     "named",
     "net",
     "net_pairs",
+    "same_statement",
     "overlap",
     "pair_sentence",
     "percent",
@@ -176,6 +179,7 @@ __all__ = [
     "same_value",
     "sentence",
     "shortfall",
+    "statement_key",
     "stated_on",
     "stated_precision",
     "statement",

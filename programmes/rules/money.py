@@ -22,6 +22,17 @@ def has_period(figure: Figure) -> bool:
 TOTAL_BASES = (Basis.CUMULATIVE, Basis.ONE_OFF)
 
 
+def statement_key(figure: Figure) -> tuple:
+    """What makes figures one statement: one claimant, in one publication, about one programme, scope, scenario, stated period and status."""
+    f = figure
+    return (f.programme_id, f.scope, f.scenario, f.period_start, f.period_end, f.status, f.claimant_id, f.source_id)
+
+
+def same_statement(figure: Figure, other: Figure) -> bool:
+    """Two figures belong to one statement when they share its statement_key and their unit: a stated net beside the savings and investment it nets."""
+    return statement_key(figure) == statement_key(other) and figure.unit == other.unit
+
+
 def net_pairs(figures: Iterable[Figure]) -> list[tuple[Figure, Figure]]:
     """A net can be worked out from one savings and one investment total in £ of the same programme, scope, scenario, stated period and status, stated by one claimant in one publication.
 
@@ -31,8 +42,7 @@ def net_pairs(figures: Iterable[Figure]) -> list[tuple[Figure, Figure]]:
     for f in figures:
         is_total = f.measure in (Measure.SAVINGS, Measure.INVESTMENT) and f.unit == Unit.GBP_M and f.basis in TOTAL_BASES
         if is_total and not f.is_unknown and has_period(f) and f.part_of_id is None:
-            key = (f.programme_id, f.scope, f.scenario, f.period_start, f.period_end, f.status, f.claimant_id, f.source_id)
-            groups[key].append(f)
+            groups[statement_key(f)].append(f)
     pairs = []
     for group in groups.values():
         savings = [f for f in group if f.measure == Measure.SAVINGS]

@@ -266,6 +266,29 @@ class NetTests(RuleData):
         self.assertIsNone(rules.shortfall(asked, later))
 
 
+class SameStatementTests(SimpleTestCase):
+    """A stated net belongs beside the savings and investment it nets only when it is part of the same statement."""
+
+    def test_a_net_from_the_same_claimant_publication_and_period_is_the_same_statement(self):
+        savings = unsaved(1)
+        stated_net = unsaved(2, measure="net_benefit", value=D("-81"))
+        self.assertTrue(rules.same_statement(stated_net, savings))
+
+    def test_a_net_that_differs_in_any_part_of_the_statement_is_not(self):
+        savings = unsaved(1)
+        for field, value in [
+            ("source_id", 2),
+            ("claimant_id", 2),
+            ("scope", "one centre"),
+            ("scenario", "with HMRC"),
+            ("period_end", 2016),
+            ("status", "claimed"),
+            ("unit", "percent"),
+        ]:
+            with self.subTest(field=field):
+                self.assertFalse(rules.same_statement(unsaved(2, measure="net_benefit", **{field: value}), savings))
+
+
 class PlausibilityTests(TestCase):
     @classmethod
     def setUpTestData(cls):
