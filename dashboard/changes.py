@@ -106,7 +106,7 @@ def between(since: datetime.date, until: datetime.date) -> Changes:
     for figure in figures:
         by_programme[figure.programme_id].append(figure)
     # A figure is flagged from its earliest flag's day: rank 1 is the disagreeing figure whose source appeared first.
-    first_flagged = Disagreement.objects.filter(rank=1, holds_from__gt=since, holds_from__lte=until, figure__programme__in=list(programmes))
+    first_flagged = Disagreement.objects.first_held_between(since, until).filter(figure__programme__in=list(programmes))
     flagged_ids = set(first_flagged.values_list("figure_id", flat=True))
     newly_flagged = [f for f in figures if f.pk in flagged_ids]
     flag_text = charts.flags(newly_flagged, until)

@@ -294,7 +294,7 @@ def source_page(source: Source, query: QueryDict) -> dict:
 def figure_page(figure: Figure, query: QueryDict, as_at: datetime.date | None) -> dict:
     """A figure's page: a page of the other figures of its quantity (the query's `page`), those that disagree, and its parts."""
     # The stored quantity (rules.quantity_key, indexed): one page of the same quantity, not a scan of the programme.
-    others = Figure.objects.as_at(as_at).with_related().filter(quantity=figure.quantity).exclude(pk=figure.pk)
+    others = Figure.objects.as_at(as_at).same_quantity_as(figure)
     page = page_of(query, others.order_by("source__appeared_by", "pk"))
     shown = list(page.object_list)
     for other in shown:
@@ -320,5 +320,4 @@ def figure_page(figure: Figure, query: QueryDict, as_at: datetime.date | None) -
         "at_least": at_least,
         "parts": parts,
         "part_count": part_count,
-        "own_statement": rules.is_own_statement(figure),
     }

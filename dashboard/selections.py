@@ -19,7 +19,7 @@ PICKED_MEASURES = (*rules.SAVINGS_MEASURES, Measure.INVESTMENT, Measure.NET_BENE
 def with_looks_ahead(figures: QuerySet) -> QuerySet:
     """The figures annotated `looks_ahead`: rules.looks_ahead in SQL, an outcome whose period's last financial year began
     (on 1 April) after its source appeared. Dates are compared as numbers, yyyymmdd, which every database computes alike;
-    tests/test_selections.py holds it to the rule."""
+    tests/dashboard/test_selections.py holds it to the rule."""
     first_day = ExpressionWrapper(F("period_end") * 10000 + 401, output_field=IntegerField())
     day = "source__appeared_by"
     appeared = ExpressionWrapper(ExtractYear(day) * 10000 + ExtractMonth(day) * 100 + ExtractDay(day), output_field=IntegerField())
@@ -44,7 +44,7 @@ def pick_candidates(figures: QuerySet) -> QuerySet:
     them for a line (programme, measure, status, basis, unit, and for claims and audits whether they are a delivery),
     pick can only return the earliest or the latest of the best preferred, lowest id first on a day: two per group, and
     the groups are few however many figures there are. With those, the rules choose exactly what they would choose from
-    every figure (tests/test_selections.py checks it on the real record and on random groups).
+    every figure (tests/dashboard/test_selections.py checks it on the real record and on random groups).
     """
     delivered = Q(status__in=rules.DELIVERED_STATUSES)
     alike = [

@@ -33,7 +33,7 @@ from programmes.models import Basis, Figure, Measure, Qualifier, Status, Unit
 # chart of more than about 40 bars or markers can no longer be read one by one. So a chart over FIGURE_LIMIT figures is
 # aggregated, and so are the largest of a page's charts until those drawn one by one hold at most PAGE_FIGURE_LIMIT
 # figures in all: with the aggregated charts (about 20 kB each) and a page of the figure table, a programme page stays
-# under 300 kB whatever the number of figures (tests/test_scale.py). The real record's largest page draws 62.
+# under 300 kB whatever the number of figures (tests/system/test_scale.py). The real record's largest page draws 62.
 FIGURE_LIMIT = 40
 PAGE_FIGURE_LIMIT = 100
 # More years than this on one axis are put together in spans of equal length.

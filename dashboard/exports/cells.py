@@ -15,7 +15,7 @@ SQLite and on PostgreSQL:
 
 PostgreSQL's COPY ... WITH CSV quotes a cell exactly when the csv module does (a comma, a double quote, CR or LF in it),
 so it is given the formatted cells (Formatted). For a cursor, CsvLine has the database write the whole line, quoting
-included, and JsonRow the whole JSON object. tests/test_export_paths.py checks all of it against the Python formatting:
+included, and JsonRow the whole JSON object. tests/dashboard/test_export_paths.py checks all of it against the Python formatting:
 byte for byte on the real dataset, and on random text and numbers.
 """
 

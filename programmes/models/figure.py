@@ -263,6 +263,11 @@ class Figure(models.Model):
         return self.value is None and self.value_low is not None
 
     @property
+    def is_projection(self) -> bool:
+        """Whether the figure is about a period still running or to come when it was stated: never shown as delivered."""
+        return self.horizon == Horizon.PROJECTION
+
+    @property
     def is_own_statement(self) -> bool:
         """Whether the claimant published the source itself (rules.is_own_statement); otherwise the publisher only reported it."""
         return rules.is_own_statement(self)
@@ -325,6 +330,10 @@ class DisagreementQuerySet(models.QuerySet):
     def held_on(self, day: datetime.date | None) -> DisagreementQuerySet:
         """The disagreements a reader could have seen on a day: both figures' sources had appeared by then (all of them today)."""
         return self if day is None else self.filter(holds_from__lte=day)
+
+    def first_held_between(self, since: datetime.date, until: datetime.date) -> DisagreementQuerySet:
+        """Each figure's first flag (rank 1: its source appeared first) that began to hold after since and by until: the figures newly flagged then."""
+        return self.filter(rank=1, holds_from__gt=since, holds_from__lte=until)
 
 
 class Disagreement(models.Model):

@@ -85,6 +85,11 @@ class Programme(models.Model):
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
+    @property
+    def is_strategy(self) -> bool:
+        """Whether this is a strategy, rather than a centre or cluster within one."""
+        return self.kind == ProgrammeKind.STRATEGY
+
     def get_absolute_url(self) -> str:
         return reverse("dashboard:programme-detail", args=[self.slug])
 

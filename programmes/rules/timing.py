@@ -6,7 +6,7 @@ import datetime
 from typing import TYPE_CHECKING
 
 from programmes import fiscal
-from programmes.choices import Horizon, Measure, Status
+from programmes.choices import PROJECTION_STATUSES, Horizon, Measure
 
 if TYPE_CHECKING:
     from programmes.models import Figure, Source
@@ -45,6 +45,6 @@ def looks_ahead(figure: Figure) -> bool:
 
 def suggested_horizon(figure: Figure) -> str:
     """A target or forecast, or an outcome whose period had not begun when stated, is a projection; anything else an outturn."""
-    if figure.status in (Status.TARGET, Status.FORECAST) or looks_ahead(figure):
+    if figure.status in PROJECTION_STATUSES or looks_ahead(figure):
         return Horizon.PROJECTION
     return Horizon.OUTTURN

@@ -41,6 +41,14 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "screenshots"
 # The page with the most charts (five: savings a year and in total, restatements, money in and out, deadlines).
 BUSIEST_PAGE = "/programmes/ngss-2012/"
 
+OVERFLOW = """() => ({
+  scrollWidth: document.documentElement.scrollWidth,
+  innerWidth: window.innerWidth,
+  widest: [...document.querySelectorAll("body *")]
+    .filter(el => !el.closest("svg, .table-scroll") && el.getBoundingClientRect().right > window.innerWidth + 1)
+    .slice(-3).map(el => el.outerHTML.slice(0, 120)),
+})"""
+
 ALL_CHARTS_DRAWN = "() => [...document.querySelectorAll('.chart-plot')].every(plot => plot.dataset.drawn === 'true')"
 
 

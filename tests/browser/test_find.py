@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.base import DESKTOP, PHONE, BrowserTestCase
-from tests.browser.test_pages import OVERFLOW
+from tests.browser.base import DESKTOP, OVERFLOW, PHONE, BrowserTestCase
 
 PAGES = [
     "/search/",

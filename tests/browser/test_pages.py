@@ -15,7 +15,7 @@ from django.urls import resolve
 from dashboard import pages
 from dashboard.charts import Chart
 from programmes.models import Basis, Event, Figure, Measure, Programme, Unit
-from tests.browser.base import BUSIEST_PAGE, DESKTOP, PHONE, SCREENSHOTS, BrowserTestCase, chart_pages, other_pages
+from tests.browser.base import BUSIEST_PAGE, DESKTOP, OVERFLOW, PHONE, SCREENSHOTS, BrowserTestCase, chart_pages, other_pages
 
 # Which figures each programme chart must draw, asked of the database directly rather than of the chart builders.
 # The overview's headline picks and the money chart's savings-and-investment pairs are chosen by their builders, so for
@@ -41,14 +41,6 @@ MARKS = """plot => [...plot.querySelectorAll("g.trace")].map(group => {
   });
   return {index: trace.index, figures: marks.map(mark => (trace.customdata || [])[mark.__data__.i] ?? null)};
 }).sort((a, b) => a.index - b.index)"""
-
-OVERFLOW = """() => ({
-  scrollWidth: document.documentElement.scrollWidth,
-  innerWidth: window.innerWidth,
-  widest: [...document.querySelectorAll("body *")]
-    .filter(el => !el.closest("svg, .table-scroll") && el.getBoundingClientRect().right > window.innerWidth + 1)
-    .slice(-3).map(el => el.outerHTML.slice(0, 120)),
-})"""
 
 
 def charts_for(path: str) -> tuple[Programme | None, list[Chart]]:

@@ -1,6 +1,7 @@
 """Every public page renders from the real dataset; unknown addresses are 404s, never 500s."""
 
 import datetime
+import re
 from decimal import Decimal as D
 from unittest import mock
 
@@ -56,6 +57,21 @@ class SmokeTests(TestCase):
 
     def test_the_about_page_renders(self):
         self.assertContains(self.client.get("/about/"), "financial years", status_code=200)
+
+
+class CitationTests(TestCase):
+    """A citation in brackets reads "(the Cabinet Office, as reported by Government Computing, 1 April 2014)": no stray
+    space between the source's link and the punctuation after it, which a template's trailing line break would make."""
+
+    def test_no_citation_has_a_space_before_its_closing_punctuation(self):
+        paths = ["/", "/changes/?since=2000-01-01", "/sources/"]
+        paths += [programme.get_absolute_url() for programme in Programme.objects.all()]
+        paths += [figure.get_absolute_url() for figure in Figure.objects.exclude(part_of=None)[:5]]
+        paths += [figure.get_absolute_url() for figure in Figure.objects.filter(disagreement_count__gt=0)[:5]]
+        for path in paths:
+            with self.subTest(page=path):
+                html = self.client.get(path).content.decode()
+                self.assertEqual([html[m.start() - 60 : m.end()] for m in re.finditer(r"</a>\s+[).,;:]", html)], [])
 
 
 class NotFoundTests(TestCase):

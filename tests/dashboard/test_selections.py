@@ -59,7 +59,7 @@ class RealDatasetTests(TestCase):
 
 
 @st.composite
-def figure_specs(draw):
+def pick_specs(draw):
     """A figure varying in everything rules.pick reads: measure, status, basis, unit, scope, scenario, qualifier, source, period."""
     status = draw(st.sampled_from(["target", "forecast", "claimed", "audited"]))
     kind = draw(st.sampled_from(["point", "point", "range", "unknown"]))
@@ -98,7 +98,7 @@ class RandomGroupTests(HypothesisTestCase):
         ]
 
     @settings(max_examples=60)
-    @given(st.lists(figure_specs(), min_size=1, max_size=25))
+    @given(st.lists(pick_specs(), min_size=1, max_size=25))
     def test_the_candidates_pick_what_every_figure_picks(self, specs: list[dict]):
         for spec in specs:
             spec = dict(spec)

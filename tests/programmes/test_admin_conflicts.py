@@ -10,7 +10,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from programmes.models import Figure, Source
-from tests.browserless import form_data
+from tests.helpers import form_data
 
 
 class ConflictTests(TestCase):

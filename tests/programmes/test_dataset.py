@@ -7,7 +7,6 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
 from django.db import connection
@@ -18,8 +17,8 @@ from django.utils import timezone
 
 from programmes import dataset
 from programmes.models import Event, Figure, Organisation, Programme, Source
+from tests.helpers import ROOT
 
-ROOT = Path(settings.BASE_DIR)
 # The dataset as released before organisations, claimants and horizons (commit c214f18), kept as files so the
 # test needs no git history: an upgraded site was loaded with it by a load_dataset that only added rows, on a
 # schema at migration 0004.

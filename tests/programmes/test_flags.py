@@ -140,7 +140,7 @@ values = st.decimals(min_value=1, max_value=60, places=0)
 
 
 @st.composite
-def figure_specs(draw):
+def flag_specs(draw):
     kind = draw(st.sampled_from(["point", "range", "over", "upto", "about", "unknown"]))
     spec = {"source": draw(st.integers(0, 3)), "claimant": draw(st.integers(0, 1)), "part": draw(st.integers(-1, 2))}
     if kind == "range":
@@ -161,7 +161,7 @@ class SweepEquivalenceTests(HypothesisTestCase):
         cls.claimants = ["National Audit Office", "Cabinet Office"]
 
     @settings(max_examples=40)
-    @given(st.lists(figure_specs(), min_size=2, max_size=14), st.randoms(use_true_random=False))
+    @given(st.lists(flag_specs(), min_size=2, max_size=14), st.randoms(use_true_random=False))
     def test_the_sweep_stores_what_comparing_every_pair_finds(self, specs: list[dict], shuffle: random.Random):
         figures: list[Figure] = []
         with flags.deferred():

@@ -10,7 +10,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from programmes.models import Figure
-from tests.browserless import form_data
+from tests.helpers import form_data
 
 
 class DatabaseUnavailablePageTests(TestCase):

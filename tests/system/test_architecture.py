@@ -12,9 +12,8 @@ import ast
 import json
 from pathlib import Path
 
-from django.conf import settings
+from tests.helpers import ROOT
 
-ROOT = Path(settings.BASE_DIR)
 MAP = json.loads((ROOT / "docs" / "architecture.json").read_text())
 PRODUCTION = ("sharedservices", "programmes", "dashboard")
 MODULE_LINES, FUNCTION_LINES = 400, 60

@@ -19,13 +19,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-from django.conf import settings
+from tests.helpers import PATIENCE, ROOT, USES_POSTGRES, copy_of_the_site, form_data, free_port, run_psql, scratch_database, wait_until
 
-from tests.browserless import form_data
-from tests.helpers import PATIENCE, copy_of_the_site, free_port, run_psql, scratch_database, wait_until
-
-ROOT = Path(settings.BASE_DIR)
-USES_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 SIMULTANEOUS = 30
 PASSWORD = "a-long-concurrency-password"
 

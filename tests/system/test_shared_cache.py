@@ -10,9 +10,8 @@ import uuid
 import pytest
 from django.conf import settings
 
-from tests.helpers import copy_of_the_site
+from tests.helpers import ROOT, copy_of_the_site
 
-ROOT = settings.BASE_DIR
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 SHOW = """
