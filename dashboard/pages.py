@@ -24,7 +24,7 @@ from dashboard import charts
 from dashboard.charts import Chart
 from dashboard.selections import CHART_FIGURES, TESTABLE, pick_candidates
 from programmes import rules
-from programmes.flags import KEPT
+from programmes.flags import held_count
 from programmes.models import Basis, Event, Figure, Measure, Programme, Source, Status, Unit
 
 # Figures per page of a table: a page stays small whatever the data; the full list is the CSV.
@@ -251,15 +251,10 @@ def programme_rows(strategies: list[Programme], as_at: datetime.date | None) -> 
 
 
 def disagreeing_count(figure: Figure, as_at: datetime.date | None) -> tuple[int, bool]:
-    """How many other figures of its quantity disagree with this one, from the flags stored on write; and whether that is a lower bound.
-
-    Today it is the stored count. As at a past date it is the stored disagreements that held by then: they are the
-    KEPT earliest, so fewer than KEPT is exact, and KEPT of a larger count means at least that many.
-    """
+    """How many other figures of its quantity disagree with this one (as at a date), and whether that is a lower bound (flags.held_count)."""
     if as_at is None:
         return figure.disagreement_count, False
-    held = figure.disagreements.held_on(as_at).count()
-    return held, held == KEPT and figure.disagreement_count > KEPT
+    return held_count(figure.disagreements.held_on(as_at).count(), figure.disagreement_count, past=True)
 
 
 def source_list_page(query: QueryDict, as_at: datetime.date | None) -> dict:

@@ -80,6 +80,15 @@ def entries(quantities: list[str]) -> dict[str, list[Entry]]:
     return groups
 
 
+def held_count(held: int, total: int, past: bool) -> tuple[int, bool]:
+    """How many figures disagree with one, and whether that is only a lower bound: today its stored total; as at a past
+    date the `held` stored flags that held by then, which are the KEPT earliest, so fewer than KEPT is exact and KEPT of
+    a larger total means at least that many."""
+    if not past:
+        return total, False
+    return held, held == KEPT and total > KEPT
+
+
 def refresh(quantities: Iterable[str]) -> None:
     """Recompute and store the flags of every figure of these quantities; inside a deferral, at its end instead."""
     quantities = {q for q in quantities if q}

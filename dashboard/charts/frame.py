@@ -10,7 +10,7 @@ from django.db.models import F
 
 from dashboard.charts.style import STATUS_ORDER
 from programmes import rules
-from programmes.flags import KEPT
+from programmes.flags import held_count
 from programmes.models import Disagreement, Figure, Source
 
 TABLE_COLUMNS = [
@@ -109,18 +109,18 @@ def flags(figures: Iterable[Figure], as_at: datetime.date | None = None) -> dict
     for row in rows:
         named.setdefault(row.figure_id, []).append(row.other)
         totals[row.figure_id] = row.total
-    return {pk: flag_text(others, totals[pk] - len(others), as_at is not None) for pk, others in named.items()}
+    return {pk: flag_text(others, *held_count(len(others), totals[pk], as_at is not None)) for pk, others in named.items()}
 
 
-def flag_text(others: list[Figure], more: int = 0, past: bool = False) -> str:
-    """ "Disagrees with £95m (Civil Service World, 21 May 2016)": the other figures of the same quantity, with their sources."""
+def flag_text(others: list[Figure], count: int, at_least: bool = False) -> str:
+    """ "Disagrees with £95m (Civil Service World, 21 May 2016)": the other figures of the same quantity, with their sources,
+    and how many more there are (flags.held_count: "perhaps others" where only a lower bound is known)."""
     named = [f"{other.display_value} ({other.source.publisher}, {other.source.published_display})" for other in others]
     text = "Disagrees with " + "; ".join(named)
-    if past and len(others) == KEPT:
-        # Only the earliest are stored: as at a past date, more may already have appeared (the figure's page lists them).
+    if at_least:
         return text + "; perhaps others"
-    if more > 0:
-        return text + f"; and {more} more"
+    if count > len(others):
+        return text + f"; and {count - len(others)} more"
     return text
 
 

@@ -346,6 +346,37 @@ class FlagTests(ChartDataTests):
         self.assertEqual(charts.flags([self.saved, centre, without]), {})
 
 
+class FlagAtADateTests(TestCase):
+    """A ⚑ as at a past date counts only the disagreeing figures whose sources had appeared by then."""
+
+    @classmethod
+    def setUpTestData(cls):
+        programme = make_programme("flag-dates")
+        cls.first = make_figure(programme, make_source("flag-2014", published=datetime.date(2014, 6, 1)), value=D("100"))
+        cls.others = [
+            make_figure(
+                programme,
+                make_source(f"flag-{year}", publisher=f"Paper {year}", kind="news_article", published=datetime.date(year, 6, 1)),
+                value=value,
+            )
+            for year, value in ((2015, D("200")), (2017, D("300")), (2018, D("400")), (2019, D("500")))
+        ]
+
+    def test_today_it_names_the_earliest_and_counts_the_rest(self):
+        self.assertTrue(charts.flags([self.first])[self.first.pk].endswith("; and 1 more"))
+
+    def test_before_the_later_figures_appeared_it_names_the_one_there_was_and_counts_no_more(self):
+        text = charts.flags([self.first], datetime.date(2016, 1, 1))[self.first.pk]
+        self.assertEqual(text.count("£"), 1)
+        self.assertNotIn("more", text)
+        self.assertNotIn("perhaps", text)
+
+    def test_once_as_many_as_are_stored_had_appeared_it_says_there_may_be_others(self):
+        text = charts.flags([self.first], datetime.date(2018, 12, 31))[self.first.pk]
+        self.assertEqual(text.count("£"), 3)
+        self.assertTrue(text.endswith("; perhaps others"), text)
+
+
 class DeadlineRangeTests(ChartDataTests):
     def test_it_draws_a_deadline_given_as_a_span_of_years(self):
         span = make_figure(
