@@ -13,8 +13,7 @@ from dashboard.charts.frame import figure_frame
 from dashboard.charts.style import MEASURE_KEY, STATUS_ORDER, STATUS_STYLE, axis, base_layout
 from dashboard.charts.traces import as_float, figure_bar, hover_text
 from programmes import fiscal, rules
-from programmes.formatting import money
-from programmes.models import Figure, Measure, Qualifier, Status, Unit
+from programmes.models import Figure, Measure, Status, Unit
 
 
 def pair_money(figures: list[Figure]) -> pd.DataFrame:
@@ -104,7 +103,7 @@ def computed_net_bars(computed: list[tuple[str, tuple[Decimal, Decimal, str]]]) 
         y=[as_float(net[0]) for _, net in computed],
         marker={"color": "#6f777b", "pattern": {"shape": "-", "fgcolor": "#ffffff", "solidity": 0.3, "fillmode": "overlay"}},
         hovertemplate="Net benefit (computed): %{text}<extra></extra>",
-        text=[("about " if net[2] == Qualifier.APPROX else "") + money(net[0]) for _, net in computed],
+        text=[rules.money_phrase(*net) for _, net in computed],
         textposition="outside",
         cliponaxis=False,
     )
@@ -112,15 +111,7 @@ def computed_net_bars(computed: list[tuple[str, tuple[Decimal, Decimal, str]]]) 
 
 def money_sentence(savings: Figure, investment: Figure, net: tuple[Decimal, Decimal, str] | None) -> str:
     """ "The National Audit Office found £90m saved against £94m invested over 2013-14 to 2015-16 (20 May 2016), a net cost of £4m." """
-    if net is None:
-        outcome = "so the net result cannot be worked out from these figures"
-    else:
-        low, high, qualifier = net
-        about = "about " if qualifier == Qualifier.APPROX else ""
-        if low == high:
-            outcome = f"a net cost of {about}{money(-low)}" if low < 0 else f"a net benefit of {about}{money(low)}"
-        else:
-            outcome = f"a net result between {money(low)} and {money(high)}"
+    outcome = rules.net_phrase(net)
     said = rules.statement(
         savings,
         f"{savings.display_value} saved against {investment.display_value} invested {fiscal.phrase(savings.period_start, savings.period_end)}",

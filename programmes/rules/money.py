@@ -88,3 +88,14 @@ def money_phrase(low: Decimal, high: Decimal, qualifier: str = Qualifier.EXACT) 
     if low == high:
         return ("about " if qualifier == Qualifier.APPROX else "") + formatting.money(low)
     return f"{formatting.money(low)} to {formatting.money(high)}"
+
+
+def net_phrase(net: tuple[Decimal, Decimal, str] | None) -> str:
+    """A worked-out net as a reader says it: "a net cost of £4m", "a net benefit of about £30m", "a net result between £10m and £20m"."""
+    if net is None:
+        return "so the net result cannot be worked out from these figures"
+    low, high, qualifier = net
+    about = "about " if qualifier == Qualifier.APPROX else ""
+    if low == high:
+        return f"a net cost of {about}{formatting.money(-low)}" if low < 0 else f"a net benefit of {about}{formatting.money(low)}"
+    return f"a net result between {formatting.money(low)} and {formatting.money(high)}"
