@@ -450,7 +450,9 @@ class Relay:
         # Cleared while frozen: the relay still accepts connections and bytes, and forwards nothing either way.
         self.flowing = threading.Event()
         self.flowing.set()
-        self.held = 0  # how many times, while frozen, a connection or a message reached the relay and was held there
+        # A mark each time, while frozen, a connection or a message reached the relay and was held there (list.append is
+        # atomic across the relay's threads, where += on a count is not).
+        self.held: list[None] = []
 
     def start(self) -> None:
         self.listener = socket.create_server(("127.0.0.1", self.port))
@@ -464,7 +466,7 @@ class Relay:
                 return
             self.connections.append(client)
             if not self.flowing.is_set():
-                self.held += 1
+                self.held.append(None)
                 continue  # a silent database: the connection is accepted and then nothing happens
             upstream = socket.create_connection(self.target)
             self.connections.append(upstream)
@@ -475,7 +477,7 @@ class Relay:
         try:
             while data := source.recv(65536):
                 if not self.flowing.is_set():
-                    self.held += 1
+                    self.held.append(None)
                 self.flowing.wait()
                 sink.sendall(data)
         except OSError:

@@ -59,7 +59,7 @@ class StallTests(LiveServer):
         ]
         for thread in waiting:
             thread.start()
-        wait_until(lambda: self.relay.held >= len(waiting), "the three requests did not reach the stalled database")
+        wait_until(lambda: len(self.relay.held) >= len(waiting), "the three requests did not reach the stalled database")
         # While three threads wait on the database, the fourth serves what needs no database.
         for path in ("/static/css/site.css", "/about/", "/healthz"):
             assert get(self.url(path))[0] == 200, path
