@@ -10,8 +10,8 @@ those, by programme:
   a figure is flagged from its earliest flag's holds_from);
 - resolved disagreements: two claimants whose latest figures of a quantity disagreed on `since` and no longer do by
   `until` (rules.resolved); a flag between two published figures never disappears by itself;
-- cards: every card line whose headline figure differs between the record on `since` and on `until`
-  (rules.headlines on both).
+- cards: every card line whose figure shown differs between the record on `since` and on `until` (rules.headlines on
+  both): the one that speaks for the programme or, when none does, the one shown instead.
 
 Only programmes with a figure new in the period can change, so only their figures are loaded.
 """
@@ -129,8 +129,8 @@ def between(since: datetime.date, until: datetime.date) -> Changes:
                 group.resolved += [Resolution((a, b), (c, d)) for a, b, c, d in rules.resolved(members, since, until)]
         then = rules.headlines(f for f in own if f.source.appeared_by <= since)
         for old, new in zip(then, rules.headlines(own), strict=True):
-            if (old.figure and old.figure.pk) != (new.figure and new.figure.pk):
-                group.cards.append(CardChange(new.role, new.label, old.figure, new.figure, new.missing_text))
+            if (old.shown and old.shown.pk) != (new.shown and new.shown.pk):
+                group.cards.append(CardChange(new.role, new.label, old.shown, new.shown, new.missing_text))
         if not group.empty:
             groups.append(group)
     return Changes(since, until, groups)

@@ -82,7 +82,7 @@ def preview(form: ModelForm, previous: Programme | None = None) -> list[Programm
     previews = []
     for pk, programme in programmes.items():
         lines = [
-            CardLine(new.role, new.label, old.figure, new.figure, new.missing_text, figure.pk)
+            CardLine(new.role, new.label, old.shown, new.shown, new.missing_text, figure.pk)
             for old, new in zip(before[pk]["headlines"], after[pk]["headlines"], strict=True)
         ]
         charts, unchanged = changed_charts(before[pk]["charts"], after[pk]["charts"], figure)

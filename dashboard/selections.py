@@ -6,14 +6,28 @@ figures in Python, exactly as they would judge them all.
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Case, CharField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, RowNumber
 
 from programmes import rules
-from programmes.models import Basis, Measure, Qualifier, Unit
+from programmes.models import Basis, Measure, Qualifier, SpeaksFor, Unit
 
 # The measures a card line or a savings chart's summary picks from (rules.headlines, rules.promised and the rest).
-PICKED_MEASURES = (*rules.SAVINGS_MEASURES, Measure.INVESTMENT, Measure.NET_BENEFIT)
+PICKED_MEASURES = (*rules.SAVINGS_MEASURES, Measure.SAVINGS_NPV, Measure.INVESTMENT, Measure.NET_BENEFIT)
 
 
 def with_looks_ahead(figures: QuerySet) -> QuerySet:
@@ -35,16 +49,18 @@ def preferred(condition: Q) -> Case:
 
 
 def pick_candidates(figures: QuerySet) -> QuerySet:
-    """The figures among these that rules.pick can choose for any card line or chart summary, whatever the bases and units asked.
+    """The figures among these that rules.choose can take for any card line or chart summary, whatever the bases and units asked.
 
-    rules.pick keeps the standalone figures of a line's measures, statuses, bases and units (only deliveries, for a
-    delivered line); of those it keeps the whole-programme ones if any, then the known ones if any, then the primary,
-    then the official: the figures of the best (whole, known, primary, official) there is. It takes the first or the
-    latest stated of those, then the most assured status, then the lowest id. So of the figures alike in what selects
-    them for a line (programme, measure, status, basis, unit, and for claims and audits whether they are a delivery),
-    pick can only return the earliest or the latest of the best preferred, lowest id first on a day: two per group, and
-    the groups are few however many figures there are. With those, the rules choose exactly what they would choose from
-    every figure (tests/dashboard/test_selections.py checks it on the real record and on random groups).
+    rules.choose keeps the figures of a line's measures, statuses, bases and units (only deliveries, for a delivered
+    line) that are not parts of a larger sum, nor estimates a later figure revises, nor a customer's own or another
+    quantity; it looks first at the whole-programme figures that stand alone, then at whole-programme scenarios, then at
+    the figures for some of its members. Within each it keeps the known ones if any, then the statements themselves,
+    then the official: the best there is. It takes the first or the latest stated of those, then the most assured
+    status, then the lowest id. So of the figures alike in what selects them (programme, measure, status, basis, unit,
+    for claims and audits whether they are a delivery, what they cover, their scenario), choose can only return the
+    earliest or the latest of the best preferred, lowest id first on a day: two per group, and the groups are few however
+    many figures there are. With those, the rules choose exactly what they would choose from every figure
+    (tests/dashboard/test_selections.py checks it on the real record and on random groups).
     """
     delivered = Q(status__in=rules.DELIVERED_STATUSES)
     alike = [
@@ -56,18 +72,27 @@ def pick_candidates(figures: QuerySet) -> QuerySet:
         # rules.is_delivery: a claim or an audit of an outturn that does not look ahead.
         Case(When(delivered, then=F("horizon")), default=Value(""), output_field=CharField()),
         Case(When(delivered, then=F("looks_ahead")), default=Value(False), output_field=BooleanField()),
+        # rules.choose looks at the whole programme, then its scenarios, then its members: each is a group of its own.
+        preferred(Q(speaks_for__in=rules.SPEAKS_FOR_WHOLE)),
+        F("scenario"),
     ]
     best = [
-        preferred(Q(scope="")).desc(),
         preferred(~Q(qualifier=Qualifier.UNKNOWN)).desc(),
-        preferred(Q(source__is_primary=True)).desc(),
+        preferred(Q(source__is_primary=True) | Q(source__kind__in=rules.OFFICIAL_KINDS)).desc(),
         preferred(Q(source__kind__in=rules.OFFICIAL_KINDS)).desc(),
     ]
     day = F("source__appeared_by")
-    # rules.is_standalone: parts of a larger sum and alternative scenarios never head a line.
-    standalone = figures.filter(measure__in=PICKED_MEASURES, scenario="", part_of__isnull=True)
+    # rules.unrevised: an estimate that a figure of the same measure, status, basis and unit revises never speaks.
+    revised = Exists(
+        figures.model.objects.filter(
+            revises=OuterRef("pk"), measure=OuterRef("measure"), status=OuterRef("status"), basis=OuterRef("basis"), unit=OuterRef("unit")
+        )
+    )
+    speaking = figures.filter(
+        measure__in=PICKED_MEASURES, part_of__isnull=True, speaks_for__in=(*rules.SPEAKS_FOR_WHOLE, SpeaksFor.MEMBERS)
+    ).exclude(~Q(speaks_for__in=rules.SPEAKS_FOR_WHOLE) & ~Q(scenario=""))
     return (
-        with_looks_ahead(standalone)
+        with_looks_ahead(speaking.exclude(revised))
         .annotate(
             earliest=Window(RowNumber(), partition_by=alike, order_by=[*best, day.asc(), F("pk").asc()]),
             latest=Window(RowNumber(), partition_by=alike, order_by=[*best, day.desc(), F("pk").asc()]),

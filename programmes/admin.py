@@ -62,7 +62,7 @@ class FigureInline(ConflictInlineMixin, admin.StackedInline):
     fields = [
         ("key", "programme"),
         "description",
-        ("scope", "scenario", "claimant"),
+        ("scope", "speaks_for", "scenario", "claimant"),
         ("horizon",),
         ("measure", "status", "basis"),
         ("as_published", "period"),
@@ -158,14 +158,14 @@ class FigureAdmin(ConflictAdminMixin, SimpleHistoryAdmin):
     list_display_links = ["programme", "measure"]
     list_filter = ["programme", "status", "measure", "basis", "unit", "source__publisher", "claimant", FinancialYearFilter]
     search_fields = ["description", "note", "key", "scope", "source__title", "source__publisher__name", "claimant__name", "programme__name"]
-    autocomplete_fields = ["programme", "source", "claimant", "part_of"]
+    autocomplete_fields = ["programme", "source", "claimant", "part_of", "revises"]
     list_select_related = ["programme", "source__publisher"]
     list_per_page = 50
     form = FigureAdminForm
     readonly_fields = ["same_quantity"]
     fieldsets = [
         (None, {"fields": ["programme", "description", ("measure", "status", "basis", "horizon")]}),
-        ("What it counts and who said it", {"fields": ["scope", "part_of", "scenario", "claimant"]}),
+        ("What it counts and who said it", {"fields": ["scope", "speaks_for", "part_of", "revises", "scenario", "claimant"]}),
         ("As published", {"fields": ["as_published", "period"]}),
         ("Source", {"fields": ["source", "locator", "note", "key"]}),
         ("Other figures of the same quantity", {"fields": ["same_quantity"]}),

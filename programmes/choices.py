@@ -119,6 +119,16 @@ class Horizon(models.TextChoices):
     PROJECTION = "projection", "Projection: about a period still running or to come"
 
 
+class SpeaksFor(models.TextChoices):
+    """What a figure speaks for within its programme: only the whole programme, or all its parts summed, heads a card."""
+
+    WHOLE = "whole", "The programme as a whole"
+    ALL_PARTS = "all_parts", "All its centres or clusters together"
+    MEMBERS = "members", "One or some of its centres, departments or workstreams"
+    OWN = "own", "A customer's or supplier's own saving or cost"
+    OTHER = "other", "Another quantity: a wider total, one cost line or a benchmark"
+
+
 class EventKind(models.TextChoices):
     LAUNCH = "launch", "Launch"
     DEADLINE_MOVED = "deadline_moved", "Deadline moved"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from programmes import fiscal
-from programmes.models import Basis, DatePrecision, Horizon, Measure, Qualifier, SourceKind, Status, Unit
+from programmes.models import Basis, DatePrecision, Horizon, Measure, Qualifier, SourceKind, SpeaksFor, Status, Unit
 
 # A spreadsheet runs a cell starting with one of these as a formula (CWE-1236, "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -179,6 +179,24 @@ FIGURE_COLUMNS = (
         "text",
         "What the figure counts when it is less than the whole programme, e.g. NHS Shared Business Services. Blank: the whole programme. "
         "Figures are compared only within one scope.",
+    ),
+    Column(
+        "speaks_for",
+        "speaks_for",
+        "code",
+        "What the figure speaks for: whole (the programme), all_parts (all its centres or clusters summed), members (one or "
+        "some of them, named in scope), own (a customer's or supplier's own saving or cost) or other (a wider total, one cost "
+        "line, a benchmark). Only whole and all_parts head a programme's card. Blank in an import: whole without a scope, "
+        "members with one.",
+        False,
+        tuple(SpeaksFor.values),
+    ),
+    Column(
+        "revises",
+        "revises_id",
+        "integer",
+        "The id of the earlier estimate this figure revises (a revised forecast beside the original estimate); blank if none. "
+        "A revised estimate no longer speaks for the programme, and a revision is never flagged against it.",
     ),
     Column(
         "part_of",

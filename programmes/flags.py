@@ -49,6 +49,11 @@ class Entry:
         return self.pair[1]
 
     @property
+    def revises_id(self) -> None:
+        # entries() leaves revisions out: none of the figures compared here revises another.
+        return None
+
+    @property
     def interval(self) -> rules.Interval:
         return (self.low, self.high)
 
@@ -63,9 +68,9 @@ def earliest_disagreeing(group: list[Entry]) -> dict[int, tuple[list[Entry], int
 
 
 def entries(quantities: list[str]) -> dict[str, list[Entry]]:
-    """The figures of these quantities, as entries, by quantity; unknowns (no interval) are left out: the rule never flags them."""
+    """The figures of these quantities, as entries, by quantity; unknowns (no interval) and revisions are left out: the rule never flags them."""
     groups: dict[str, list[Entry]] = {q: [] for q in quantities}
-    rows = Figure.objects.filter(quantity__in=quantities).values_list(
+    rows = Figure.objects.filter(quantity__in=quantities, revises__isnull=True).values_list(
         "pk", "quantity", "source__appeared_by", "source_id", "claimant_id", "value", "value_low", "value_high", "qualifier", "part_of_id"
     )
     for pk, quantity, appeared_by, source_id, claimant_id, value, low, high, qualifier, part_of in rows.order_by().iterator(

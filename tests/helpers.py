@@ -322,7 +322,9 @@ def figure_form(figure: Figure, **changes) -> dict:
         "version": str(VersionField().prepare_value(figure.version)),
         "scope": figure.scope,
         "scenario": figure.scenario,
+        "speaks_for": figure.speaks_for,
         "part_of": figure.part_of_id or "",
+        "revises": figure.revises_id or "",
         "change_reason": "Checked against the report",
     }
     return {**data, **changes}
@@ -393,11 +395,21 @@ FIGURE_LINK = re.compile(r'href="/figures/(?P<key>[^/"?]+)/(?:\?[^"]*)?"')
 
 
 def cards_on(html: str) -> dict[str, str | None]:
-    """Each card's role and the key of the figure it links to (None when it says there is none)."""
+    """Each card's role and the key of the figure that heads it for the programme as a whole (None when none does)."""
     found = {}
     for card in CARD.finditer(html):
-        link = FIGURE_LINK.search(card["body"])
+        link = FIGURE_LINK.search(card["body"]) if "data-heads" in card["body"] else None
         found[card["role"]] = link["key"] if link else None
+    return found
+
+
+def instead_on(html: str) -> dict[str, list[str]]:
+    """Each card's role and what it shows instead when no figure speaks for the whole programme: the keys of its
+    scenarios side by side, or of the figure for some of its members (none when neither)."""
+    found = {}
+    for card in CARD.finditer(html):
+        _, marker, rest = card["body"].partition("data-scenario" if "data-scenario" in card["body"] else "data-narrower")
+        found[card["role"]] = [link["key"] for link in FIGURE_LINK.finditer(rest)] if marker else []
     return found
 
 

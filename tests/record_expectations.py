@@ -20,7 +20,7 @@ NGSS_CARDS_AT_NAO_2016 = {
         "the £128m a year the Cabinet Office expected (Government Computing, 1 April 2014): the 2016 "
         "£484m and £504m are for the two centres, not the whole strategy, and the whole-strategy forecast wins",
     ),
-    "delivered-audited": ("F041", "the NAO's £90m over 2013-14 to 2015-16 for the two centres, published that day"),
+    "delivered-audited": (NONE, "the NAO's £90m over 2013-14 to 2015-16, published that day, is the two centres', shown as theirs"),
     "delivered-claimed": (NONE, "no claimed outturn: the £504m 'by 2023-24' is a projection"),
     "investment": (
         "F036",
@@ -111,9 +111,9 @@ NAO_REPORT_CARDS = {
     datetime.date(2008, 5, 31): {"ngss-2012": NOTHING_YET, "clusters-2021": NOTHING_YET},
     datetime.date(2012, 3, 7): {"ngss-2012": NOTHING_YET, "clusters-2021": NOTHING_YET},
     # The NAO's 2014 update: the £400-600m promise (December 2012), and the Cabinet Office's implementation estimate
-    # in that report; the only forecast yet is the 67% saving for a single ERP (a narrower scope, which the card names).
+    # in that report; no savings forecast yet: the 67% for a single ERP is a unit-cost comparison, never a forecast.
     datetime.date(2014, 3, 31): {
-        "ngss-2012": NOTHING_YET | {"promised": "F022", "latest-forecast": "F029b", "investment": "F036"},
+        "ngss-2012": NOTHING_YET | {"promised": "F022", "investment": "F036"},
         "clusters-2021": NOTHING_YET,
     },
     # The NAO's 2022 report: NGSS as today (the PAC's net cost came in 2016); the cluster model's 10-15% target and the
@@ -122,10 +122,10 @@ NAO_REPORT_CARDS = {
         "ngss-2012": {
             "promised": "F022",
             "latest-forecast": "F040",
-            "delivered-audited": "F041",
+            "delivered-audited": None,
             "delivered-claimed": None,
             "investment": "F036",
-            "net-benefit": "F043",
+            "net-benefit": None,
         },
         "clusters-2021": NOTHING_YET | {"promised": "F078", "delivered-audited": "F083b", "investment": "F083a"},
     },

@@ -112,6 +112,7 @@ CLAIMANT_IS_PUBLISHER = {
     "F018c": "NAO 2012 finding in its own report",
     "F018d": "Supply Management's own (mistaken) characterisation of the NAO finding",
     "F019": "NAO 2012 finding in its own report",
+    "F018e": "NAO 2012 finding in its own report: no savings figure for the five centres",
     "F021a": "Civil Service World's own analysis of business-plan data",
     "F021b": "Civil Service World's own analysis of business-plan data",
     "F023": "the Cabinet Office's own strategic plan",
@@ -146,19 +147,19 @@ NONE = None
 CARDS = {
     "early-shared-services": {
         "promised": ("F001", "F001", "the Cabinet Office's £1.4bn a year, the first savings target, as reported by the NAO in 2007"),
-        "latest-forecast": ("F007a", "F007", "NHS SBS's £16m a year, the only savings forecast; the card names its scope"),
-        "delivered-audited": (NONE, "C15", "no audit body found a savings figure for the early centres; the NAO measured a net cost"),
-        "delivered-claimed": ("F002", "F002", "departments' £1bn a year across all corporate services, an outturn at March 2007"),
-        "investment": ("F015a", "F015", "the NAO found the five centres cost over £1.4bn, more than the £900m estimate (F014)"),
-        "net-benefit": ("F017", "F017", "the NAO's own finding of a £255m net cost at the two centres still tracking benefits"),
+        "latest-forecast": (NONE, "F007, F011", "no forecast for the programme as a whole: NHS SBS's and DfT's are their own"),
+        "delivered-audited": (NONE, "F017, F018, C15", "the NAO audited the five centres but gave no savings figure for the programme"),
+        "delivered-claimed": (NONE, "F002", "departments' £1bn a year covered all corporate services, a wider total than shared services"),
+        "investment": (NONE, "F015", "the over £1.4bn the NAO found covers the five department-run centres, not all the early centres"),
+        "net-benefit": (NONE, "F017", "the £255m net cost covers the two centres still tracking benefits"),
     },
     "ngss-2012": {
         "promised": ("F022", "F022", "the Cabinet Office's £400–600m a year, in its December 2012 press release"),
         "latest-forecast": ("F040", "F040", "the £128m a year the Cabinet Office expected, as reported by Government Computing in 2014"),
-        "delivered-audited": ("F041", "F041", "the NAO's £90m over 2013-14 to 2015-16, for the two independent centres"),
+        "delivered-audited": (NONE, "F041", "the NAO's £90m covers the two independent centres, not the whole strategy"),
         "delivered-claimed": (NONE, "F047, C15", "the £504m 'by 2023-24' is a 2016 projection, not a delivery"),
         "investment": ("F036", "F036", "the Cabinet Office's £44–95m implementation estimate for the whole strategy"),
-        "net-benefit": ("F043", "F043", "the PAC's net cost of £4m for the two independent centres"),
+        "net-benefit": (NONE, "F043", "the PAC's net cost of £4m covers the two independent centres"),
     },
     "issc1": dict.fromkeys(
         ["promised", "latest-forecast", "delivered-audited", "delivered-claimed", "investment", "net-benefit"],
@@ -166,9 +167,13 @@ CARDS = {
     ),
     "issc2": {
         "promised": (NONE, "F033–F035", "the sources give SSCL's contract value and staff, no savings target"),
-        "latest-forecast": ("F059", "F059", "the Met Police's 'over £100m' over ten years from its SSCL deal"),
+        "latest-forecast": (NONE, "F059", "the Met Police's 'over £100m' is the customer's own saving, never SSCL's forecast"),
         "delivered-audited": (NONE, "F041", "the NAO's £90m covers both centres and sits on the strategy's page"),
-        "delivered-claimed": (NONE, "C15", "SSCL's 'significant savings' came with no number"),
+        "delivered-claimed": (
+            "F062c",
+            "C15, F062",
+            "the Cabinet Office claimed 'significant savings' for SSCL with no number: claimed, with no figure",
+        ),
         "investment": (NONE, "F033", "contract values are not investment"),
         "net-benefit": (NONE, "F043", "the net cost covers both centres and sits on the strategy's page"),
     },
@@ -182,7 +187,11 @@ CARDS = {
     },
     "clusters-2021": {
         "promised": ("F078", "F078", "10–15% of operating costs by 2028, the Cabinet Office's target as the NAO reported it"),
-        "latest-forecast": ("F088", "F088, C8", "about £1.8bn over 15 years, the minister's figure in March 2023"),
+        "latest-forecast": (
+            "F093",
+            "F093, C8",
+            "over £3bn over 15 years, the minister's written answer of March 2024 read in its copy: the latest",
+        ),
         "delivered-audited": (
             "F083b",
             "F083",
@@ -220,8 +229,28 @@ CARDS = {
         "promised": (NONE, "F123–F124", "no savings target was published"),
         "latest-forecast": (NONE, "F124", "no forecast was published"),
         "delivered-audited": (NONE, "C15", "not audited"),
-        "delivered-claimed": ("F124b", "F124", "the minister's £120m of benefits already delivered, as PublicTechnology reported it"),
+        "delivered-claimed": (
+            "F124",
+            "F124",
+            "the minister's written answer, 'more than £120m', read in its copy, heads rather than a paper's '£120m'",
+        ),
         "investment": (NONE, "F124", "no cost was published"),
         "net-benefit": (NONE, "F124", "no net figure"),
+    },
+}
+
+
+# When no figure speaks for the programme as a whole, a card says so and shows what exists instead: the latest figure
+# for some of its members, named as theirs. programme slug -> card role -> (figure key, the FACTS row, why).
+INSTEAD = {
+    "early-shared-services": {
+        "latest-forecast": ("F011b", "F011", "the NAO's revised forecast for DfT's programme (about £40m), a revision, not a scenario"),
+        "delivered-audited": ("F018e", "F018, C15", "the NAO found no savings figure for the five centres: audited, with no figure"),
+        "investment": ("F015a", "F015", "the NAO found the five department-run centres cost over £1.4bn"),
+        "net-benefit": ("F017", "F017", "the NAO's £255m net cost at the two centres still tracking benefits"),
+    },
+    "ngss-2012": {
+        "delivered-audited": ("F041", "F041", "the NAO's £90m over 2013-14 to 2015-16, for the two independent centres"),
+        "net-benefit": ("F043", "F043", "the PAC's net cost of £4m for the two independent centres"),
     },
 }

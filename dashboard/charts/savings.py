@@ -103,14 +103,17 @@ def promise_summary(figures: list[Figure], bases: tuple[str, ...], per: str) -> 
     audited = rules.delivered(figures, Status.AUDITED, bases, units)
     claimed = rules.delivered(figures, Status.CLAIMED, bases, units)
     forecast = rules.latest_forecast(figures, bases, units)
+    # The cards above read every basis; this sentence reads the chart's own (a year, or in total), and says so, so that
+    # "nothing audited" here never contradicts an audited total on the card.
+    kind = "a year" if per == "a year" else "over a period"
     if audited is not None:
         parts.append(f"delivered, as audited: {said(audited)}")
     elif claimed is not None:
-        parts.append(f"no audit of delivery; delivered, as claimed: {said(claimed)}")
+        parts.append(f"no audit of the whole programme's savings {kind}; delivered, as claimed: {said(claimed)}")
     elif forecast is not None:
-        parts.append(f"nothing delivered is claimed or audited; the latest forecast: {said(forecast)}")
+        parts.append(f"no claimed or audited savings {kind} for the whole programme; the latest forecast: {said(forecast)}")
     else:
-        parts.append("no forecast, claim or audit of delivery is in the sources")
+        parts.append(f"no forecast, claim or audit of the whole programme's savings {kind} is in the sources")
     if not any(rules.is_whole(f) for f in figures):
         parts = ["no figure here covers the whole programme; the table lists the parts each figure covers"]
     return rules.sentence("; ".join(parts))

@@ -14,7 +14,19 @@ from programmes.importing.cells import CHOICES, SOURCE_CHOICES, Cells, date, dec
 from programmes.importing.plan import Change, NewSource, Plan, describe_value, snapshot
 from programmes.importing.reading import WHOLE_NUMBER
 from programmes.importing.writing import Writer
-from programmes.models import DatePrecision, Figure, Horizon, Measure, Organisation, OrganisationKind, Programme, Source, SourceKind, Status
+from programmes.models import (
+    DatePrecision,
+    Figure,
+    Horizon,
+    Measure,
+    Organisation,
+    OrganisationKind,
+    Programme,
+    Source,
+    SourceKind,
+    SpeaksFor,
+    Status,
+)
 
 SOURCE_FIELDS = {
     "title": "source_title",
@@ -52,13 +64,16 @@ class Planner(Cells):
         self.key_numbers: dict[str, int] = {}
         self.source_labels: dict[int, str] = {}
         self.known_figures: set[int] = set()
-        self.later_parts: list[tuple[int, int]] = []
+        # (line, figure id, column) for a part_of or revises naming a figure not yet read: checked once every row has been.
+        self.later_parts: list[tuple[int, int, str]] = []
 
     def add_chunk(self, rows: list[tuple[int, dict[str, str]]]) -> None:
         """Read what these rows refer to in a few queries, then check each row."""
         ids = {int(text) for _, row in rows if WHOLE_NUMBER.match(text := row["id"].strip())}
         source_ids = {int(text) for _, row in rows if WHOLE_NUMBER.match(text := row["source_id"].strip())}
-        part_ids = {int(text) for _, row in rows if WHOLE_NUMBER.match(text := row["part_of"].strip())}
+        part_ids = {
+            int(text) for _, row in rows for name in ("part_of", "revises") if WHOLE_NUMBER.match(text := row.get(name, "").strip())
+        }
         self.figures = Figure.objects.select_related("programme", "source__publisher", "claimant").in_bulk(ids)
         self.sources |= Source.objects.select_related("publisher").in_bulk(source_ids - self.sources.keys())
         self.known_figures |= set(self.figures) | set(
@@ -92,6 +107,10 @@ class Planner(Cells):
         if horizon and horizon not in Horizon.values:
             self.problem(line, "horizon", f"{horizon!r} is not allowed; use one of: {', '.join(Horizon.values)}, or leave it blank")
         part_of = self.part_of(line, row, figure_id)
+        revises = self.revises(line, row, figure_id)
+        speaks_for = unescape(row.get("speaks_for", "")).strip()
+        if speaks_for and speaks_for not in SpeaksFor.values:
+            self.problem(line, "speaks_for", f"{speaks_for!r} is not allowed; use one of: {', '.join(SpeaksFor.values)}, or leave it blank")
         key = self.key(line, row, figure_id)
         source = self.source(line, row)
         if figure_id is not None and figure_id in self.seen_ids:
@@ -107,6 +126,12 @@ class Planner(Cells):
         for name, value in values.items():
             setattr(figure, name, value)
         figure.programme, figure.source, figure.part_of_id = programme, source, part_of
+        if "revises" in row:
+            figure.revises_id = revises
+        if speaks_for:
+            figure.speaks_for = speaks_for
+        elif existing is None or existing.scope != figure.scope:
+            figure.speaks_for = SpeaksFor.MEMBERS if figure.scope.strip() else SpeaksFor.WHOLE
         if key:
             figure.key = key
         self.fill_blanks(figure, row, horizon, is_new=existing is None, status_changed=figure.status != existing_status)
@@ -135,7 +160,9 @@ class Planner(Cells):
         """Whether the figure passes the model's own checks; each one it fails is a problem on its line."""
         try:
             # Foreign keys are checked above, from what was read once per chunk, not by a query per row.
-            figure.full_clean(exclude=["programme", "source", "claimant", "part_of"], validate_unique=False, validate_constraints=False)
+            figure.full_clean(
+                exclude=["programme", "source", "claimant", "part_of", "revises"], validate_unique=False, validate_constraints=False
+            )
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 for message in messages:
@@ -195,13 +222,26 @@ class Planner(Cells):
             self.problem(line, "part_of", "a figure cannot be a part of itself")
         elif part_of not in self.known_figures:
             # It may be a figure created further down the file: checked once every row has been read.
-            self.later_parts.append((line, part_of))
+            self.later_parts.append((line, part_of, "part_of"))
         return part_of
 
+    def revises(self, line: int, row: dict[str, str], figure_id: int | None) -> int | None:
+        """The id of the estimate this figure revises: a figure in the database or in this file, never itself."""
+        if "revises" not in row:
+            return None
+        revises = self.cell(line, row, "revises", identifier)
+        if revises is None:
+            return None
+        if revises == figure_id:
+            self.problem(line, "revises", "a figure cannot revise itself")
+        elif revises not in self.known_figures:
+            self.later_parts.append((line, revises, "revises"))
+        return revises
+
     def check_parts(self) -> None:
-        for line, part_of in self.later_parts:
-            if part_of not in self.seen_ids:
-                self.problem(line, "part_of", f"there is no figure {part_of}, in the database or in this file")
+        for line, figure_id, column in self.later_parts:
+            if figure_id not in self.seen_ids:
+                self.problem(line, column, f"there is no figure {figure_id}, in the database or in this file")
 
     def key(self, line: int, row: dict[str, str], figure_id: int | None) -> str:
         """A filled key, checked to be free: not another figure's in the database, nor used twice in the file."""

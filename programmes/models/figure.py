@@ -20,6 +20,7 @@ from programmes.choices import (
     Horizon,
     Measure,
     Qualifier,
+    SpeaksFor,
     Status,
     Unit,
     choices_constraint,
@@ -83,6 +84,7 @@ class Figure(models.Model):
     Qualifier = Qualifier
     Unit = Unit
     Horizon = Horizon
+    SpeaksFor = SpeaksFor
 
     key = models.CharField(
         max_length=40,
@@ -98,6 +100,24 @@ class Figure(models.Model):
         help_text="What the figure counts, when it is less than the whole programme: e.g. DfT shared services programme, "
         "NHS Shared Business Services, the two independent centres. Blank means the whole programme. "
         "Figures are compared only within one scope.",
+    )
+    speaks_for = models.CharField(
+        max_length=12,
+        choices=SpeaksFor.choices,
+        default=SpeaksFor.WHOLE,
+        db_default=SpeaksFor.WHOLE,
+        help_text="What the figure speaks for. Only the programme as a whole, or all its centres or clusters summed, heads "
+        "the programme's card; a member's figure is shown as that member's, and a customer's own saving or another "
+        "quantity (a wider total, one cost line, a benchmark) never is.",
+    )
+    revises = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="revised_by",
+        help_text="When this figure is a revision of an earlier estimate the same source also gives (a revised forecast "
+        "beside the original estimate), that estimate: it no longer speaks for the programme once revised.",
     )
     part_of = models.ForeignKey(
         "self",
@@ -190,6 +210,7 @@ class Figure(models.Model):
             choices_constraint("qualifier", Qualifier),
             choices_constraint("unit", Unit),
             choices_constraint("horizon", Horizon),
+            choices_constraint("speaks_for", SpeaksFor),
             models.CheckConstraint(
                 condition=Q(horizon=Horizon.OUTTURN) | Q(status__in=PROJECTION_STATUSES),
                 name="%(app_label)s_%(class)s_projection_is_not_a_delivery",

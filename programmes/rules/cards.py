@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from programmes.choices import Horizon, Measure, SourceKind, Status
+from programmes.choices import Horizon, Measure, SourceKind, SpeaksFor, Status
 from programmes.rules.timing import looks_ahead, stated_on
 
 if TYPE_CHECKING:
@@ -38,9 +38,13 @@ DELIVERED_STATUSES = (Status.CLAIMED, Status.AUDITED)
 ASSURANCE = {Status.AUDITED: 0, Status.CLAIMED: 1, Status.FORECAST: 2, Status.TARGET: 3}
 
 
+# What a figure may speak for on a programme's card: the programme as a whole, or all its parts summed, named as such.
+SPEAKS_FOR_WHOLE = (SpeaksFor.WHOLE, SpeaksFor.ALL_PARTS)
+
+
 def is_whole(figure: Figure) -> bool:
-    """A figure speaks for the whole programme when it has no scope, no scenario and is not part of a larger sum."""
-    return not figure.scope and not figure.scenario and figure.part_of_id is None
+    """A figure speaks for the whole programme when it covers the whole (or all its parts summed), no scenario, and is not part of a larger sum."""
+    return figure.speaks_for in SPEAKS_FOR_WHOLE and not figure.scenario and figure.part_of_id is None
 
 
 def is_delivery(figure: Figure) -> bool:
@@ -53,16 +57,59 @@ def is_standalone(figure: Figure) -> bool:
     return not figure.scenario and figure.part_of_id is None
 
 
+def is_statement(figure: Figure) -> bool:
+    """The body's own statement, read in its own publication or in a copy of an official one that names it.
+
+    A copy (a written answer reproduced by a third party) is cited as secondary, but it is still the minister's
+    statement, in the minister's words: it is preferred to a newspaper's account of it.
+    """
+    return figure.source.is_primary or figure.source.kind in OFFICIAL_KINDS
+
+
 def best_sourced(figures: Iterable[Figure]) -> list[Figure]:
-    """Figures from primary publications, then from official ones, when there are any, in the order they were stated: a press repeat does not speak for the body that made the claim."""
+    """Figures from the statements themselves, then from official publications, when there are any, in the order they were stated: a press repeat does not speak for the body that made the claim."""
     chosen = list(figures)
-    for preferred in (lambda f: f.source.is_primary, lambda f: f.source.kind in OFFICIAL_KINDS):
+    for preferred in (is_statement, lambda f: f.source.kind in OFFICIAL_KINDS):
         if any(preferred(f) for f in chosen):
             chosen = [f for f in chosen if preferred(f)]
     return sorted(chosen, key=lambda f: (stated_on(f.source), f.pk or 0))
 
 
-def pick(
+def unrevised(figures: list[Figure]) -> list[Figure]:
+    """The figures no other of them revises: once a revised forecast is stated, the estimate it replaced no longer speaks."""
+    revised = {f.revises_id for f in figures if f.revises_id is not None}
+    return [f for f in figures if f.pk not in revised]
+
+
+def on_the_day(figures: Iterable[Figure], first: bool) -> list[Figure]:
+    """Of these, the best sourced stated on the first (or latest) day any of them was, known figures preferred."""
+    figures = list(figures)
+    known = [f for f in figures if not f.is_unknown]
+    ordered = best_sourced(known or figures)
+    if not ordered:
+        return []
+    day = stated_on(ordered[0].source) if first else stated_on(ordered[-1].source)
+    return [f for f in ordered if stated_on(f.source) == day]
+
+
+def most_assured(figures: Iterable[Figure], measures: Sequence[str] = ()) -> Figure | None:
+    # One report can give an estimate and its own finding side by side (the NAO's £900m expected cost and the over
+    # £1.4bn it found): the more assured figure speaks for that day; then a sum of money before a percentage.
+    rank = {measure: place for place, measure in enumerate(measures)}
+    return min(figures, key=lambda f: (ASSURANCE[f.status], rank.get(f.measure, 0), f.pk or 0), default=None)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What a card line can say: the figure for the whole programme; else its scenarios side by side; else the latest
+    figure for some of its members, shown as theirs and never as the programme's."""
+
+    figure: Figure | None = None
+    scenarios: tuple[Figure, ...] = ()
+    narrower: Figure | None = None
+
+
+def choose(
     figures: Iterable[Figure],
     measures: Iterable[str],
     statuses: Iterable[str],
@@ -71,35 +118,48 @@ def pick(
     deliveries_only: bool = False,
     bases: Iterable[str] = (),
     units: Iterable[str] = (),
-) -> Figure | None:
-    """The figure that heads a line: the first or latest stated among the best-sourced figures of these measures and statuses.
+) -> Choice:
+    """What heads a card line: the first or latest stated whole-programme figure of these measures and statuses.
 
-    A figure for the whole programme is preferred; when no source states one, a figure for a narrower scope heads
-    the line and the card names that scope (the NAO's £90m covers the two independent centres, not all of NGSS).
-    Parts of a larger sum and alternative scenarios never head a line. A known figure is preferred; only when none
-    is known does a figure the source says is unknown head the line ("claimed, with no figure"). Ties on one day
-    go to the most assured status (audited, claimed, forecast, target), then to the figure recorded first.
+    Only a figure for the programme as a whole, or for all its parts summed, speaks for the programme. When no source
+    states one, the line says so, and shows what exists instead: whole-programme scenarios stated together, side by
+    side ("with HMRC: …; without HMRC: …"), or else the latest figure for one or some of its members (the NAO's £90m
+    for the two independent centres), named as theirs. A customer's or supplier's own saving and another quantity
+    (a wider total, one cost line, a benchmark) never appear. Parts of a larger sum never head a line, nor an
+    estimate a later figure revises. A known figure is preferred; only when none is known does a figure the source
+    says is unknown speak ("audited, with no figure"). Statements themselves are preferred to press accounts of them.
+    Ties on one day go to the most assured status (audited, claimed, forecast, target), then to the measure asked first
+    (a sum of money before a percentage), then to the figure recorded first.
     """
+    ranked = tuple(measures)
     measures, statuses, bases, units = set(measures), set(statuses), set(bases), set(units)
-    matches = [
-        f
-        for f in figures
-        if f.measure in measures
-        and f.status in statuses
-        and is_standalone(f)
-        and (not deliveries_only or is_delivery(f))
-        and (not bases or f.basis in bases)
-        and (not units or f.unit in units)
-    ]
-    matches = [f for f in matches if is_whole(f)] or matches
-    known = [f for f in matches if not f.is_unknown]
-    matches = best_sourced(known or matches)
-    if not matches:
-        return None
-    day = stated_on(matches[0].source) if first else stated_on(matches[-1].source)
-    # One report can give an estimate and its own finding side by side (the NAO's £900m expected cost and the
-    # over £1.4bn it found): the more assured figure speaks for that day.
-    return min((f for f in matches if stated_on(f.source) == day), key=lambda f: (ASSURANCE[f.status], f.pk or 0))
+    matches = unrevised(
+        [
+            f
+            for f in figures
+            if f.measure in measures
+            and f.status in statuses
+            and f.part_of_id is None
+            and (not deliveries_only or is_delivery(f))
+            and (not bases or f.basis in bases)
+            and (not units or f.unit in units)
+        ]
+    )
+    whole = [f for f in matches if f.speaks_for in SPEAKS_FOR_WHOLE]
+    if figure := most_assured(on_the_day((f for f in whole if not f.scenario), first), ranked):
+        return Choice(figure=figure)
+    if scenarios := on_the_day((f for f in whole if f.scenario), first):
+        one_each = {}
+        for figure in sorted(scenarios, key=lambda f: (ASSURANCE[f.status], ranked.index(f.measure), f.pk or 0)):
+            one_each.setdefault(figure.scenario, figure)
+        return Choice(scenarios=tuple(sorted(one_each.values(), key=lambda f: f.pk or 0)))
+    members = [f for f in matches if f.speaks_for == SpeaksFor.MEMBERS and not f.scenario]
+    return Choice(narrower=most_assured(on_the_day(members, first), ranked))
+
+
+def pick(figures: Iterable[Figure], measures: Iterable[str], statuses: Iterable[str], **kwargs) -> Figure | None:
+    """The whole-programme figure that heads a line (choose), or None when no source states one."""
+    return choose(figures, measures, statuses, **kwargs).figure
 
 
 def promised(figures: Iterable[Figure], bases: Iterable[str] = (), units: Iterable[str] = ()) -> Figure | None:
@@ -119,25 +179,53 @@ def delivered(figures: Iterable[Figure], status: str, bases: Iterable[str] = (),
 
 @dataclass(frozen=True)
 class Headline:
-    """One line of a programme's card: its label, the figure that heads it (None when the sources give none), and what to say then."""
+    """One line of a programme's card: its label, what the rules chose for it, and what to say when no source speaks for the whole."""
 
     role: str
     label: str
-    figure: Figure | None
+    choice: Choice
     missing_text: str = "No figure in the sources"
+
+    @property
+    def figure(self) -> Figure | None:
+        return self.choice.figure
+
+    @property
+    def scenarios(self) -> tuple[Figure, ...]:
+        return self.choice.scenarios
+
+    @property
+    def narrower(self) -> Figure | None:
+        return self.choice.narrower
+
+    @property
+    def shown(self) -> Figure | None:
+        """The figure the line shows first, whoever it speaks for: what a reader sees change on it."""
+        return self.figure or (self.scenarios[0] if self.scenarios else self.narrower)
 
 
 def headlines(figures: Iterable[Figure]) -> list[Headline]:
     """A card's lines: the first promise, the latest forecast, the audited and claimed deliveries, investment and net benefit."""
     figures = list(figures)
     later = (Status.AUDITED, Status.CLAIMED, Status.FORECAST)
+    forecasts = (*SAVINGS_MEASURES, Measure.SAVINGS_NPV)
     return [
-        Headline("promised", "Promised", promised(figures)),
-        Headline("latest-forecast", "Latest forecast", latest_forecast(figures)),
-        Headline("delivered-audited", "Delivered (audited)", delivered(figures, Status.AUDITED), "Not audited"),
-        Headline("delivered-claimed", "Delivered (claimed)", delivered(figures, Status.CLAIMED), "No claim in the sources"),
-        Headline("investment", "Investment", pick(figures, (Measure.INVESTMENT,), later)),
-        Headline("net-benefit", "Net benefit", pick(figures, (Measure.NET_BENEFIT,), later)),
+        Headline("promised", "Promised", choose(figures, SAVINGS_MEASURES, (Status.TARGET,), first=True)),
+        Headline("latest-forecast", "Latest forecast", choose(figures, forecasts, (Status.FORECAST,))),
+        Headline(
+            "delivered-audited",
+            "Delivered (audited)",
+            choose(figures, SAVINGS_MEASURES, (Status.AUDITED,), deliveries_only=True),
+            "Not audited",
+        ),
+        Headline(
+            "delivered-claimed",
+            "Delivered (claimed)",
+            choose(figures, SAVINGS_MEASURES, (Status.CLAIMED,), deliveries_only=True),
+            "No claim in the sources",
+        ),
+        Headline("investment", "Investment", choose(figures, (Measure.INVESTMENT,), later)),
+        Headline("net-benefit", "Net benefit", choose(figures, (Measure.NET_BENEFIT,), later)),
     ]
 
 

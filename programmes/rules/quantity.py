@@ -112,12 +112,16 @@ def disagree_within_quantity(first: Figure, second: Figure, first_interval: Inte
 
 
 def never_compared(first: Figure, second: Figure) -> bool:
-    """Figures are never set against each other, whatever their values, when they are one figure, one claimant's statement in one publication, a part and its total, or two parts of one total."""
+    """Figures are never set against each other, whatever their values, when they are one figure, one claimant's statement in one publication, a revision, a part and its total, or two parts of one total."""
     if first is second or (first.pk == second.pk and first.pk is not None):
         return True
     if first.source_id == second.source_id and first.claimant_id == second.claimant_id:
         return True
     if is_part_of(first, second) or is_part_of(second, first):
+        return True
+    # A revised forecast replaces an earlier estimate; set beside the estimate (or a copy of it) it is a revision, not
+    # two sources disagreeing.
+    if first.revises_id is not None or second.revises_id is not None:
         return True
     return first.part_of_id is not None and first.part_of_id == second.part_of_id
 

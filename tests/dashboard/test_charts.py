@@ -66,7 +66,7 @@ class PromiseChartTests(ChartDataTests):
         self.assertEqual(
             chart.summary,
             "First promise: the Cabinet Office promised £400–600m a year (28 December 2012); "
-            "no forecast, claim or audit of delivery is in the sources.",
+            "no forecast, claim or audit of the whole programme's savings a year is in the sources.",
         )
 
     def test_it_names_the_claimant_before_the_publication_that_reported_it(self):
@@ -88,7 +88,9 @@ class PromiseChartTests(ChartDataTests):
         self.assertNotIn("£504m", chart.summary)
 
     def test_it_says_when_no_figure_covers_the_whole_programme(self):
-        centres = make_figure(self.programme, self.nao, status="target", basis="annual", value=D("128"), scope="the two centres")
+        centres = make_figure(
+            self.programme, self.nao, status="target", basis="annual", value=D("128"), scope="the two centres", speaks_for="members"
+        )
         chart = charts.build_promise_chart([centres], "annual", "mini")
         self.assertEqual(chart.summary, "No figure here covers the whole programme; the table lists the parts each figure covers.")
 

@@ -37,6 +37,8 @@ FIGURE_COLUMNS = [
     "basis",
     "horizon",
     "scope",
+    "speaks_for",
+    "revises",
     "part_of",
     "scenario",
     "claimant",

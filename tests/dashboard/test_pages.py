@@ -10,6 +10,7 @@ from django.test import TestCase
 from django.utils.html import escape
 
 from programmes import rules
+from programmes.columns import unescape
 from programmes.models import Figure, Programme, Source
 from tests.helpers import disagreeing_by_rule, make_figure, make_programme, make_source
 
@@ -137,7 +138,12 @@ class ChartPageTests(TestCase):
 
     def test_it_states_the_2016_audit_in_plain_words(self):
         response = self.client.get("/programmes/ngss-2012/")
-        self.assertContains(response, "found £90m saved against £94m invested over 2013-14 to 2015-16 (20 May 2016), a net cost of £4m.")
+        # The net the PAC stated is cited, not worked out again from the NAO's two figures.
+        self.assertContains(
+            response,
+            "found £90m saved against £94m invested over 2013-14 to 2015-16 (20 May 2016), a net cost of £4m "
+            "(as stated by the House of Commons Public Accounts Committee, 19 October 2016).",
+        )
 
     def test_it_loads_plotly_from_our_own_static_files(self):
         response = self.client.get("/programmes/ngss-2012/")
@@ -173,7 +179,8 @@ class ChartCsvTests(TestCase):
             with self.subTest(chart=chart.id):
                 response, rows = self.read(chart.csv_url)
                 self.assertEqual([row["Figure"] for row in rows], [row["Figure"] for row in chart.rows])
-                self.assertEqual([row["Value"] for row in rows], [row["Value"] for row in chart.rows])
+                # A value such as -£4m is neutralised with a leading ' so that a spreadsheet does not run it as a formula.
+                self.assertEqual([unescape(row["Value"]) for row in rows], [row["Value"] for row in chart.rows])
                 self.assertIn(f'filename="ngss-2012-{chart.id}.csv"', response["Content-Disposition"])
 
     def test_it_keeps_numbers_as_numbers_and_neutralises_formulas(self):

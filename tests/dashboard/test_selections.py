@@ -20,7 +20,10 @@ BASES = [(), (Basis.ANNUAL,), (Basis.CUMULATIVE,), (Basis.CUMULATIVE, Basis.ONE_
 
 
 def picks(figures: list[Figure]) -> list[tuple[str, int | None]]:
-    lines = [(h.role, h.figure) for h in rules.headlines(figures)]
+    lines = []
+    for headline in rules.headlines(figures):
+        lines += [(headline.role, headline.figure), (f"{headline.role} for members", headline.narrower)]
+        lines += [(f"{headline.role} scenario {n}", figure) for n, figure in enumerate(headline.scenarios)]
     for bases in BASES:
         units = (Unit.GBP_M,) if bases else ()
         lines += [
@@ -60,16 +63,17 @@ class RealDatasetTests(TestCase):
 
 @st.composite
 def pick_specs(draw):
-    """A figure varying in everything rules.pick reads: measure, status, basis, unit, scope, scenario, qualifier, source, period."""
+    """A figure varying in everything rules.choose reads: measure, status, basis, unit, what it speaks for, scenario, qualifier, source, period."""
     status = draw(st.sampled_from(["target", "forecast", "claimed", "audited"]))
     kind = draw(st.sampled_from(["point", "point", "range", "unknown"]))
     spec = {
-        "measure": draw(st.sampled_from(["savings", "savings", "savings_rate", "investment", "net_benefit"])),
+        "measure": draw(st.sampled_from(["savings", "savings", "savings_rate", "savings_npv", "investment", "net_benefit"])),
         "status": status,
         "basis": draw(st.sampled_from(["annual", "cumulative", "one_off"])),
         "scope": draw(st.sampled_from(["", "", "one centre"])),
+        "speaks_for": draw(st.sampled_from(["whole", "whole", "all_parts", "members", "members", "own", "other"])),
         "scenario": draw(st.sampled_from(["", "", "", "with HMRC"])),
-        "source": draw(st.integers(0, 5)),
+        "source": draw(st.integers(0, 6)),
         "period_end": draw(st.sampled_from([None, 2012, 2014, 2016])),
         "horizon": "outturn" if status in ("claimed", "audited") else draw(st.sampled_from(["outturn", "projection"])),
     }
@@ -95,6 +99,10 @@ class RandomGroupTests(HypothesisTestCase):
             make_source("r3", publisher="Aggregator", kind="news_article", published=datetime.date(2016, 1, 1), is_primary=False),
             make_source("r4", kind="audit_report", published=datetime.date(2017, 5, 20)),
             make_source("r5", publisher="Cabinet Office", kind="press_release", published=datetime.date(2013, 1, 1), date_precision="year"),
+            # A written answer read in a third party's copy: secondary, yet the minister's own statement.
+            make_source(
+                "r6", publisher="Parallel Parliament", kind="parliamentary_answer", published=datetime.date(2016, 1, 1), is_primary=False
+            ),
         ]
 
     @settings(max_examples=60)

@@ -183,24 +183,77 @@ class HeadlineTests(RuleData):
         known = make_figure(self.programme, self.press, value=D("20"), **to_date)
         self.assertEqual(self.lines([unknown, known])["Delivered (claimed)"], known, "a number, when there is one, heads the line")
 
-    def test_it_prefers_the_whole_programme_and_falls_back_to_a_narrower_scope(self):
-        centres = make_figure(self.programme, self.nao, status="target", basis="annual", value=D("128"), scope="the two centres")
+    def test_it_never_presents_a_members_figure_as_the_programmes_and_shows_it_as_theirs(self):
+        centres = make_figure(
+            self.programme, self.nao, status="target", basis="annual", value=D("128"), scope="the two centres", speaks_for="members"
+        )
         self.assertFalse(rules.is_whole(centres))
-        self.assertEqual(rules.promised([centres]), centres, "with no whole-programme promise, the centres' target heads the card")
+        self.assertIsNone(rules.promised([centres]), "the centres' target is not the programme's promise")
+        self.assertEqual(rules.choose([centres], rules.SAVINGS_MEASURES, ["target"], first=True), rules.Choice(narrower=centres))
         whole = make_figure(self.programme, self.nao, status="target", basis="annual", value=D("600"))
         self.assertEqual(rules.promised([centres, whole]), whole)
+        rolled_up = make_figure(
+            self.programme, self.nao, status="forecast", value=D("300"), scope="all five clusters", speaks_for="all_parts"
+        )
+        self.assertEqual(rules.latest_forecast([rolled_up]), rolled_up, "all its parts summed, named as such, speak for it")
 
-    def test_it_never_heads_a_card_with_a_part_or_a_scenario(self):
-        total = make_figure(self.programme, self.nao, status="target", basis="annual", value=D("600"), scope="the centres")
-        part = make_figure(self.programme, self.nao, status="target", basis="annual", value=D("128"), scope="one centre", part_of=total)
-        scenario = make_figure(self.programme, self.nao, status="target", basis="annual", value=D("90"), scenario="without HMRC")
-        self.assertIsNone(rules.promised([part, scenario]))
+    def test_it_never_shows_a_customers_own_saving_or_another_quantity_on_a_card(self):
+        own = make_figure(self.programme, self.press, status="forecast", value=D("100"), scope="the Met's contract", speaks_for="own")
+        benchmark = make_figure(
+            self.programme,
+            self.press,
+            status="forecast",
+            basis="annual",
+            unit="percent",
+            measure="savings_rate",
+            value=D("67"),
+            scope="one ERP against another",
+            speaks_for="other",
+        )
+        self.assertEqual(rules.choose([own, benchmark], rules.SAVINGS_MEASURES, ["forecast"]), rules.Choice())
+
+    def test_it_shows_scenarios_stated_together_side_by_side(self):
+        fields = {"status": "forecast", "basis": "cumulative", "measure": "savings_npv"}
+        with_hmrc = make_figure(self.programme, self.nao, value=D("300"), scenario="with HMRC", **fields)
+        without = make_figure(self.programme, self.nao, value=D("200"), scenario="without HMRC", **fields)
+        line = {h.role: h for h in rules.headlines([with_hmrc, without])}["latest-forecast"]
+        self.assertIsNone(line.figure)
+        self.assertEqual(line.scenarios, (with_hmrc, without))
+
+    def test_a_revised_forecast_replaces_the_estimate_it_revises_and_is_never_flagged_against_it(self):
+        fields = {"measure": "investment", "status": "forecast", "period_start": None, "period_end": 2014}
+        original = make_figure(self.programme, self.press, value=D("55"), claimant="Department for Transport", **fields)
+        revised = make_figure(self.programme, self.press, value=D("121"), revises=original, **fields)
+        self.assertEqual(rules.choose([original, revised], ["investment"], ["forecast"]).figure, revised)
+        self.assertFalse(rules.disagree(original, revised))
+        self.assertEqual(
+            rules.choose([original], ["investment"], ["forecast"]).figure, original, "before the revision, the estimate speaks"
+        )
 
     def test_it_prefers_primary_publications_to_repeats(self):
-        secondary = make_source("aggregator", publisher="Parallel Parliament", is_primary=False, published=datetime.date(2024, 3, 4))
+        secondary = make_source(
+            "aggregator", publisher="Aggregator", kind="news_article", is_primary=False, published=datetime.date(2024, 3, 4)
+        )
         repeat = make_figure(self.programme, secondary, status="forecast", basis="annual", value=D("130"))
         self.assertEqual(rules.latest_forecast([self.expected, repeat]), self.expected)
         self.assertEqual(rules.latest_forecast([repeat]), repeat)
+
+    def test_a_ministers_answer_read_in_a_copy_is_still_the_ministers_statement(self):
+        copy = make_source(
+            "answer-copy",
+            publisher="Parallel Parliament",
+            kind="parliamentary_answer",
+            is_primary=False,
+            published=datetime.date(2024, 3, 4),
+        )
+        paper = make_source("paper", publisher="PublicTechnology", kind="news_article", published=datetime.date(2024, 3, 13))
+        answer = make_figure(
+            self.programme, copy, status="claimed", value=D("120"), qualifier="at_least", period_start=None, period_end=2023
+        )
+        account = make_figure(
+            self.programme, paper, status="claimed", value=D("120"), qualifier="approx", period_start=None, period_end=2023
+        )
+        self.assertEqual(rules.delivered([account, answer], "claimed"), answer, "its own words head the card, qualifier and all")
 
 
 class StatementTests(RuleData):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.test import TestCase
 
 from programmes.models import Figure, Programme
-from tests.helpers import cards_on
-from tests.truth_expectations import CARDS
+from tests.helpers import cards_on, instead_on
+from tests.truth_expectations import CARDS, INSTEAD
 
 
 class PinnedCardTests(TestCase):
@@ -20,6 +20,13 @@ class PinnedCardTests(TestCase):
             for role, (key, facts_row, why) in expected.items():
                 with self.subTest(programme=slug, card=role, facts=facts_row):
                     self.assertEqual(shown[role], key, why)
+
+    def test_it_shows_what_exists_instead_when_no_figure_speaks_for_the_whole_programme(self):
+        for slug in CARDS:
+            instead = instead_on(self.client.get(f"/programmes/{slug}/").content.decode())
+            expected = {role: [key] for role, (key, _, _) in INSTEAD.get(slug, {}).items()}
+            with self.subTest(programme=slug):
+                self.assertEqual({role: keys for role, keys in instead.items() if keys}, expected)
 
     def test_it_shows_the_same_cards_for_strategies_on_the_overview(self):
         html = self.client.get("/").content.decode()
