@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -61,17 +61,22 @@ class BadQuery(BadPage):
         self.parameter = parameter
 
 
-def programmes_asked(query: QueryDict) -> list[Programme]:
-    """The programme=<slug> asked for, with its centres or clusters; none for every programme. A bad one is BadPage naming it."""
+def family(programme: Programme) -> QuerySet[Programme]:
+    """A programme with its centres or clusters, as a subquery: no query of its own."""
+    return Programme.objects.filter(Q(pk=programme.pk) | Q(parent=programme))
+
+
+def programme_asked(query: QueryDict) -> Programme | None:
+    """The programme=<slug> asked for (its centres or clusters come with it); None for every programme. A bad one is BadQuery naming it."""
     slugs = [slug for slug in query.getlist("programme") if slug]
     if len(slugs) > 1:
         raise BadQuery("programme", f"The query parameter programme was given {len(slugs)} times; give it once ({PROGRAMME_ALLOWED}).")
     if not slugs:
-        return []
+        return None
     programme = Programme.objects.filter(slug=slugs[0]).first()
     if programme is None:
         raise BadQuery("programme", f"The query parameter programme must be {PROGRAMME_ALLOWED}; {slugs[0]!r} is not one.")
-    return [programme, *programme.children.all()]
+    return programme
 
 
 def download_query(query: QueryDict) -> str:
@@ -112,15 +117,15 @@ class Group:
         return [b if a is figure else a for a, b in self.pairs if figure in (a, b)]
 
 
-def held(as_at: datetime.date | None, programmes: list[Programme]) -> QuerySet[Disagreement]:
-    """The stored flags that held on the date, of these programmes' figures (every programme's for none)."""
+def held(as_at: datetime.date | None, programme: Programme | None) -> QuerySet[Disagreement]:
+    """The stored flags that held on the date, of the figures of a programme and its centres or clusters (of all for None)."""
     flags = Disagreement.objects.held_on(as_at)
-    return flags.filter(figure__programme__in=programmes) if programmes else flags
+    return flags.filter(figure__programme__in=family(programme)) if programme else flags
 
 
-def group_keys(as_at: datetime.date | None, programmes: list[Programme]) -> QuerySet:
+def group_keys(as_at: datetime.date | None, programme: Programme | None) -> QuerySet:
     """The quantities with a disagreement by the date, in the order the page lists them (by their key: programme first)."""
-    return held(as_at, programmes).order_by("figure__quantity").values_list("figure__quantity", flat=True).distinct()
+    return held(as_at, programme).order_by("figure__quantity").values_list("figure__quantity", flat=True).distinct()
 
 
 def groups_of(quantities: list[str], as_at: datetime.date | None) -> list[Group]:
@@ -146,8 +151,8 @@ def groups_of(quantities: list[str], as_at: datetime.date | None) -> list[Group]
 
 def disagreements_page(query: QueryDict, as_at: datetime.date | None) -> dict:
     """A page of /disagreements/: PAGE_SIZE groups (the query's `page`, or the page holding its `group`), by programme."""
-    programmes = programmes_asked(query)
-    keys = group_keys(as_at, programmes)
+    programme = programme_asked(query)
+    keys = group_keys(as_at, programme)
     asked = query.get("group", "")
     missing = bool(asked) and not keys.filter(figure__quantity=asked).exists()
     number = query.get("page")
@@ -160,7 +165,7 @@ def disagreements_page(query: QueryDict, as_at: datetime.date | None) -> dict:
         "page": page,
         "groups": groups,
         "group_count": page.paginator.count,
-        "programme": programmes[0] if programmes else None,
+        "programme": programme,
         "missing_group": asked if missing else "",
         "csv_url": reverse("dashboard:disagreements-csv") + downloads,
         "json_url": reverse("dashboard:disagreements-json") + downloads,
@@ -199,7 +204,7 @@ def figure_cells(figure: Figure) -> dict:
 
 def disagreement_rows(query: QueryDict, as_at: datetime.date | None) -> list[dict]:
     """/disagreements.csv and .json: one row per figure per group, in the page's order."""
-    groups = groups_of(list(group_keys(as_at, programmes_asked(query))), as_at)
+    groups = groups_of(list(group_keys(as_at, programme_asked(query))), as_at)
     return [
         {"group": group.quantity, **figure_cells(figure), "disagrees_with": " ".join(o.key or str(o.pk) for o in figure.disagreeing)}
         for group in groups
@@ -212,12 +217,12 @@ def strategy_of(programme: Programme) -> Programme:
     return programme if programme.is_strategy else programme.parent
 
 
-def unaudited_figures(as_at: datetime.date | None, programmes: list[Programme]) -> list[Figure]:
+def unaudited_figures(as_at: datetime.date | None, programme: Programme | None) -> list[Figure]:
     """The claims never audited by the date (rules.never_audited), by strategy, then programme, measure, period and source date."""
     figures = Figure.objects.as_at(as_at).with_related().select_related("programme__parent")
     figures = figures.filter(status__in=[*rules.UNAUDITED_STATUSES, Status.AUDITED])
-    if programmes:
-        figures = figures.filter(programme__in=programmes)
+    if programme is not None:
+        figures = figures.filter(programme__in=family(programme))
     found = rules.never_audited(share_related(list(figures)))
     measures = list(Measure.values)
 
@@ -239,8 +244,8 @@ def unaudited_figures(as_at: datetime.date | None, programmes: list[Programme]) 
 
 def never_audited_page(query: QueryDict, as_at: datetime.date | None) -> dict:
     """A page of /never-audited/: PAGE_SIZE claims (the query's `page`), under the strategy each comes under."""
-    programmes = programmes_asked(query)
-    found = unaudited_figures(as_at, programmes)
+    programme = programme_asked(query)
+    found = unaudited_figures(as_at, programme)
     page = page_of(query, found, PAGE_SIZE)
     by_strategy: dict[int, tuple[Programme, list[Figure]]] = {}
     for figure in page.object_list:
@@ -250,7 +255,7 @@ def never_audited_page(query: QueryDict, as_at: datetime.date | None) -> dict:
     return {
         "page": page,
         "strategies": list(by_strategy.values()),
-        "programme": programmes[0] if programmes else None,
+        "programme": programme,
         "csv_url": reverse("dashboard:never-audited-csv") + downloads,
         "json_url": reverse("dashboard:never-audited-json") + downloads,
     }
@@ -258,17 +263,16 @@ def never_audited_page(query: QueryDict, as_at: datetime.date | None) -> dict:
 
 def unaudited_rows(query: QueryDict, as_at: datetime.date | None) -> list[dict]:
     """/never-audited.csv and .json: one row per claim, in the page's order."""
-    figures = unaudited_figures(as_at, programmes_asked(query))
+    figures = unaudited_figures(as_at, programme_asked(query))
     return [{"strategy": strategy_of(f.programme).slug, **figure_cells(f), "quantity": f.quantity} for f in figures]
 
 
 def programme_counts(programme: Programme, as_at: datetime.date | None) -> dict:
     """For a programme page: how many disagreements and claims never audited it has (with its centres or clusters), and where they are listed."""
-    programmes = [programme, *programme.children.all()]
     query = "?" + urlencode({"programme": programme.slug})
     return {
-        "disagreement_groups": group_keys(as_at, programmes).count(),
-        "unaudited_count": len(unaudited_figures(as_at, programmes)),
+        "disagreement_groups": group_keys(as_at, programme).count(),
+        "unaudited_count": len(unaudited_figures(as_at, programme)),
         "disagreements_url": reverse("dashboard:disagreements") + query,
         "never_audited_url": reverse("dashboard:never-audited") + query,
     }
