@@ -10,7 +10,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_safe
 
-from dashboard import exports
+from dashboard import exports, scrutiny
 from dashboard.changes import COLUMNS as CHANGE_COLUMNS
 
 
@@ -54,7 +54,13 @@ def download(
 
 @require_safe
 def data(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/data.html", {"resources": exports.RESOURCES.values(), "change_columns": CHANGE_COLUMNS})
+    context = {
+        "resources": exports.RESOURCES.values(),
+        "change_columns": CHANGE_COLUMNS,
+        "disagreement_columns": scrutiny.DISAGREEMENT_COLUMNS,
+        "unaudited_columns": scrutiny.UNAUDITED_COLUMNS,
+    }
+    return render(request, "dashboard/data.html", context)
 
 
 @require_safe

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_safe
 from dashboard import charts, exports
 from dashboard.as_at import PARAMETER as AS_AT
 from dashboard.exports.filters import FilterError
+from dashboard.exports.tables import figure_judgements
 from dashboard.page_cache import CACHE_SECONDS, RELEASE, cached, stamp_key
 from dashboard.search import bad_parameter
 from programmes import fiscal
@@ -60,7 +61,9 @@ OPEN_FACETS = [
     ("scope", "Scope", "scope"),
 ]
 # How a filter in force is named above the table.
-TITLES = {"programme": "Programme", "from": "From", "to": "To"} | {name: title for name, title, _ in CLOSED_FACETS + OPEN_FACETS}
+TITLES = {"programme": "Programme", "from": "From", "to": "To", "disagrees": "Disagreement flag"} | {
+    name: title for name, title, _ in CLOSED_FACETS + OPEN_FACETS
+}
 CHILDREN = {
     ProgrammeKind.CENTRE: "its centres",
     ProgrammeKind.CLUSTER: "its clusters",
@@ -94,15 +97,18 @@ def figure_list(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     # The date is the middleware's (request.as_at); everything else is the download's query.
     params.pop(AS_AT, None)
+    # The download reads the date too, so that its disagrees filter and sort are those of that day.
+    selection = params.copy()
+    if request.as_at is not None:
+        selection[AS_AT] = request.as_at.isoformat()
     try:
-        figures, applied = exports.FIGURES.select(params)
+        figures, applied = exports.FIGURES.select(selection)
     except FilterError as error:
         return bad_parameter(request, error.parameter, error.message, error.allowed)
-    figures = figures.as_at(request.as_at)
     changed = exports.last_changed()
     # Facets, and the number of figures they add up to, are built once per query, date and change stamp.
     scope = facet_key(params, request.as_at)
-    facets, total = cached(scope, lambda: build_facets(figures, params, applied), changed)
+    facets, total = cached(scope, lambda: build_facets(figures, params, applied, request.as_at), changed)
     # A page of ids in the table's order, then those figures with what the table shows: the sort handles narrow rows.
     paginator = Paginator(figures.values_list("pk", flat=True), PAGE_SIZE)
     paginator.count = total  # counted with the facets, on the same filters and date
@@ -214,6 +220,8 @@ def active_filters(params: QueryDict, applied: dict) -> list[dict]:
 
 
 def choice_label(name: str, value: str) -> str:
+    if name == "disagrees":
+        return DISAGREES_LABELS.get(value, value)
     for facet, _title, choices in CLOSED_FACETS:
         if name == facet and value in choices.values:
             return choices(value).label
@@ -222,8 +230,12 @@ def choice_label(name: str, value: str) -> str:
     return value
 
 
-# What each facet counts by: a column (or two) of the filtered figures.
+# The disagrees filter's values, as its facet and its chip name them.
+DISAGREES_LABELS = {"1": "⚑ another figure disagrees", "0": "no disagreement"}
+
+# What each facet counts by: a column (or two) of the filtered figures (flagged: annotated by build_facets).
 FACET_COLUMNS = {
+    "disagrees": ("flagged",),
     "programme": ("programme_id",),
     "status": ("status",),
     "measure": ("measure",),
@@ -276,10 +288,10 @@ def facet_counts(figures: QuerySet) -> dict[str, dict]:
     return counts
 
 
-def build_facets(figures: QuerySet, params: QueryDict, applied: dict) -> tuple[list[Facet], int]:
+def build_facets(figures: QuerySet, params: QueryDict, applied: dict, as_at=None) -> tuple[list[Facet], int]:
     """Every facet of the figures on the page's filters, from facet_counts (and the programmes' names), and how many figures there are."""
-    counts = facet_counts(figures)
-    facets = [programme_facet(counts["programme"], params)]
+    counts = facet_counts(figures.annotate(flagged=figure_judgements(as_at)["disagrees"]))
+    facets = [programme_facet(counts["programme"], params), disagrees_facet(counts["disagrees"], params)]
     for name, title, choices in CLOSED_FACETS:
         chosen = params.getlist(name)
         facet = Facet(name, title)
@@ -298,6 +310,16 @@ def build_facets(figures: QuerySet, params: QueryDict, applied: dict) -> tuple[l
     facets.append(year_facet(counts["year"], params))
     # Every figure has a status: the status counts add up to all of them.
     return [facet for facet in facets if facet.values], sum(counts["status"].values())
+
+
+def disagrees_facet(counts: dict, params: QueryDict) -> Facet:
+    """Figures with a ⚑ on the date (the stored flags) and those without: the disagrees filter."""
+    facet = Facet("disagrees", "Disagreement flag")
+    for flagged, value in ((True, "1"), (False, "0")):
+        # SQLite counts a boolean as 1 or 0, PostgreSQL as true or false: equal keys either way.
+        if count := counts.get(flagged):
+            facet.values.append(value_of(params, "disagrees", value, DISAGREES_LABELS[value], count, params.getlist("disagrees")))
+    return facet
 
 
 def value_of(params: QueryDict, name: str, value: str, label: str, count: int, chosen: list[str]) -> Value:

@@ -18,6 +18,13 @@ urlpatterns = [
     # A dataset key (F047) is the canonical address: it survives a fresh install, where ids may differ.
     path("figures/<str:key>/", views.figure_detail, name="figure-key"),
     path("about/", views.about, name="about"),
+    # The lists auditors asked for (dashboard/scrutiny.py): every disagreement, and every claim never audited.
+    path("disagreements/", views.disagreements, name="disagreements"),
+    path("disagreements.csv", views.list_csv, {"name": "disagreements"}, name="disagreements-csv"),
+    path("disagreements.json", views.list_json, {"name": "disagreements"}, name="disagreements-json"),
+    path("never-audited/", views.never_audited, name="never-audited"),
+    path("never-audited.csv", views.list_csv, {"name": "never-audited"}, name="never-audited-csv"),
+    path("never-audited.json", views.list_json, {"name": "never-audited"}, name="never-audited-json"),
     # What changed between two dates (dashboard/changes.py): the page, the same as CSV and JSON, and an Atom feed.
     path("changes/", change_views.changes_page, name="changes"),
     path("changes.csv", change_views.changes_csv, name="changes-csv"),

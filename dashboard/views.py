@@ -8,17 +8,21 @@ build from figures is cached too (page_cache.cached), so another page of a table
 from __future__ import annotations
 
 import csv
+import datetime
+import json
+from decimal import Decimal
 
 from django.core.paginator import Page
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from dashboard import exports, pages
+from dashboard import exports, pages, scrutiny
+from dashboard.as_at import PARAMETER as AS_AT
 from dashboard.charts import Chart
 from dashboard.page_cache import as_at_of, cached, cached_page, change_stamp
 from dashboard.pages import TABLE_FILTERS, BadPage
@@ -41,7 +45,12 @@ def overview_built(request: HttpRequest) -> tuple[Page, dict]:
 def programme_built(request: HttpRequest, programme: Programme) -> dict:
     """What a programme page builds from its figures, whatever its table shows, cached."""
     as_at = as_at_of(request)
-    return cached(f"{programme.slug}:page", lambda: pages.programme_page(programme, as_at), change_stamp(request), as_at)
+    return cached(
+        f"{programme.slug}:page",
+        lambda: {**pages.programme_page(programme, as_at), **scrutiny.programme_counts(programme, as_at)},
+        change_stamp(request),
+        as_at,
+    )
 
 
 def table_filters(request: HttpRequest) -> tuple[QuerySet[Figure], dict[str, list[str]]]:
@@ -157,6 +166,98 @@ def figure_detail(request: HttpRequest, pk: int | None = None, key: str | None =
     except BadPage as error:
         return bad_request(str(error))
     return render(request, "dashboard/figure_detail.html", context)
+
+
+@require_safe
+@cached_page("page", "group", "programme")
+def disagreements(request: HttpRequest) -> HttpResponse:
+    """Every group of figures that disagree on one quantity (the ⚑ flags), by programme; ?group= opens the page holding it."""
+    try:
+        context = scrutiny.disagreements_page(request.GET, as_at_of(request))
+    except BadPage as error:
+        return bad_request(str(error))
+    return render(request, "dashboard/disagreements.html", context)
+
+
+@require_safe
+@cached_page("page", "programme")
+def never_audited(request: HttpRequest) -> HttpResponse:
+    """Every claimed or forecast figure with no audited figure of its quantity, by strategy."""
+    try:
+        context = scrutiny.never_audited_page(request.GET, as_at_of(request))
+    except BadPage as error:
+        return bad_request(str(error))
+    return render(request, "dashboard/never_audited.html", context)
+
+
+# The two lists' downloads take the programme and the date; anything else is refused, as the other downloads do.
+LIST_PARAMETERS = ("programme", AS_AT)
+LISTS = {
+    "disagreements": (scrutiny.DISAGREEMENT_COLUMNS, scrutiny.disagreement_rows),
+    "never-audited": (scrutiny.UNAUDITED_COLUMNS, scrutiny.unaudited_rows),
+}
+
+
+def list_rows(request: HttpRequest, name: str) -> list[dict]:
+    """The rows of one of the two lists for the query (BadQuery naming a parameter it cannot honour)."""
+    for parameter in request.GET:
+        if parameter not in LIST_PARAMETERS:
+            raise scrutiny.BadQuery(parameter, f"{parameter!r} is not a parameter of the {name} download; it accepts programme and as_at.")
+    return LISTS[name][1](request.GET, as_at_of(request))
+
+
+def list_name(name: str, request: HttpRequest, extension: str) -> str:
+    parts = [name, *(f"{key}-{value}" for key, value in request.GET.items() if key in LIST_PARAMETERS and value)]
+    return "_".join(parts) + f".{extension}"
+
+
+@require_safe
+def list_csv(request: HttpRequest, name: str) -> HttpResponse:
+    """One of the two lists as CSV, cells written as in the data downloads."""
+    try:
+        rows = list_rows(request, name)
+    except scrutiny.BadQuery as error:
+        return bad_request(str(error) + "\n")
+    columns = LISTS[name][0]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, list_name(name, request, "csv"))
+    response["Access-Control-Allow-Origin"] = "*"
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([safe_cell(row[column]) for column in columns])
+    return response
+
+
+@require_safe
+def list_json(request: HttpRequest, name: str) -> HttpResponse:
+    """One of the two lists as JSON: the query, when the data last changed, the fields and the rows."""
+    try:
+        rows = list_rows(request, name)
+    except scrutiny.BadQuery as error:
+        return JsonResponse({"error": {"parameter": error.parameter, "message": str(error)}}, status=400)
+    changed = exports.last_changed()
+    day: datetime.date | None = as_at_of(request)
+    document = {
+        "resource": name,
+        "as_at": day.isoformat() if day else None,
+        "programme": request.GET.get("programme") or None,
+        "last_changed": changed.astimezone(datetime.UTC).isoformat() if changed else None,
+        "fields": LISTS[name][0],
+        "rows": [{key: json_cell(value) for key, value in row.items()} for row in rows],
+        "count": len(rows),
+    }
+    response = HttpResponse(json.dumps(document, ensure_ascii=False, indent=1), content_type="application/json")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def json_cell(value: object) -> object:
+    """Values as the JSON downloads write them: numbers as numbers, blanks as null."""
+    if isinstance(value, Decimal) or value is None:
+        return exports.json_number(value)
+    return None if value == "" else value
 
 
 @require_safe

@@ -147,6 +147,7 @@ def table_rows(frame: pd.DataFrame, flagged: dict[int, str] | None = None) -> li
                 "Claimed by": figure.claimant.name,
                 "Source": f"{row.source.title} ({row.source.publisher})",
                 "Flag": flagged.get(row.id, ""),
+                "flag_url": figure.get_disagreements_url() if row.id in flagged else "",
                 "claimant": figure.claimant.name,
                 "url": figure.get_absolute_url(),
                 "source_url": row.source.get_absolute_url(),

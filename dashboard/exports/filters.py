@@ -86,6 +86,16 @@ class Query:
             self.applied[name] = True
         return value == "1"
 
+    def choice(self, name: str, allowed: list[str]) -> str | None:
+        """One value, given at most once, of the allowed ones; None when absent."""
+        value = self.single(name, allowed)
+        if value is None:
+            return None
+        if value not in allowed:
+            raise FilterError(name, f"{name}={value!r} is not allowed.", allowed)
+        self.applied[name] = value
+        return value
+
     def year(self, name: str) -> int | None:
         value = self.single(name, YEAR_ALLOWED)
         if value is None:

@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.utils.text import slugify
 
 from dashboard.exports import sorting
-from dashboard.exports.filters import Query, in_requested_programmes, read_at
+from dashboard.exports.filters import FLAG_VALUES, Query, in_requested_programmes, read_at
 from dashboard.exports.schema import AS_AT, Column, ForeignKey, Parameter, Resource
 from programmes.columns import FIGURE_COLUMNS
 from programmes.models import (
@@ -101,6 +101,8 @@ def select_figures(params: QueryDict) -> tuple[QuerySet, dict]:
     scopes = query.texts("scope", Figure._meta.get_field("scope").max_length)
     if scopes:
         figures = figures.filter(scope__in=scopes)
+    if (disagrees := query.choice("disagrees", FLAG_VALUES)) is not None:
+        figures = disagreeing(figures, as_at, disagrees == "1")
     query.page("page")
     disagrees_then = None if as_at is None else figure_judgements(as_at)["disagrees"]
     return figures.order_by(*sorting.ordering(query.sort("sort", sorting.KEYS), disagrees_then)), query.applied
@@ -127,6 +129,14 @@ def select_events(params: QueryDict) -> tuple[QuerySet, dict]:
     query = Query(params, EVENTS)
     events = in_requested_programmes(query, read_at(Event.objects.all(), query.as_at()))
     return query.chosen(events, "kind", EventKind), query.applied
+
+
+def disagreeing(figures: QuerySet, as_at: datetime.date | None, flagged: bool) -> QuerySet:
+    """The figures that another disagrees with (a ⚑: the stored flags, as they held on the date), or with flagged False those none does."""
+    if as_at is None:
+        return figures.filter(disagreement_count__gt=0) if flagged else figures.filter(disagreement_count=0)
+    held = Exists(Disagreement.objects.held_on(as_at).filter(figure=OuterRef("pk")))
+    return figures.filter(held if flagged else ~held)
 
 
 def figure_judgements(as_at: datetime.date | None) -> dict[str, Expression]:
@@ -170,6 +180,12 @@ FIGURES = Resource(
             "a scope in figures.csv, or nothing",
         ),
         Parameter(
+            "disagrees",
+            "With 1, only the figures another figure of the same quantity disagrees with (those marked ⚑ on the site, and "
+            "true in the disagrees column), as the record stood on as_at if given; with 0, only those none disagrees with.",
+            "0 or 1",
+        ),
+        Parameter(
             "sort",
             "The order of the rows: a column, with a leading - for descending (sort=-value). value sorts a range by its low end, "
             "disagrees by how many figures disagree with each; blanks come last, ties in id order. Without it, id order.",
@@ -193,6 +209,7 @@ FIGURES = Resource(
         ("from=2013-14&to=2015-16&unit=gbp_m", "Money figures whose period overlaps 2013-14 to 2015-16"),
         ("publisher=National+Audit+Office", "Figures from NAO reports"),
         ("claimant=Cabinet+Office&sort=-value", "The Cabinet Office's claims, largest first"),
+        ("disagrees=1&as_at=2016-05-20", "The figures another disagreed with on 20 May 2016"),
     ),
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from urllib.parse import quote, urlencode
 
 from concurrency.fields import IntegerVersionField
 from django.core.exceptions import ValidationError
@@ -266,6 +267,10 @@ class Figure(models.Model):
         if self.key:
             return reverse("dashboard:figure-key", args=[self.key])
         return reverse("dashboard:figure-detail", args=[self.pk])
+
+    def get_disagreements_url(self) -> str:
+        """Where its ⚑ leads: the group of its quantity on /disagreements/ (the page that holds it, at its anchor)."""
+        return reverse("dashboard:disagreements") + "?" + urlencode({"group": self.quantity}) + "#" + quote(self.quantity, safe="/")
 
     @property
     def measure_display(self) -> str:

@@ -3,7 +3,8 @@
 Charts, pages, exports, the admin and the tests call these as rules.X; none of them re-implements a rule. One module
 a subject: when a figure was stated (timing), what it states and when two disagree (quantity, and over a whole quantity at once: sweep), how it is said
 (wording), which figure heads a card (cards), sums worked out from figures (money), claims against findings
-(findings), the record over time (record) and what a figure may plausibly be (plausibility).
+(findings), the claims no audit has tested (unaudited), the record over time (record) and what a figure may plausibly be
+(plausibility).
 """
 
 from programmes.rules.cards import (
@@ -95,11 +96,13 @@ from programmes.rules.timing import (
     stated_on,
     suggested_horizon,
 )
+from programmes.rules.unaudited import UNAUDITED_STATUSES, never_audited
 from programmes.rules.wording import (
     BODY_KINDS,
     STATUS_VERB,
     attribution,
     between,
+    contradiction,
     gap_phrase,
     is_own_statement,
     more_or_less,
@@ -130,6 +133,7 @@ __all__ = [
     "SIGNED_MONEY",
     "STATUS_VERB",
     "TOTAL_BASES",
+    "UNAUDITED_STATUSES",
     "UNIT_LIMITS",
     "UNIT_WORDS",
     "WHOLE_UNITS",
@@ -139,12 +143,14 @@ __all__ = [
     "between",
     "cached_slugify",
     "certain_gap",
+    "contradiction",
     "claims_against_findings",
     "delivered",
     "difference",
     "disagree",
     "disagree_within_quantity",
     "earliest_disagreeing",
+    "never_audited",
     "never_compared",
     "extent",
     "gap",

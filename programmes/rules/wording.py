@@ -6,7 +6,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_UP, Decimal
 from typing import TYPE_CHECKING
 
 from programmes import formatting
-from programmes.choices import OrganisationKind, Status
+from programmes.choices import OrganisationKind, Qualifier, Status
 
 if TYPE_CHECKING:
     from programmes.models import Figure, Organisation
@@ -105,3 +105,19 @@ def gap_phrase(pair: Pair) -> str:
     if found.has_share:
         text += f" ({between(found.share_low, found.share_high, found.approx, percent)})"
     return text
+
+
+def contradiction(first: Figure, second: Figure) -> str:
+    """Two figures that disagree (rules.disagree), said as a reader checks them: "£600m (the Cabinet Office, as reported by
+    Computer Weekly, January 2013) and £300–400m (the Public Accounts Committee, 19 October 2016) cannot both be right:
+    the value lies outside the range"."""
+    ranges = first.is_range + second.is_range
+    if first.qualifier != Qualifier.EXACT or second.qualifier != Qualifier.EXACT:
+        why = 'even read as their sources wrote them ("about", "over", "up to"), they do not overlap'
+    elif ranges == 2:
+        why = "the ranges do not overlap"
+    elif ranges == 1:
+        why = "the value lies outside the range"
+    else:
+        why = "the values differ by more than their rounding allows"
+    return f"{first.display_value} ({attribution(first)}) and {second.display_value} ({attribution(second)}) cannot both be right: {why}"

@@ -401,3 +401,39 @@ class PlausibilityTests(TestCase):
         figures = Figure.objects.exclude(programme=self.programme)
         self.assertGreater(figures.count(), 200)
         self.assertEqual({f.key: rules.implausible(f) for f in figures if rules.implausible(f)}, {})
+
+
+class ContradictionTests(RuleData):
+    """rules.contradiction: two disagreeing figures, each with who said it and where, and why they cannot both be right."""
+
+    def figure(self, source_key: str, **fields) -> Figure:
+        return make_figure(self.programme, make_source(source_key, publisher="Computer Weekly"), claimant="Cabinet Office", **fields)
+
+    def test_it_names_both_sides_and_says_a_value_lies_outside_a_range(self):
+        point, span = self.figure("cw-a", value=D("600")), self.figure("cw-b", value=None, value_low=D("300"), value_high=D("400"))
+        self.assertTrue(rules.disagree(point, span))
+        self.assertEqual(
+            rules.contradiction(point, span),
+            "£600m (the Cabinet Office, as reported by Computer Weekly, 20 May 2016) and £300–400m (the Cabinet Office, as reported "
+            "by Computer Weekly, 20 May 2016) cannot both be right: the value lies outside the range",
+        )
+
+    def test_it_says_why_for_two_ranges_two_values_and_qualified_values(self):
+        cases = [
+            (
+                {"value": None, "value_low": D("100"), "value_high": D("200")},
+                {"value": None, "value_low": D("300"), "value_high": D("400")},
+                "the ranges do not overlap",
+            ),
+            ({"value": D("90")}, {"value": D("95")}, "the values differ by more than their rounding allows"),
+            (
+                {"value": D("500"), "qualifier": "at_most"},
+                {"value": D("600")},
+                'even read as their sources wrote them ("about", "over", "up to"), they do not overlap',
+            ),
+        ]
+        for number, (first, second, why) in enumerate(cases):
+            with self.subTest(why=why):
+                a, b = self.figure(f"first-{number}", **first), self.figure(f"second-{number}", **second)
+                self.assertTrue(rules.disagree(a, b))
+                self.assertTrue(rules.contradiction(a, b).endswith(f"cannot both be right: {why}"))
