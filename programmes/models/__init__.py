@@ -21,6 +21,7 @@ from programmes.choices import (
     Unit,
     choices_constraint,
 )
+from programmes.models.account import FOLLOWED_REASON, ProgrammeAccount, ProgrammeAccountQuerySet
 from programmes.models.event import Event, EventQuerySet
 from programmes.models.figure import KEY_VALIDATOR, Disagreement, DisagreementQuerySet, Figure, FigureQuerySet, bounds_of
 from programmes.models.programme import InProgrammesMixin, Programme, ProgrammeQuerySet
@@ -35,6 +36,7 @@ __all__ = [
     "Disagreement",
     "DisagreementQuerySet",
     "Event",
+    "FOLLOWED_REASON",
     "EventKind",
     "EventQuerySet",
     "Figure",
@@ -46,6 +48,8 @@ __all__ = [
     "OrganisationKind",
     "OrganisationQuerySet",
     "Programme",
+    "ProgrammeAccount",
+    "ProgrammeAccountQuerySet",
     "ProgrammeKind",
     "ProgrammeQuerySet",
     "Qualifier",
