@@ -2,9 +2,10 @@
 
 The middleware reads the parameter once, for every view: `request.as_at` is the date the site is computed at, or
 None for today. A date is normalised to the latest day on or before it on which a source appeared, so that the
-pages (and their caches) are one per source date, not one per calendar day; a date before the first source
-becomes the day before it, which shows the honest empty record. A date that is not one is refused with a 400
-naming the parameter: plain text on the downloads, a page saying what to write on the pages. A link that keeps
+pages (and their caches) are one per source date, not one per calendar day; a date by which every publication had
+appeared is today's record (None), the live site itself; a date before the first source becomes the day before it,
+which shows the honest empty record. A date that is not one, or is after today, is refused with a 400 naming the
+parameter: plain text on the downloads, a page saying what to write on the pages. A link that keeps
 the date is written by at_date, for the templates ({% at %}) and the charts alike.
 """
 
@@ -20,6 +21,7 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from dashboard.middleware import unavailable
 from programmes.models import AUDITOR_KINDS, Source, SourceKind
@@ -34,10 +36,18 @@ class BadDate(ValueError):
 
 
 def parse(text: str) -> datetime.date:
+    """The date written, no later than today; BadDate otherwise."""
     try:
-        return datetime.date.fromisoformat(text.strip())
+        day = datetime.date.fromisoformat(text.strip())
     except ValueError:
         raise BadDate(f"The query parameter {PARAMETER} must be a date written like 2016-05-20; {text!r} is not one.") from None
+    today = timezone.localdate()
+    if day > today:
+        raise BadDate(
+            f"The query parameter {PARAMETER} must be a date no later than today ({today.isoformat()}); "
+            f"{day.isoformat()} is in the future, and the record holds nothing from it."
+        )
+    return day
 
 
 def at_date(url: str, day: datetime.date | None) -> str:
@@ -50,13 +60,36 @@ def at_date(url: str, day: datetime.date | None) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def normalise(day: datetime.date) -> datetime.date:
-    """The latest day on or before `day` on which a source appeared; the day before the first source if none had."""
+def appeared_after(day: datetime.date) -> Q:
+    """Sources a reader on `day` could not yet have seen.
+
+    A source dated to a month or a year counts from its last day (Source.appeared_by), but one whose month or year has
+    not ended yet counts from its own recorded day: today's record holds it, and would otherwise hide it until the year
+    is out.
+    """
+    today = timezone.localdate()
+    return Q(appeared_by__gt=day, appeared_by__lte=today) | Q(appeared_by__gt=today, published__gt=day)
+
+
+def normalise(day: datetime.date) -> datetime.date | None:
+    """The latest day on or before `day` on which a source appeared; None (today's record) when every source had appeared
+    by then; the day before the first source if none had."""
+    if not Source.objects.filter(appeared_after(day)).exists():
+        return None
     latest = Source.objects.filter(appeared_by__lte=day).aggregate(latest=Max("appeared_by"))["latest"]
     if latest is not None:
         return latest
     first = Source.objects.aggregate(first=Min("appeared_by"))["first"]
     return first - datetime.timedelta(days=1) if first is not None else day
+
+
+def record_day(day: datetime.date) -> datetime.date | None:
+    """The day whose record is the record on `day`, as a date even for today's: the latest day any source counts from
+    (which a source whose year has not ended may put after today). None for an empty record."""
+    normalised = normalise(day)
+    if normalised is not None:
+        return normalised
+    return Source.objects.aggregate(latest=Max("appeared_by"))["latest"]
 
 
 # Publications a reader dates the record by: audit reports, committee reports and hearings, and anything an audit body

@@ -55,7 +55,9 @@ def period(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
 
 def changes_between(since: datetime.date, until: datetime.date) -> changes.Changes:
     """The changes, built once per pair of source dates and change stamp: the record only changes on the days sources appeared."""
-    record_since, record_until = as_at.normalise(since), as_at.normalise(until)
+    # Today's record (every source appeared) is read at the latest day any source counts from, so a source dated only to
+    # this year is in it, as it is on today's pages.
+    record_since, record_until = as_at.record_day(since) or since, as_at.record_day(until) or until
     return cached(f"changes:{record_since}:{record_until}", lambda: changes.between(record_since, record_until), exports.last_changed())
 
 

@@ -65,7 +65,9 @@ def data(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def datapackage(request: HttpRequest) -> HttpResponse:
-    return stamp(JsonResponse(exports.datapackage(), json_dumps_params={"ensure_ascii": False, "indent": 2}), exports.last_changed())
+    return stamp(
+        JsonResponse(exports.datapackage(request.as_at), json_dumps_params={"ensure_ascii": False, "indent": 2}), exports.last_changed()
+    )
 
 
 @require_safe

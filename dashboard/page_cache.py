@@ -60,6 +60,9 @@ def kept_parameters(request: HttpRequest) -> QueryDict:
     for name in list(query) if kept is not None else ():
         if name not in kept:
             del query[name]
+    # A date that is today's record (every publication had appeared by it) shows the live page, whose links are today's.
+    if getattr(request, "as_at", None) is None:
+        query.pop(AS_AT_PARAMETER, None)
     return query
 
 

@@ -25,7 +25,7 @@ from dashboard.charts import Chart
 from dashboard.selections import CHART_FIGURES, TESTABLE, pick_candidates
 from programmes import rules
 from programmes.flags import held_count
-from programmes.models import Basis, Event, Figure, Measure, Programme, Source, Status, Unit
+from programmes.models import Basis, Event, Figure, Measure, Programme, ProgrammeAccount, Source, Status, Unit
 
 # Figures per page of a table: a page stays small whatever the data; the full list is the CSV.
 PAGE_SIZE = 50
@@ -102,7 +102,8 @@ def overview_page(programmes: list[Programme], as_at: datetime.date | None, page
     """The part of `/` that needs figures (the strategies' cards and the charts), built once per change stamp."""
     strategies = [p for p in programmes if p.kind == Programme.Kind.STRATEGY]
     figures = candidates_by_programme(strategies, as_at)
-    cards = [{"programme": p, "headlines": rules.headlines(figures[p.pk])} for p in strategies]
+    accounts = ProgrammeAccount.objects.in_force_for(strategies, as_at)
+    cards = [{"programme": p, "account": accounts.get(p.pk), "headlines": rules.headlines(figures[p.pk])} for p in strategies]
     return {"cards": cards, "charts": overview_charts(programmes, figures, as_at, page_number)}
 
 
@@ -147,8 +148,9 @@ def programme_page(programme: Programme, as_at: datetime.date | None) -> dict:
     events, event_count = first_of(Event.objects.as_at(as_at).with_related().filter(programme=programme))
     coverage, coverage_count = first_of(visible.filter(measure=Measure.COVERAGE))
     unknowns, unknown_count = first_of(visible.filter(qualifier=Figure.Qualifier.UNKNOWN))
-    children, child_count = first_of(programme.children.for_overview(as_at).order_by("started", "name", "pk"))
+    children, child_count = first_of(programme.children.announced_by(as_at).for_overview(as_at).order_by("started", "name", "pk"))
     return {
+        "account": ProgrammeAccount.objects.in_force(programme, as_at),
         "headlines": rules.headlines(picked),
         "events": events,
         "event_count": event_count,
@@ -212,8 +214,9 @@ def figure_table(
 
 
 def strategies_page(query: QueryDict, as_at: datetime.date | None) -> Page:
-    """The page of strategies `/` shows (`?page=`, OVERVIEW_PAGE_SIZE a page), with how many figures each has as at the date."""
-    page = page_of(query, Programme.objects.strategies().order_by("started", "name", "pk"), OVERVIEW_PAGE_SIZE)
+    """The page of strategies announced by the date that `/` shows (`?page=`, OVERVIEW_PAGE_SIZE a page), with how many figures each has as at the date."""
+    announced = Programme.objects.strategies().announced_by(as_at)
+    page = page_of(query, announced.order_by("started", "name", "pk"), OVERVIEW_PAGE_SIZE)
     # Figures are counted for the page's strategies only: counting them for every strategy, to keep ten, read the
     # whole figure table (1.3 s of a 2 s cold page at a million figures on SQLite).
     shown = [strategy.pk for strategy in page.object_list]
@@ -223,13 +226,14 @@ def strategies_page(query: QueryDict, as_at: datetime.date | None) -> Page:
 
 
 def programme_rows(strategies: list[Programme], as_at: datetime.date | None) -> list[Programme]:
-    """The overview table's rows: each strategy, then its first CHILDREN_SHOWN centres and clusters, in one query.
+    """The overview table's rows: each strategy, then its first CHILDREN_SHOWN centres and clusters announced by the date, in one query.
 
     A strategy with more has `more_children` set to how many are not listed (its own page lists them).
     """
     alike = [F("parent_id")]
     children = (
-        Programme.objects.for_overview(as_at)
+        Programme.objects.announced_by(as_at)
+        .for_overview(as_at)
         .filter(parent__in=strategies)
         .exclude(kind=Programme.Kind.STRATEGY)
         .annotate(

@@ -77,7 +77,10 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_safe
 @cached_page("page", *TABLE_FILTERS)
 def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    programme = get_object_or_404(Programme.objects.select_related("parent"), slug=slug)
+    programme = get_object_or_404(Programme.objects.select_related("parent__announced_by", "announced_by__publisher"), slug=slug)
+    as_at = as_at_of(request)
+    if not programme.is_announced_by(as_at):
+        return render(request, "dashboard/programme_unannounced.html", {"programme": programme, "day": as_at})
     try:
         selected, applied = table_filters(request)
         table = pages.figure_table(selected, applied, request.GET, programme, as_at_of(request))
@@ -86,7 +89,9 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except BadPage as error:
         return bad_request(str(error))
     page = programme_built(request, programme)
-    return render(request, "dashboard/programme_detail.html", {**page, **table, "programme": programme})
+    # A strategy this one belongs to, named only once the record knows of it.
+    parent = programme.parent if programme.parent and programme.parent.is_announced_by(as_at) else None
+    return render(request, "dashboard/programme_detail.html", {**page, **table, "programme": programme, "parent": parent})
 
 
 @require_safe
@@ -101,7 +106,7 @@ def overview_chart_csv(request: HttpRequest, chart_id: str) -> HttpResponse:
 
 @require_safe
 def programme_chart_csv(request: HttpRequest, slug: str, chart_id: str) -> HttpResponse:
-    programme = get_object_or_404(Programme, slug=slug)
+    programme = get_object_or_404(Programme.objects.announced_by(as_at_of(request)), slug=slug)
     return chart_csv(find_chart(programme_built(request, programme)["charts"], chart_id))
 
 

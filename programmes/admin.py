@@ -23,7 +23,7 @@ from programmes.admin_conflicts import ConflictAdminMixin, ConflictInlineMixin
 from programmes.audit import log_import
 from programmes.forms import FigureAdminForm, FigureForm, SourceAdminForm
 from programmes.importing import Plan, import_figures
-from programmes.models import Event, Figure, Organisation, Programme, Source
+from programmes.models import Event, Figure, Organisation, Programme, ProgrammeAccount, Source
 
 admin.site.site_header = "Shared Services Savings Tracker: editors"
 admin.site.site_title = "Savings Tracker admin"
@@ -70,13 +70,45 @@ class FigureInline(ConflictInlineMixin, admin.StackedInline):
     ]
 
 
+class ProgrammeAdminForm(forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Without it a programme would be in the record at every date; rows loaded before it existed may lack one.
+        self.fields["announced_by"].required = True
+
+
+class ProgrammeAccountInline(admin.StackedInline):
+    model = ProgrammeAccount
+    extra = 0
+    autocomplete_fields = ["source"]
+    fields = [("key", "source"), "summary", ("started", "ended")]
+    verbose_name = "account resting on a publication"
+    verbose_name_plural = "accounts, each resting on a publication (a page at a date shows the latest whose publication had appeared)"
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "slug", "kind", "parent", "started", "ended"]
+    form = ProgrammeAdminForm
+    list_display = ["name", "slug", "kind", "parent", "announced_by", "started", "ended"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "summary"]
-    autocomplete_fields = ["parent"]
+    autocomplete_fields = ["parent", "announced_by"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["summary", "started", "ended"]
+    inlines = [ProgrammeAccountInline]
+
+
+@admin.register(ProgrammeAccount)
+class ProgrammeAccountAdmin(SimpleHistoryAdmin):
+    list_display = ["key", "programme", "source", "started", "ended"]
+    list_filter = ["programme"]
+    search_fields = ["key", "summary", "programme__name", "source__title"]
+    autocomplete_fields = ["programme", "source"]
+    fields = [("key", "programme"), "source", "summary", ("started", "ended")]
 
 
 @admin.register(Organisation)

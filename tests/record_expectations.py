@@ -105,16 +105,19 @@ CHANGES = {
 # kind audit_report; May 2008 counts from 31 May): day -> programme -> role -> figure key, or None for "no figure".
 ROLES = ("promised", "latest-forecast", "delivered-audited", "delivered-claimed", "investment", "net-benefit")
 NOTHING_YET = dict.fromkeys(ROLES)
+# The page of a programme not yet announced on the day has no cards.
+NOT_ANNOUNCED: dict[str, str | None] = {}
 NAO_REPORT_CARDS = {
-    # 2007, 2008 and 2012: the NAO reported on the early department-run centres; neither strategy existed yet.
-    datetime.date(2007, 11, 29): {"ngss-2012": NOTHING_YET, "clusters-2021": NOTHING_YET},
-    datetime.date(2008, 5, 31): {"ngss-2012": NOTHING_YET, "clusters-2021": NOTHING_YET},
-    datetime.date(2012, 3, 7): {"ngss-2012": NOTHING_YET, "clusters-2021": NOTHING_YET},
+    # 2007, 2008 and 2012: the NAO reported on the early department-run centres; neither strategy had been announced,
+    # so their pages say so and show no card.
+    datetime.date(2007, 11, 29): {"ngss-2012": NOT_ANNOUNCED, "clusters-2021": NOT_ANNOUNCED},
+    datetime.date(2008, 5, 31): {"ngss-2012": NOT_ANNOUNCED, "clusters-2021": NOT_ANNOUNCED},
+    datetime.date(2012, 3, 7): {"ngss-2012": NOT_ANNOUNCED, "clusters-2021": NOT_ANNOUNCED},
     # The NAO's 2014 update: the £400-600m promise (December 2012), and the Cabinet Office's implementation estimate
     # in that report; no savings forecast yet: the 67% for a single ERP is a unit-cost comparison, never a forecast.
     datetime.date(2014, 3, 31): {
         "ngss-2012": NOTHING_YET | {"promised": "F022", "investment": "F036"},
-        "clusters-2021": NOTHING_YET,
+        "clusters-2021": NOT_ANNOUNCED,
     },
     # The NAO's 2022 report: NGSS as today (the PAC's net cost came in 2016); the cluster model's 10-15% target and the
     # NAO's finding that its benefits and costs were not known. The £1.8bn forecast and £900m came in 2023.

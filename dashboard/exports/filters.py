@@ -174,7 +174,8 @@ class Query:
             day = as_at.normalise(as_at.parse(value))
         except as_at.BadDate as error:
             raise FilterError(as_at.PARAMETER, str(error), AS_AT_ALLOWED) from error
-        self.applied[as_at.PARAMETER] = day.isoformat()
+        if day is not None:  # a date on or after the latest publication is today's record
+            self.applied[as_at.PARAMETER] = day.isoformat()
         return day
 
     def period(self) -> tuple[int | None, int | None]:

@@ -40,7 +40,8 @@ class Parameter:
 AS_AT = Parameter(
     "as_at",
     "The table as it stood on this day: only rows from publications that had appeared by then (a publication dated to a "
-    "month or a year counts from its last day), and disagrees as it was then. Programmes are not dated: all are listed.",
+    "month or a year counts from its last day), and disagrees as it was then. Programmes: those announced by then, each "
+    "with the summary, start and end of its latest account resting on a publication that had appeared by then.",
     "a date written like 2016-05-20",
 )
 

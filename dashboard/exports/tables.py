@@ -6,7 +6,7 @@ import datetime
 import functools
 
 from django.db import connections, router
-from django.db.models import Exists, Expression, F, OuterRef, QuerySet
+from django.db.models import Exists, Expression, F, OuterRef, QuerySet, Subquery
 from django.db.models.lookups import GreaterThan
 from django.http import QueryDict
 from django.utils.text import slugify
@@ -24,6 +24,7 @@ from programmes.models import (
     Figure,
     Measure,
     Programme,
+    ProgrammeAccount,
     ProgrammeKind,
     Source,
     SourceKind,
@@ -64,9 +65,17 @@ PROGRAMME_COLUMNS = (
     Column("name", "name", "text", "Full name.", True),
     Column("kind", "kind", "code", "A strategy, or a centre or cluster within one.", True, tuple(ProgrammeKind.values)),
     Column("parent", "parent__slug", "code", "Slug of the strategy this centre or cluster belongs to, or that this strategy revised."),
-    Column("started", "started", "date", "When it was launched or began operating, if known."),
-    Column("ended", "ended", "date", "When it was replaced or wound up, if it has been."),
-    Column("summary", "summary", "text", "A few plain sentences about it."),
+    Column("announced_by", "announced_by_id", "integer", "The first publication in the record about it (see sources.csv)."),
+    Column("started", "started", "date", "When it was launched or began operating, as its account on the day read says.", computed=True),
+    Column("ended", "ended", "date", "When it was replaced or wound up, as its account on the day read says.", computed=True),
+    Column("summary", "summary", "text", "A few plain sentences about it: its account on the day read.", computed=True),
+    Column(
+        "summary_source_id",
+        "summary_source_id",
+        "integer",
+        "The publication that account rests on (see sources.csv): the latest to have appeared by the day read.",
+        computed=True,
+    ),
 )
 
 
@@ -118,10 +127,19 @@ def select_sources(params: QueryDict) -> tuple[QuerySet, dict]:
 
 
 def select_programmes(params: QueryDict) -> tuple[QuerySet, dict]:
-    """Programmes matching the query string, and the filters applied."""
+    """Programmes announced by the day read (today: all), matching the query string, and the filters applied."""
     query = Query(params, PROGRAMMES)
-    query.as_at()  # accepted on every download; programmes are not dated
-    return query.chosen(Programme.objects.all(), "kind", ProgrammeKind), query.applied
+    programmes = Programme.objects.announced_by(query.as_at())
+    return query.chosen(programmes, "kind", ProgrammeKind), query.applied
+
+
+def programme_accounts(as_at: datetime.date | None) -> dict[str, Expression]:
+    """Each programme's summary, start and end from its account in force on the day (ProgrammeAccount.objects.in_force), and its source."""
+    in_force = ProgrammeAccount.objects.filter(programme=OuterRef("pk")).as_at(as_at).order_by("-source__appeared_by", "-pk")
+    return {name: Subquery(in_force.values(lookup)[:1]) for name, lookup in ACCOUNT_COLUMNS.items()}
+
+
+ACCOUNT_COLUMNS = {"started": "started", "ended": "ended", "summary": "summary", "summary_source_id": "source_id"}
 
 
 def select_events(params: QueryDict) -> tuple[QuerySet, dict]:
@@ -237,8 +255,13 @@ PROGRAMMES = Resource(
     columns=PROGRAMME_COLUMNS,
     primary_key="slug",
     select=select_programmes,
+    computed=programme_accounts,
     parameters=(choice_parameter("kind", ProgrammeKind, "Programmes"), AS_AT),
-    foreign_keys=(ForeignKey("parent", "", "slug"),),
+    foreign_keys=(
+        ForeignKey("parent", "", "slug"),
+        ForeignKey("announced_by", "sources", "id"),
+        ForeignKey("summary_source_id", "sources", "id"),
+    ),
     examples=(("kind=cluster", "The five clusters"),),
 )
 
@@ -263,7 +286,7 @@ RESOURCES = {resource.name: resource for resource in (FIGURES, SOURCES, PROGRAMM
 def latest_change_sql(alias: str) -> str:
     """The statement last_changed runs, written once per database (reaching `Model.history` builds a manager each time)."""
     quote = connections[alias].ops.quote_name
-    tables = [quote(model.history.model._meta.db_table) for model in (Figure, Source, Programme, Event)]
+    tables = [quote(model.history.model._meta.db_table) for model in (Figure, Source, Programme, ProgrammeAccount, Event)]
     latest = " UNION ALL ".join(f"SELECT MAX(history_date) AS latest FROM {table}" for table in tables)
     return f"SELECT MAX(latest) FROM ({latest}) AS stamps"
 
@@ -299,9 +322,9 @@ def filename(resource: Resource, applied: dict, extension: str) -> str:
     return "_".join(parts)[:150] + f".{extension}"
 
 
-def datapackage() -> dict:
-    """The Frictionless Data Package describing every CSV download."""
-    return {
+def datapackage(as_at: datetime.date | None = None) -> dict:
+    """The Frictionless Data Package describing every CSV download; at a date, the downloads as they stood then."""
+    package = {
         "profile": "tabular-data-package",
         "name": "uk-shared-services-savings",
         "title": "UK government shared-services savings: promised and delivered",
@@ -312,3 +335,12 @@ def datapackage() -> dict:
         ),
         "resources": [resource.descriptor() for resource in RESOURCES.values()],
     }
+    if as_at is not None:
+        package["description"] += (
+            f" As the record stood on {as_at.isoformat()}: only what publications that had appeared by then said, "
+            "and only the programmes announced by then."
+        )
+        package["as_at"] = as_at.isoformat()
+        for resource in package["resources"]:
+            resource["path"] += f"?as_at={as_at.isoformat()}"
+    return package

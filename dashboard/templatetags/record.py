@@ -61,6 +61,8 @@ def as_at_banner(context) -> dict:
         "asked": asked,
         "empty": first is None or day < first,
         "first": first,
+        # Before the first publication, the date as asked: the day it was moved back to is no day of the record.
+        "shown": asked or day,
         # The same page and filters as they stand today: only the date leaves the address.
         "path": request.path
         + (

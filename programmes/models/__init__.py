@@ -22,6 +22,7 @@ from programmes.choices import (
     Unit,
     choices_constraint,
 )
+from programmes.models.account import FOLLOWED_REASON, ProgrammeAccount, ProgrammeAccountQuerySet
 from programmes.models.event import Event, EventQuerySet
 from programmes.models.figure import KEY_VALIDATOR, Disagreement, DisagreementQuerySet, Figure, FigureQuerySet, bounds_of
 from programmes.models.programme import InProgrammesMixin, Programme, ProgrammeQuerySet
@@ -37,6 +38,7 @@ __all__ = [
     "Disagreement",
     "DisagreementQuerySet",
     "Event",
+    "FOLLOWED_REASON",
     "EventKind",
     "EventQuerySet",
     "Figure",
@@ -48,6 +50,8 @@ __all__ = [
     "OrganisationKind",
     "OrganisationQuerySet",
     "Programme",
+    "ProgrammeAccount",
+    "ProgrammeAccountQuerySet",
     "ProgrammeKind",
     "ProgrammeQuerySet",
     "Qualifier",

@@ -36,6 +36,15 @@ class ProgrammeQuerySet(models.QuerySet):
         """Top-level strategies, oldest first."""
         return self.filter(kind=Programme.Kind.STRATEGY)
 
+    def announced_by(self, day: datetime.date | None) -> ProgrammeQuerySet:
+        """The programmes announced by this day (all of them for None): those whose announcing publication had certainly appeared.
+
+        A programme with no announcing source recorded is in every record (the admin asks for one).
+        """
+        if day is None:
+            return self
+        return self.filter(Q(announced_by__isnull=True) | Q(announced_by__appeared_by__lte=day))
+
     def for_overview(self, as_at: datetime.date | None = None) -> ProgrammeQuerySet:
         """Every programme with its parent and how many figures it has (as at a date), in one query (the figures themselves are not loaded)."""
         visible = None if as_at is None else Q(figures__source__appeared_by__lte=as_at)
@@ -56,11 +65,21 @@ class Programme(models.Model):
         related_name="children",
         help_text="The strategy this centre or cluster belongs to, or the strategy this one revised.",
     )
-    started = models.DateField(null=True, blank=True, help_text="When it was launched or began operating, if known.")
-    ended = models.DateField(null=True, blank=True, help_text="When it was replaced or wound up, if it has been.")
-    summary = models.TextField(
-        blank=True, help_text="Two to four plain sentences for the public page. Paraphrase; no figure without a source."
+    announced_by = models.ForeignKey(
+        "programmes.Source",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="announced_programmes",
+        help_text="The first publication in the record about it: before it appeared, pages at a date say it had not been announced.",
     )
+    # Today's account (the latest ProgrammeAccount's), kept here by ProgrammeAccount.save for today's pages, the search
+    # index and the ordering of programmes; an editor writes them in an account, resting on its source.
+    started = models.DateField(
+        null=True, blank=True, editable=False, help_text="When it was launched or began operating: its latest account's."
+    )
+    ended = models.DateField(null=True, blank=True, editable=False, help_text="When it was replaced or wound up: its latest account's.")
+    summary = models.TextField(blank=True, editable=False, help_text="Its latest account's summary.")
 
     objects = ProgrammeQuerySet.as_manager()
     history = HistoricalRecords()
@@ -92,6 +111,10 @@ class Programme(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("dashboard:programme-detail", args=[self.slug])
+
+    def is_announced_by(self, day: datetime.date | None) -> bool:
+        """Whether the record on this day (today for None) knows of the programme: its announcing publication had appeared."""
+        return day is None or self.announced_by_id is None or self.announced_by.appeared_by <= day
 
     def clean(self) -> None:
         if self.started and self.ended and self.ended < self.started:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Case, Exists, F, IntegerField, Model, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Model, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -176,12 +176,8 @@ def visible(kind: Kind, as_at: datetime.date | None) -> QuerySet:
         return Source.objects.as_at(as_at).select_related("publisher")
     if kind.name == "events":
         return Event.objects.as_at(as_at).with_related()
-    programmes = Programme.objects.select_related("parent")
-    if as_at is None:
-        return programmes
-    # A programme is in the record from the first source about it: one of its figures or events.
-    about = Q(Exists(Figure.objects.as_at(as_at).filter(programme=OuterRef("pk"))))
-    return programmes.filter(about | Q(Exists(Event.objects.as_at(as_at).filter(programme=OuterRef("pk")))))
+    # A programme is in the record from the publication that announced it.
+    return Programme.objects.select_related("parent").announced_by(as_at)
 
 
 def amount_matches(term: Term) -> Q:

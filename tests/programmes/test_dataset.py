@@ -16,7 +16,7 @@ from django.test import TestCase, TransactionTestCase
 from django.utils import timezone
 
 from programmes import dataset
-from programmes.models import Event, Figure, Organisation, Programme, Source
+from programmes.models import Event, Figure, Organisation, Programme, ProgrammeAccount, Source
 from tests.helpers import ROOT
 
 # The dataset as released before organisations, claimants and horizons (commit c214f18), kept as files so the
@@ -25,7 +25,7 @@ from tests.helpers import ROOT
 PREVIOUS_FIXTURES = ROOT / "tests" / "data" / "fixtures-2026-11-25"
 PREVIOUS_FILES = ["programmes.json", "sources.json", "figures.json", "events.json"]
 PREVIOUS_MIGRATION = ("programmes", "0004_cost_overrun_measure")
-DATA_MODELS = [Programme, Organisation, Source, Figure, Event]
+DATA_MODELS = [Programme, ProgrammeAccount, Organisation, Source, Figure, Event]
 
 REQUIRED_SLUGS = {
     "early-shared-services", "ngss-2012", "issc1", "issc2", "gss-2018", "clusters-2021",

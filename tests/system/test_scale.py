@@ -21,15 +21,16 @@ from dashboard import charts
 from dashboard.charts.findings import PAIRS_SHOWN
 from dashboard.selections import CHART_FIGURES
 from programmes import flags
-from programmes.models import Figure, Programme, Source
+from programmes.models import Figure, Programme, ProgrammeAccount, Source
 from tests.helpers import add_synthetic_figures, make_figure, make_programme, make_source
 
 LIMIT = 300_000  # bytes of HTML, decoded
 # A cold programme page (the cache emptied, the date picker's four queries included): the change stamp (1), the
 # programme, the table's filters (2), its count, rows and flags, the pick candidates, events, coverage, unknowns,
-# children, each chart's count, the figures drawn one by one and their flags, the claims-against-findings figures
-# (17); and two for each of the six charts when drawn from aggregates instead.
-PROGRAMME_PAGE_MOST = 17 + 2 * 6
+# children, its account as at the date, each chart's count, the figures drawn one by one and their flags, the
+# claims-against-findings figures, how many disagreements and never-audited claims it has (20); and two for each of
+# the six charts when drawn from aggregates instead.
+PROGRAMME_PAGE_MOST = 20 + 2 * 6
 
 
 def figure_page_with_most_others(programme: Programme) -> str:
@@ -253,9 +254,9 @@ class ConditionalGetTests(TestCase):
 
     def test_an_edit_changes_the_etag_and_shows_at_once(self):
         first = self.client.get("/programmes/ngss-2012/")
-        programme = Programme.objects.get(slug="ngss-2012")
-        programme.summary = "An edited summary, shown at once."
-        programme.save()
+        account = ProgrammeAccount.objects.in_force(Programme.objects.get(slug="ngss-2012"), None)
+        account.summary = "An edited summary, shown at once."
+        account.save()
         again = self.client.get("/programmes/ngss-2012/", headers={"if-none-match": first["ETag"]})
         self.assertEqual(again.status_code, 200)
         self.assertNotEqual(again["ETag"], first["ETag"])
@@ -298,7 +299,9 @@ class ProgrammeTableTests(TestCase):
         from django.template import Context, Template
         from django.test import RequestFactory
 
-        response = self.client.get("/programmes/ngss-2012/", {"as_at": "2030-01-01"})
+        # The day before the latest publication (a Synergy contract): every NGSS figure, yet a past record.
+        latest = Source.objects.order_by("-appeared_by").first().appeared_by
+        response = self.client.get("/programmes/ngss-2012/", {"as_at": (latest - datetime.timedelta(days=1)).isoformat()})
         day = response.wsgi_request.as_at.isoformat()
         self.assertEqual(response.context["page"].paginator.num_pages, 2)
         self.assertContains(

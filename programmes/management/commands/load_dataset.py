@@ -18,7 +18,8 @@ from django.db import transaction
 from programmes import dataset, flags
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures"
-FIXTURE_FILES = ["programmes.json", "organisations.json", "sources.json", "figures.json", "events.json"]
+# Sources before programmes: a programme names the publication that announced it, and each account the one it rests on.
+FIXTURE_FILES = ["organisations.json", "sources.json", "programmes.json", "programme_accounts.json", "figures.json", "events.json"]
 
 
 class Command(BaseCommand):
