@@ -65,7 +65,7 @@ class FigureInline(ConflictInlineMixin, admin.StackedInline):
         ("scope", "scenario", "claimant"),
         ("horizon",),
         ("measure", "status", "basis"),
-        ("as_published", "period"),
+        ("as_published", "period", "milestone"),
         ("locator", "note"),
     ]
 
@@ -166,7 +166,7 @@ class FigureAdmin(ConflictAdminMixin, SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["programme", "description", ("measure", "status", "basis", "horizon")]}),
         ("What it counts and who said it", {"fields": ["scope", "part_of", "scenario", "claimant"]}),
-        ("As published", {"fields": ["as_published", "period"]}),
+        ("As published", {"fields": ["as_published", "period", "milestone"]}),
         ("Source", {"fields": ["source", "locator", "note", "key"]}),
         ("Other figures of the same quantity", {"fields": ["same_quantity"]}),
         ("Why", {"fields": ["change_reason"]}),

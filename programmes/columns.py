@@ -193,6 +193,13 @@ FIGURE_COLUMNS = (
         "For alternatives stated together, which case this is, e.g. without HMRC. Blank: none. Figures of different scenarios are never compared.",
     ),
     Column(
+        "milestone",
+        "milestone",
+        "text",
+        "For a deadline: what is due, e.g. all departments on cloud ERP. Only deadlines for the same milestone are read as one deadline "
+        "that moved. Blank for other measures. An import file may leave the column out: each figure keeps its milestone.",
+    ),
+    Column(
         "claimant",
         "claimant__name",
         "text",

@@ -14,8 +14,9 @@ from itertools import islice
 from programmes.columns import FIGURE_COLUMNS, STORED_FIGURE_COLUMNS
 
 COLUMNS = [column.name for column in STORED_FIGURE_COLUMNS]
-# Columns a file may leave out: programme_name is for reading, the computed ones are the site's judgements.
-OPTIONAL = {"programme_name"} | {column.name for column in FIGURE_COLUMNS if column.computed}
+# Columns a file may leave out: programme_name is for reading, the computed ones are the site's judgements, and
+# milestone came after the first downloads (a file without it keeps each figure's milestone).
+OPTIONAL = {"programme_name", "milestone"} | {column.name for column in FIGURE_COLUMNS if column.computed}
 KNOWN = [column.name for column in FIGURE_COLUMNS]
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$", re.ASCII)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)

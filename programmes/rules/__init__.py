@@ -3,7 +3,8 @@
 Charts, pages, exports, the admin and the tests call these as rules.X; none of them re-implements a rule. One module
 a subject: when a figure was stated (timing), what it states and when two disagree (quantity, and over a whole quantity at once: sweep), how it is said
 (wording), which figure heads a card (cards), sums worked out from figures (money), claims against findings
-(findings), the record over time (record) and what a figure may plausibly be (plausibility).
+(findings), the record over time (record), what a figure may plausibly be (plausibility) and which deadlines are one
+milestone's (deadlines).
 """
 
 from programmes.rules.cards import (
@@ -23,6 +24,7 @@ from programmes.rules.cards import (
     promised,
     restatement_chains,
 )
+from programmes.rules.deadlines import Milestone, milestone_key, milestones
 from programmes.rules.findings import (
     CLAIM_STATUSES,
     Gap,
@@ -115,6 +117,7 @@ __all__ = [
     "Interval",
     "MEASURE_UNITS",
     "MONEY",
+    "Milestone",
     "OFFICIAL_KINDS",
     "OUTCOME_MEASURES",
     "PERCENT_CHANGE_MEASURES",
@@ -159,6 +162,8 @@ __all__ = [
     "latest_forecast",
     "like_for_like_key",
     "limits",
+    "milestone_key",
+    "milestones",
     "looks_ahead",
     "money_phrase",
     "more_or_less",

@@ -39,6 +39,7 @@ FIGURE_COLUMNS = [
     "scope",
     "part_of",
     "scenario",
+    "milestone",
     "claimant",
     "qualifier",
     "as_published",

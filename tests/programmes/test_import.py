@@ -583,7 +583,7 @@ class ScaleTests(TestCase):
         plan = import_figures(header + b"\n" + b"," * 149_999 + b"\n")
         self.assertFalse(plan.saved)
         self.assertEqual(len(plan.problems), 21)
-        self.assertIn("and 149,949 more unexpected columns", plan.problems[-1].reason)
+        self.assertIn("and 149,948 more unexpected columns", plan.problems[-1].reason)
 
     def test_it_refuses_a_header_of_150000_repeated_columns_once_each(self):
         header = ",".join(COLUMNS * (150_000 // len(COLUMNS))).encode()
