@@ -2,7 +2,7 @@
 
 Vocabulary and rules follow docs/vocabulary.md. Every closed set is a TextChoices (programmes/choices.py) backed by a named
 database constraint, because `choices` alone constrains nothing once data arrives by fixture, import or SQL. One module
-a family of models (programme, source, figure, event); everything is importable from programmes.models, choices included.
+a family of models (programme, source, figure, event, contradiction); everything is importable from programmes.models, choices included.
 """
 
 from programmes.choices import (
@@ -21,6 +21,12 @@ from programmes.choices import (
     Unit,
     choices_constraint,
 )
+from programmes.models.contradiction import (
+    Contradiction,
+    ContradictionProgramme,
+    ContradictionQuerySet,
+    ContradictionSide,
+)
 from programmes.models.event import Event, EventQuerySet
 from programmes.models.figure import KEY_VALIDATOR, Disagreement, DisagreementQuerySet, Figure, FigureQuerySet, bounds_of
 from programmes.models.programme import InProgrammesMixin, Programme, ProgrammeQuerySet
@@ -31,6 +37,10 @@ __all__ = [
     "KEY_VALIDATOR",
     "PROJECTION_STATUSES",
     "Basis",
+    "Contradiction",
+    "ContradictionProgramme",
+    "ContradictionQuerySet",
+    "ContradictionSide",
     "DatePrecision",
     "Disagreement",
     "DisagreementQuerySet",

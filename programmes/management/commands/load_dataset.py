@@ -18,7 +18,7 @@ from django.db import transaction
 from programmes import dataset, flags
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures"
-FIXTURE_FILES = ["programmes.json", "organisations.json", "sources.json", "figures.json", "events.json"]
+FIXTURE_FILES = ["programmes.json", "organisations.json", "sources.json", "figures.json", "events.json", "contradictions.json"]
 
 
 class Command(BaseCommand):
