@@ -25,7 +25,7 @@ from dashboard.charts import Chart
 from dashboard.selections import CHART_FIGURES, TESTABLE, pick_candidates
 from programmes import rules
 from programmes.flags import held_count
-from programmes.models import Basis, Event, Figure, Measure, Programme, Source, Status, Unit
+from programmes.models import Basis, Contradiction, ContradictionQuerySet, Event, Figure, Measure, Programme, Source, Status, Unit
 
 # Figures per page of a table: a page stays small whatever the data; the full list is the CSV.
 PAGE_SIZE = 50
@@ -140,6 +140,18 @@ def programme_charts(
     return built
 
 
+def contradictions_shown(contradictions: ContradictionQuerySet, as_at: datetime.date | None) -> list[dict]:
+    """The contradictions a page shows as at a date (Contradiction.objects.as_at), each with the sides that had appeared by then.
+
+    `complete` is whether every side had: the account of why they differ speaks of all of them, so it waits for the last.
+    """
+    shown = []
+    for contradiction in contradictions.as_at(as_at).with_sides():
+        sides = contradiction.sides_as_at(as_at)
+        shown.append({"contradiction": contradiction, "sides": sides, "complete": len(sides) == len(contradiction.sides.all())})
+    return shown
+
+
 def programme_page(programme: Programme, as_at: datetime.date | None) -> dict:
     """The part of a programme page that does not depend on its table's filters or page, built once per change stamp."""
     visible = Figure.objects.as_at(as_at).with_related().filter(programme=programme)
@@ -161,6 +173,7 @@ def programme_page(programme: Programme, as_at: datetime.date | None) -> dict:
         "child_count": child_count,
         "coverage_url": programme.get_absolute_url() + "?" + urlencode({"measure": Measure.COVERAGE}),
         "events_csv_url": reverse("dashboard:events-csv") + "?" + urlencode({"programme": programme.slug}),
+        "contradictions": contradictions_shown(Contradiction.objects.touching(programme), as_at),
     }
 
 
@@ -315,4 +328,5 @@ def figure_page(figure: Figure, query: QueryDict, as_at: datetime.date | None) -
         "at_least": at_least,
         "parts": parts,
         "part_count": part_count,
+        "contradictions": contradictions_shown(Contradiction.objects.involving(figure), as_at),
     }

@@ -6,7 +6,7 @@ import datetime
 import functools
 
 from django.db import connections, router
-from django.db.models import Exists, Expression, F, OuterRef, QuerySet
+from django.db.models import Case, Exists, Expression, F, OuterRef, QuerySet, StringAgg, Subquery, TextField, Value, When
 from django.db.models.lookups import GreaterThan
 from django.http import QueryDict
 from django.utils.text import slugify
@@ -17,6 +17,9 @@ from dashboard.exports.schema import AS_AT, Column, ForeignKey, Parameter, Resou
 from programmes.columns import FIGURE_COLUMNS
 from programmes.models import (
     Basis,
+    Contradiction,
+    ContradictionProgramme,
+    ContradictionSide,
     DatePrecision,
     Disagreement,
     Event,
@@ -86,6 +89,66 @@ EVENT_COLUMNS = (
     Column("source_id", "source__id", "integer", "The publication that reports it (see sources.csv).", True),
     Column("note", "note", "text", "A short caveat."),
 )
+
+
+CONTRADICTION_COLUMNS = (
+    Column("id", "id", "integer", "The side's number on this site: one row for each thing one publication said.", True),
+    Column("contradiction", "contradiction__key", "code", "Short name of the contradiction; its rows are its sides.", True),
+    Column("title", "contradiction__title", "text", "What the sources disagree on.", True),
+    Column(
+        "programmes",
+        "programmes",
+        "text",
+        "Slugs of the programmes it touches, separated by spaces (see programmes.csv); each of their pages shows it.",
+        True,
+        computed=True,
+    ),
+    Column(
+        "description",
+        "contradiction__description",
+        "text",
+        "Why the sources differ, or why they cannot all be right. As at a date before every side had appeared, blank: it speaks of them all.",
+        computed=True,
+    ),
+    Column("position", "position", "integer", "Order of this side among the contradiction's sides.", True),
+    Column("claimant", "claimant__name", "text", "Who said it, which may not be who published it.", True),
+    Column("says", "says", "text", "What this side says, with its value or wording as published.", True),
+    Column("source_id", "source__id", "integer", "The publication that says it (see sources.csv).", True),
+    Column("figure", "figure__key", "code", "Key of the figure that records it (see figures.csv), if one does."),
+    Column("event", "event__key", "code", "Key of the event that records it (see events.csv), if one does."),
+)
+
+
+def select_contradictions(params: QueryDict) -> tuple[QuerySet, dict]:
+    """The sides of the contradictions matching the query string, and the filters applied.
+
+    As at a date: only contradictions at least two of whose publications had appeared, and only the sides that had.
+    """
+    query = Query(params, CONTRADICTIONS)
+    as_at = query.as_at()
+    contradictions = Contradiction.objects.as_at(as_at)
+    if programmes := query.programmes("programme"):
+        contradictions = contradictions.filter(touches__programme__in=programmes)
+    sides = ContradictionSide.objects.filter(contradiction__in=contradictions.values("pk"))
+    if as_at is not None:
+        sides = sides.filter(source__appeared_by__lte=as_at)
+    return sides.order_by("contradiction__title", "contradiction_id", "position", "id"), query.applied
+
+
+def contradiction_judgements(as_at: datetime.date | None) -> dict[str, Expression]:
+    """The programmes each side's contradiction touches, as one cell; and its description, once every side had appeared."""
+    touched = (
+        ContradictionProgramme.objects.filter(contradiction=OuterRef("contradiction"))
+        .order_by()
+        .values("contradiction")
+        .annotate(slugs=StringAgg("programme__slug", delimiter=Value(" ")))
+        .values("slugs")
+    )
+    description = F("contradiction__description")
+    if as_at is not None:
+        later = ContradictionSide.objects.filter(contradiction=OuterRef("contradiction"), source__appeared_by__gt=as_at)
+        description = Case(When(Exists(later), then=Value("")), default=description, output_field=TextField())
+    return {"programmes": Subquery(touched), "description": description}
 
 
 def select_figures(params: QueryDict) -> tuple[QuerySet, dict]:
@@ -244,14 +307,32 @@ EVENTS = Resource(
 )
 
 
-RESOURCES = {resource.name: resource for resource in (FIGURES, SOURCES, PROGRAMMES, EVENTS)}
+CONTRADICTIONS = Resource(
+    name="contradictions",
+    title="Contradictions",
+    description="Where the sources disagree, in words: one row for each side of each contradiction, with the publication that said it.",
+    columns=CONTRADICTION_COLUMNS,
+    primary_key="id",
+    select=select_contradictions,
+    computed=contradiction_judgements,
+    parameters=(
+        Parameter("programme", "Contradictions touching this programme (its slug). Repeat it for several programmes.", "a programme slug"),
+        AS_AT,
+    ),
+    foreign_keys=(ForeignKey("source_id", "sources", "id"),),
+    examples=(("programme=issc2", "What the sources disagree on about the second independent centre"),),
+)
+
+
+RESOURCES = {resource.name: resource for resource in (FIGURES, SOURCES, PROGRAMMES, EVENTS, CONTRADICTIONS)}
 
 
 @functools.cache
 def latest_change_sql(alias: str) -> str:
     """The statement last_changed runs, written once per database (reaching `Model.history` builds a manager each time)."""
     quote = connections[alias].ops.quote_name
-    tables = [quote(model.history.model._meta.db_table) for model in (Figure, Source, Programme, Event)]
+    recorded = (Figure, Source, Programme, Event, Contradiction, ContradictionProgramme, ContradictionSide)
+    tables = [quote(model.history.model._meta.db_table) for model in recorded]
     latest = " UNION ALL ".join(f"SELECT MAX(history_date) AS latest FROM {table}" for table in tables)
     return f"SELECT MAX(latest) FROM ({latest}) AS stamps"
 

@@ -55,7 +55,9 @@ class ContradictionQuerySet(models.QuerySet):
 
 class Contradiction(models.Model):
     key = models.SlugField(max_length=100, unique=True, help_text="Stable short name, e.g. issc-start-date.")
-    title = models.CharField(max_length=200, help_text="A short title naming what the sources disagree on, e.g. When the two centres started.")
+    title = models.CharField(
+        max_length=200, help_text="A short title naming what the sources disagree on, e.g. When the two centres started."
+    )
     description = models.TextField(
         help_text="Why the sources differ, or why they cannot all be right, in plain words. Paraphrase; quote under 25 words."
     )
