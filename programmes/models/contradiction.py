@@ -134,11 +134,12 @@ class ContradictionSide(models.Model):
         "Paraphrase; quote under 25 words.",
     )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+", help_text="The publication that says it.")
+    # A side stands on its publication and its words: deleting the figure or event that also records it leaves the side.
     figure = models.ForeignKey(
-        Figure, on_delete=models.PROTECT, null=True, blank=True, related_name="+", help_text="The figure that records it, if one does."
+        Figure, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="The figure that records it, if one does."
     )
     event = models.ForeignKey(
-        Event, on_delete=models.PROTECT, null=True, blank=True, related_name="+", help_text="The event that records it, if one does."
+        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="The event that records it, if one does."
     )
 
     objects = ContradictionSideQuerySet.as_manager()
