@@ -12,7 +12,9 @@ from tests.helpers import make_figure, make_organisation, make_programme, make_s
 
 def side(contradiction: Contradiction, position: int, source: Source, says: str, **fields) -> ContradictionSide:
     claimant = make_organisation(fields.pop("claimant", source.publisher.name))
-    return ContradictionSide.objects.create(contradiction=contradiction, position=position, source=source, claimant=claimant, says=says, **fields)
+    return ContradictionSide.objects.create(
+        contradiction=contradiction, position=position, source=source, claimant=claimant, says=says, **fields
+    )
 
 
 class ContradictionPageTests(TestCase):

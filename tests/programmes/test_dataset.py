@@ -325,7 +325,9 @@ class ContradictionLoadingTests(TestCase):
     def test_it_corrects_what_a_side_says_when_no_editor_changed_it(self):
         self.ship("issc-start-date--3", says="The centres were set up in 2014, The Register wrote.")
         self.assertIn("contradictions.json: 0 added, 1 corrected,", load(fixtures=self.folder))
-        self.assertEqual(ContradictionSide.objects.get(key="issc-start-date--3").says, "The centres were set up in 2014, The Register wrote.")
+        self.assertEqual(
+            ContradictionSide.objects.get(key="issc-start-date--3").says, "The centres were set up in 2014, The Register wrote."
+        )
 
     def test_it_keeps_an_editors_description(self):
         contradiction = Contradiction.objects.get(key="issc-start-date")
