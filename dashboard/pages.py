@@ -25,7 +25,21 @@ from dashboard.charts import Chart
 from dashboard.selections import CHART_FIGURES, TESTABLE, pick_candidates
 from programmes import rules
 from programmes.flags import held_count
-from programmes.models import Basis, Contradiction, ContradictionQuerySet, Event, Figure, Measure, Programme, Source, Status, Unit
+from programmes.models import (
+    Basis,
+    Contradiction,
+    ContradictionQuerySet,
+    ContradictionSide,
+    Event,
+    Figure,
+    Measure,
+    Programme,
+    Shown,
+    Source,
+    Status,
+    Unit,
+    shown_as_at,
+)
 
 # Figures per page of a table: a page stays small whatever the data; the full list is the CSV.
 PAGE_SIZE = 50
@@ -140,16 +154,9 @@ def programme_charts(
     return built
 
 
-def contradictions_shown(contradictions: ContradictionQuerySet, as_at: datetime.date | None) -> list[dict]:
-    """The contradictions a page shows as at a date (Contradiction.objects.as_at), each with the sides that had appeared by then.
-
-    `complete` is whether every side had: the account of why they differ speaks of all of them, so it waits for the last.
-    """
-    shown = []
-    for contradiction in contradictions.as_at(as_at).with_sides():
-        sides = contradiction.sides_as_at(as_at)
-        shown.append({"contradiction": contradiction, "sides": sides, "complete": len(sides) == len(contradiction.sides.all())})
-    return shown
+def contradictions_shown(contradictions: ContradictionQuerySet, as_at: datetime.date | None) -> list[Shown]:
+    """The contradictions a page shows as at a date, each with the sides that had appeared by then (shown_as_at), in one query."""
+    return shown_as_at(ContradictionSide.objects.of(contradictions), as_at)
 
 
 def programme_page(programme: Programme, as_at: datetime.date | None) -> dict:

@@ -317,7 +317,12 @@ CONTRADICTIONS = Resource(
     computed=contradiction_judgements,
     parameters=(
         Parameter("programme", "Contradictions touching this programme (its slug). Repeat it for several programmes.", "a programme slug"),
-        AS_AT,
+        Parameter(
+            "as_at",
+            "The contradictions as they stood on this day: those at least two of whose publications had appeared by then, with "
+            "only the sides that had (a publication dated to a month or a year counts from its last day).",
+            AS_AT.allowed,
+        ),
     ),
     foreign_keys=(ForeignKey("source_id", "sources", "id"),),
     examples=(("programme=issc2", "What the sources disagree on about the second independent centre"),),

@@ -26,6 +26,8 @@ from programmes.models.contradiction import (
     ContradictionProgramme,
     ContradictionQuerySet,
     ContradictionSide,
+    Shown,
+    shown_as_at,
 )
 from programmes.models.event import Event, EventQuerySet
 from programmes.models.figure import KEY_VALIDATOR, Disagreement, DisagreementQuerySet, Figure, FigureQuerySet, bounds_of
@@ -62,10 +64,12 @@ __all__ = [
     "Source",
     "SourceKind",
     "SourceQuerySet",
+    "Shown",
     "Status",
     "Unit",
     "bounds_of",
     "choices_constraint",
     "dated",
     "latest_possible",
+    "shown_as_at",
 ]

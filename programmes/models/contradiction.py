@@ -8,6 +8,8 @@ An editor records each such contradiction here, in words, so that every programm
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -117,6 +119,39 @@ class ContradictionProgramme(models.Model):
 class ContradictionSideQuerySet(models.QuerySet):
     def get_by_natural_key(self, key: str) -> ContradictionSide:
         return self.get(key=key)
+
+    def of(self, contradictions: ContradictionQuerySet) -> ContradictionSideQuerySet:
+        """Every side of these contradictions, with its contradiction, publication, claimant, figure and event, in one query."""
+        return (
+            self.filter(contradiction__in=contradictions.values("pk"))
+            .select_related("contradiction", "source__publisher", "claimant", "figure", "event")
+            .order_by("contradiction__title", "contradiction_id", "position", "pk")
+        )
+
+
+@dataclass
+class Shown:
+    """A contradiction as a page shows it on a day: the sides that had appeared, and whether all of them had."""
+
+    contradiction: Contradiction
+    sides: list[ContradictionSide] = field(default_factory=list)
+    complete: bool = True
+
+
+def shown_as_at(sides: Iterable[ContradictionSide], day: datetime.date | None) -> list[Shown]:
+    """The contradictions of these sides a reader could have seen on a day (Contradiction.objects.as_at, in Python).
+
+    One is shown once at least two of its sides' publications had appeared, with only those sides; it is `complete`
+    when every side had, because the account of why they differ speaks of them all.
+    """
+    grouped: dict[int, Shown] = {}
+    for side in sides:
+        shown = grouped.setdefault(side.contradiction_id, Shown(side.contradiction))
+        if appeared(side, day):
+            shown.sides.append(side)
+        else:
+            shown.complete = False
+    return [shown for shown in grouped.values() if len(shown.sides) >= SIDES_SHOWN_FROM]
 
 
 class ContradictionSide(models.Model):
