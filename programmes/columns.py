@@ -273,7 +273,7 @@ FIGURE_COLUMNS = (
         "quantity",
         "quantity",
         "code",
-        "What the figure states, spelled out: programme/scope/measure/status/basis/unit/period[/scenario]. Figures with the same "
+        "What the figure states, spelled out: programme/scope/measure/status/basis/unit/period[/scenario][/for-milestone]. Figures with the same "
         "quantity state the same thing and can be compared; group by it. Worked out by the site; the import ignores it.",
         True,
         computed=True,

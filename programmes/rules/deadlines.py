@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from programmes.choices import Measure
+from programmes.rules.quantity import cached_slugify
 from programmes.rules.timing import stated_on
 
 if TYPE_CHECKING:
@@ -27,8 +28,8 @@ class Milestone:
 
 
 def milestone_key(figure: Figure) -> str:
-    """How milestones are matched: the same words, whatever their case and spacing ("All departments  on cloud" is "all departments on cloud")."""
-    return " ".join(figure.milestone.split()).casefold()
+    """How milestones are matched: the same words, whatever their case, spacing and punctuation, as the quantity key spells them."""
+    return cached_slugify(figure.milestone)
 
 
 def milestones(figures: Iterable[Figure]) -> list[Milestone]:
