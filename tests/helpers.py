@@ -322,6 +322,7 @@ def figure_form(figure: Figure, **changes) -> dict:
         "version": str(VersionField().prepare_value(figure.version)),
         "scope": figure.scope,
         "scenario": figure.scenario,
+        "milestone": figure.milestone,
         "part_of": figure.part_of_id or "",
         "change_reason": "Checked against the report",
     }
