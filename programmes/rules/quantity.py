@@ -46,8 +46,9 @@ def quantity_parts(figure: Figure, with_status: bool = True) -> list[str]:
     if figure.scenario:
         parts.append(cached_slugify(figure.scenario))
     # Deadlines for different milestones are different things due, never one deadline stated twice (rules.milestones).
-    if figure.milestone:
-        parts.append(f"for-{cached_slugify(figure.milestone)}")
+    # Migration 0007 keys figures of a schema that had no milestone yet: those have none.
+    if milestone := getattr(figure, "milestone", ""):
+        parts.append(f"for-{cached_slugify(milestone)}")
     return parts
 
 
