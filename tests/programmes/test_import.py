@@ -18,7 +18,19 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from programmes import rules
 from programmes.importing import COLUMNS, import_figures
-from programmes.models import PROJECTION_STATUSES, Basis, DatePrecision, Event, Figure, Measure, Programme, Source, SourceKind, Status
+from programmes.models import (
+    PROJECTION_STATUSES,
+    Basis,
+    Contradiction,
+    DatePrecision,
+    Event,
+    Figure,
+    Measure,
+    Programme,
+    Source,
+    SourceKind,
+    Status,
+)
 from tests.helpers import NEW_SOURCE, delete_all_figures, existing_row, export, make_source, new_row, run_import_command, to_csv
 
 
@@ -356,6 +368,8 @@ class RoundTripPropertyTests(HypothesisTestCase):
 
     @classmethod
     def setUpTestData(cls):
+        # Contradictions cite sources, which are protected while anything cites them.
+        Contradiction.objects.all().delete()
         Event.objects.all().delete()
         delete_all_figures()
         Source.objects.all().delete()
