@@ -25,7 +25,22 @@ from dashboard.charts import Chart
 from dashboard.selections import CHART_FIGURES, TESTABLE, pick_candidates
 from programmes import rules
 from programmes.flags import held_count
-from programmes.models import Basis, Event, Figure, Measure, Programme, ProgrammeAccount, Source, Status, Unit
+from programmes.models import (
+    Basis,
+    Contradiction,
+    ContradictionQuerySet,
+    ContradictionSide,
+    Event,
+    Figure,
+    Measure,
+    Programme,
+    ProgrammeAccount,
+    Shown,
+    Source,
+    Status,
+    Unit,
+    shown_as_at,
+)
 
 # Figures per page of a table: a page stays small whatever the data; the full list is the CSV.
 PAGE_SIZE = 50
@@ -141,6 +156,11 @@ def programme_charts(
     return built
 
 
+def contradictions_shown(contradictions: ContradictionQuerySet, as_at: datetime.date | None) -> list[Shown]:
+    """The contradictions a page shows as at a date, each with the sides that had appeared by then (shown_as_at), in one query."""
+    return shown_as_at(ContradictionSide.objects.of(contradictions), as_at)
+
+
 def programme_page(programme: Programme, as_at: datetime.date | None) -> dict:
     """The part of a programme page that does not depend on its table's filters or page, built once per change stamp."""
     visible = Figure.objects.as_at(as_at).with_related().filter(programme=programme)
@@ -163,6 +183,7 @@ def programme_page(programme: Programme, as_at: datetime.date | None) -> dict:
         "child_count": child_count,
         "coverage_url": programme.get_absolute_url() + "?" + urlencode({"measure": Measure.COVERAGE}),
         "events_csv_url": reverse("dashboard:events-csv") + "?" + urlencode({"programme": programme.slug}),
+        "contradictions": contradictions_shown(Contradiction.objects.touching(programme), as_at),
     }
 
 
@@ -319,4 +340,5 @@ def figure_page(figure: Figure, query: QueryDict, as_at: datetime.date | None) -
         "at_least": at_least,
         "parts": parts,
         "part_count": part_count,
+        "contradictions": contradictions_shown(Contradiction.objects.involving(figure), as_at),
     }

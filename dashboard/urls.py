@@ -44,4 +44,6 @@ urlpatterns += [
     path("data/programmes.json", data_views.table_json, {"resource": "programmes"}, name="programmes-json"),
     path("data/events.csv", data_views.table_csv, {"resource": "events"}, name="events-csv"),
     path("data/events.json", data_views.table_json, {"resource": "events"}, name="events-json"),
+    path("data/contradictions.csv", data_views.table_csv, {"resource": "contradictions"}, name="contradictions-csv"),
+    path("data/contradictions.json", data_views.table_json, {"resource": "contradictions"}, name="contradictions-json"),
 ]

@@ -23,7 +23,17 @@ from programmes.admin_conflicts import ConflictAdminMixin, ConflictInlineMixin
 from programmes.audit import log_import
 from programmes.forms import FigureAdminForm, FigureForm, SourceAdminForm
 from programmes.importing import Plan, import_figures
-from programmes.models import Event, Figure, Organisation, Programme, ProgrammeAccount, Source
+from programmes.models import (
+    Contradiction,
+    ContradictionProgramme,
+    ContradictionSide,
+    Event,
+    Figure,
+    Organisation,
+    Programme,
+    ProgrammeAccount,
+    Source,
+)
 
 admin.site.site_header = "Shared Services Savings Tracker: editors"
 admin.site.site_title = "Savings Tracker admin"
@@ -65,7 +75,7 @@ class FigureInline(ConflictInlineMixin, admin.StackedInline):
         ("scope", "speaks_for", "scenario", "claimant"),
         ("horizon",),
         ("measure", "status", "basis"),
-        ("as_published", "period"),
+        ("as_published", "period", "milestone"),
         ("locator", "note"),
     ]
 
@@ -198,7 +208,7 @@ class FigureAdmin(ConflictAdminMixin, SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["programme", "description", ("measure", "status", "basis", "horizon")]}),
         ("What it counts and who said it", {"fields": ["scope", "speaks_for", "part_of", "revises", "scenario", "claimant"]}),
-        ("As published", {"fields": ["as_published", "period"]}),
+        ("As published", {"fields": ["as_published", "period", "milestone"]}),
         ("Source", {"fields": ["source", "locator", "note", "key"]}),
         ("Other figures of the same quantity", {"fields": ["same_quantity"]}),
         ("Why", {"fields": ["change_reason"]}),
@@ -345,3 +355,30 @@ class EventAdmin(SimpleHistoryAdmin):
     @admin.display(description="date", ordering="date")
     def date_display(self, event: Event) -> str:
         return event.date_display
+
+
+class ContradictionProgrammeInline(admin.TabularInline):
+    """The programmes a contradiction touches: each of their pages shows it."""
+
+    model = ContradictionProgramme
+    extra = 0
+    autocomplete_fields = ["programme"]
+    fields = ["programme", "key"]
+
+
+class ContradictionSideInline(admin.StackedInline):
+    """What each publication said; a side is shown at a date once its publication had appeared."""
+
+    model = ContradictionSide
+    extra = 0
+    autocomplete_fields = ["claimant", "source", "figure", "event"]
+    fields = [("position", "key"), "claimant", "says", "source", ("figure", "event")]
+
+
+@admin.register(Contradiction)
+class ContradictionAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "key"]
+    search_fields = ["title", "description", "key", "sides__says"]
+    list_filter = ["programmes"]
+    inlines = [ContradictionProgrammeInline, ContradictionSideInline]
+    fields = ["title", "description", "key"]

@@ -211,6 +211,13 @@ FIGURE_COLUMNS = (
         "For alternatives stated together, which case this is, e.g. without HMRC. Blank: none. Figures of different scenarios are never compared.",
     ),
     Column(
+        "milestone",
+        "milestone",
+        "text",
+        "For a deadline: what is due, e.g. all departments on cloud ERP. Only deadlines for the same milestone are read as one deadline "
+        "that moved. Blank for other measures. An import file may leave the column out: each figure keeps its milestone.",
+    ),
+    Column(
         "claimant",
         "claimant__name",
         "text",
@@ -284,7 +291,7 @@ FIGURE_COLUMNS = (
         "quantity",
         "quantity",
         "code",
-        "What the figure states, spelled out: programme/scope/measure/status/basis/unit/period[/scenario]. Figures with the same "
+        "What the figure states, spelled out: programme/scope/measure/status/basis/unit/period[/scenario][/for-milestone]. Figures with the same "
         "quantity state the same thing and can be compared; group by it. Worked out by the site; the import ignores it.",
         True,
         computed=True,

@@ -323,6 +323,7 @@ def figure_form(figure: Figure, **changes) -> dict:
         "scope": figure.scope,
         "scenario": figure.scenario,
         "speaks_for": figure.speaks_for,
+        "milestone": figure.milestone,
         "part_of": figure.part_of_id or "",
         "revises": figure.revises_id or "",
         "change_reason": "Checked against the report",

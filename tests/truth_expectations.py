@@ -3,7 +3,9 @@
 FLAGGED is every figure the disagreement rule may flag: a key missing here, or an extra flag, fails
 tests/system/test_truth_data.py. CONTRADICTIONS maps each of the sources' contradictions C1-C16 to how the site shows
 it: pairs of figures flagged against each other ("flag"), pairs whose notes name each other ("note"), or,
-for a contradiction about dates rather than figures, the event or source whose note records it ("record").
+for a contradiction about dates rather than figures, the event or source whose note records it ("record"); and, for
+every one, the Contradiction records (fixtures/contradictions.json) that tell it in words, each with the programmes
+whose pages show it ("records").
 """
 
 # figure key -> (the FACTS contradiction or row it comes from, why it is a real disagreement)
@@ -23,76 +25,132 @@ FLAGGED = {
     "F110c": ("C12, F110", "'more than £850m' against £710-711m for the same award; FACTS suspects VAT, no source says so"),
 }
 
-# contradiction -> {"flag": [(a, b), ...], "note": [(a, b), ...], "record": ["event:<key>" | "source:<key>", ...], "where": ...}
+# contradiction -> {"records": {contradiction key: [programme slugs]}, "flag": [(a, b), ...], "note": [(a, b), ...],
+#                   "record": ["event:<key>" | "source:<key>", ...], "where": ...}
 CONTRADICTIONS = {
     "C1": {
+        "records": {
+            "ngss-annual-savings-target": ["issc1", "issc2", "ngss-2012"],
+        },
         "flag": [("F023b", "F056"), ("F023c", "F056"), ("F023b", "F056b"), ("F022b", "F023b")],
         "note": [("F040", "F023d"), ("F046", "F022")],
         "where": "flags on the NGSS page between the £600m, 'up to half a billion' and PAC's £300-400m; notes on the "
         "£128m figures, whose scope (the two centres) or status (forecast) differs from the whole-strategy target",
     },
     "C2": {
+        "records": {
+            "ngss-2016-figures-bases": ["issc1", "issc2", "ngss-2012"],
+        },
         "note": [("F041", "F046"), ("F044", "F056")],
         "where": "notes: £90m is cumulative over 2.5 years, £128m annual; £484m is cumulative, £300-400m annual",
     },
     "C3": {
+        "records": {
+            "issc-start-date": ["issc1", "issc2", "ngss-2012"],
+        },
         "record": ["event:issc2-sscl-launch"],
         "where": "the SSCL launch event's note: some outlets date the centres' set-up to 2014",
     },
     "C4": {
+        "records": {
+            "met-police-savings": ["issc2", "ngss-2012"],
+        },
         "note": [("F047", "F059")],
         "where": "notes: the Cabinet Office's £504m with the Met (two centres) and the Met's own £100m+ (its contract) differ in scope",
     },
     "C5": {
+        "records": {
+            "early-centres-cost-and-losses": ["early-shared-services"],
+        },
         "note": [("F014", "F014b"), ("F016a", "F016b"), ("F018b", "F018d")],
         "where": "notes on the early centres: 2004 forecast against cost to build and operate, 2010 against 2010-11, "
         "four 'losses' (CIPS, claimed) against two net costs (NAO, audited)",
     },
     "C6": {
+        "records": {
+            "back-office-cost-baseline": ["clusters-2021", "early-shared-services", "ngss-2012"],
+        },
         "note": [("F004", "F026"), ("F026", "F087"), ("F004", "F087")],
         "where": "notes on the three baselines, each a different scope and programme",
     },
     "C7": {
+        "records": {
+            "cluster-coverage-counts": ["clusters-2021", "matrix", "synergy"],
+        },
         "note": [("F075", "F076"), ("F101a", "F102d"), ("F101b", "F102c"), ("F107b", "F110d")],
         "where": "notes: 17 (NAO, 2022) against 19 (minister, 2024) are different dates and statuses; Matrix's counts "
         "changed between notices; Synergy's 250,000 staff and 280,000 users are different counts",
     },
     "C8": {
+        "records": {
+            "cluster-strategy-benefits": ["clusters-2021"],
+        },
         "flag": [("F088", "F093"), ("F091a", "F093")],
         "note": [("F088", "F091a")],
         "where": "flags between the 15-year benefit claims; about £2bn covers £1.8bn at the precision stated, so those two carry notes",
     },
     "C9": {
+        "records": {
+            "savings-rate-target": ["clusters-2021", "gss-2018"],
+        },
         "note": [("F064", "F078"), ("F078", "F092")],
         "where": "notes: 10-15% over the roadmap (2018) and of annual operating cost (2021) differ in basis; 20% is a forecast against a target",
     },
     "C10": {
+        "records": {
+            "moved-deadlines": ["clusters-2021", "defence", "gss-2018", "synergy"],
+        },
         "note": [("F067", "F077")],
         "where": "notes on the two cloud deadlines (2025 moved to 2028), which belong to different strategies",
     },
     "C11": {
+        "records": {
+            "cluster-funding-described": ["clusters-2021"],
+        },
         "note": [("F079", "F079c"), ("F082", "F082b")],
         "where": "notes on CIPS's description of the funding request and its 'after 2025'",
     },
     "C12": {
+        "records": {
+            "synergy-award-value": ["synergy"],
+            "matrix-award-value": ["matrix"],
+            "unity-value": ["unity"],
+            "sscl-contract-value": ["issc2"],
+            "sscl-staff-transferred": ["issc2"],
+        },
         "flag": [("F035", "F035b"), ("F110a", "F110c"), ("F110b", "F110c")],
         "note": [("F103a", "F103b"), ("F103a", "F102a"), ("F117a", "F115"), ("F117a", "F117e"), ("F033", "F034c")],
         "where": "flags for the SSCL transfer count and the Synergy award; notes where VAT, tender against award, "
         "programme against contracts, or deal stage explain the different values",
     },
     "C13": {
+        "records": {
+            "arvato-contract-term": ["issc1"],
+            "moj-programme-size": ["ngss-2012"],
+        },
         "note": [("F032", "F032b"), ("F060d", "F060e")],
         "where": "notes: 7 years plus 3 against a '10-year deal'; a £116m programme against about £100m spent. IT Pro's £58m is not stored",
     },
     "C14": {
+        "records": {
+            "nao-2022-report-date": ["clusters-2021"],
+            "unity-business-case-date": ["unity"],
+            "pac-2016-report-date": ["ngss-2012"],
+        },
         "record": ["source:nao-2022-government-shared-services", "source:register-2023-unity", "event:ngss-pac-2016-report"],
         "where": "source and event notes on the report dates and the impossible 'November 2023'",
     },
     "C15": {
+        "records": {
+            "claimed-delivered-benefits": ["clusters-2021", "issc2", "overseas", "unity"],
+        },
         "note": [("F124", "F083b")],
         "where": "statuses (claimed, not audited) and notes: the minister's £120m+ against the NAO's finding that benefits were not known",
     },
     "C16": {
+        "records": {
+            "synergy-contract-terms": ["synergy"],
+        },
         "note": [("F107d", "F110e")],
         "where": "notes on the software contract terms in the 2023 tender and the 2024 award",
     },

@@ -202,12 +202,48 @@ def funding_sentences(known: pd.DataFrame) -> list[str]:
     return parts
 
 
+# The line joining one milestone's deadlines as they moved: dashed and named in the legend, so colour is not the cue.
+MOVE_LINE = {"color": "#505a5f", "width": 2, "dash": "dash"}
+
+
+def deadline_summary(deadlines: list[Figure]) -> str:
+    """One sentence a milestone (rules.milestones): a deadline that moved says so step by step; different milestones never read as a move."""
+    sentences = []
+    for milestone in rules.milestones(deadlines):
+        steps = [f"{f.display_value} (stated by {rules.attribution(f)})" for f in milestone.deadlines]
+        what = f"The deadline for {milestone.name}" if milestone.name else "A deadline with no stated milestone"
+        if milestone.has_moved:
+            sentences.append(f"{what} moved: {', then '.join(steps)}.")
+        elif len(steps) > 1:
+            sentences.append(f"{what}, the same each time it was stated: {', and '.join(steps)}.")
+        else:
+            sentences.append(f"{what}: {steps[0]}.")
+    return " ".join(sentences)
+
+
+def move_lines(deadlines: list[Figure]) -> list[go.Scatter]:
+    """A dashed line through each milestone's deadlines in the order stated, for the milestones whose deadline moved."""
+    return [
+        go.Scatter(
+            name=f"Moved: {milestone.name}",
+            x=[f.source.published.isoformat() for f in milestone.deadlines],
+            y=[as_float(f.bounds[0]) for f in milestone.deadlines],
+            mode="lines",
+            line=MOVE_LINE,
+            hoverinfo="skip",
+        )
+        for milestone in rules.milestones(deadlines)
+        if milestone.has_moved
+    ]
+
+
 def build_deadline_chart(figures: list[Figure], slug: str, flagged: dict[int, str] | None = None) -> Chart | None:
-    """Each stated deadline (a calendar year) at the date it was stated: a moving deadline climbs."""
-    frame = figure_frame(f for f in figures if f.measure == Measure.DEADLINE and f.unit == Unit.YEAR and not f.is_unknown)
+    """Each stated deadline (a calendar year) at the date it was stated, with a line where one milestone's deadline moved."""
+    deadlines = [f for f in figures if f.measure == Measure.DEADLINE and f.unit == Unit.YEAR and not f.is_unknown]
+    frame = figure_frame(deadlines)
     if frame.empty:
         return None
-    fig = go.Figure()
+    fig = go.Figure(data=move_lines(deadlines))
     for status in STATUS_ORDER:
         rows = frame[frame["status"] == status]
         if rows.empty:
@@ -240,7 +276,5 @@ def build_deadline_chart(figures: list[Figure], slug: str, flagged: dict[int, st
         xaxis=axis("Date stated", type="date"),
         yaxis=axis("Deadline (year)", tickformat="d", dtick=1),
     )
-    ordered = frame.sort_values(["published_by", "id"])
-    steps = [f"{r.display} (stated by {rules.attribution(r.figure)})" for r in ordered.itertuples()]
-    summary = "Deadlines in order of publication: " + ", then ".join(steps) + "."
+    summary = deadline_summary(deadlines)
     return figure_chart("deadlines", "Deadlines as stated over time", summary, fig, frame, f"{slug}-deadlines", flagged)

@@ -1,4 +1,4 @@
-"""The four published tables: their columns, filters and parameters; when they last changed; the data package."""
+"""The published tables (contradictions in dashboard/exports/contradictions.py): their columns, filters and parameters; when they last changed; the data package."""
 
 from __future__ import annotations
 
@@ -12,11 +12,15 @@ from django.http import QueryDict
 from django.utils.text import slugify
 
 from dashboard.exports import sorting
+from dashboard.exports.contradictions import CONTRADICTIONS
 from dashboard.exports.filters import FLAG_VALUES, Query, in_requested_programmes, read_at
 from dashboard.exports.schema import AS_AT, Column, ForeignKey, Parameter, Resource
 from programmes.columns import FIGURE_COLUMNS
 from programmes.models import (
     Basis,
+    Contradiction,
+    ContradictionProgramme,
+    ContradictionSide,
     DatePrecision,
     Disagreement,
     Event,
@@ -52,8 +56,13 @@ SOURCE_COLUMNS = (
     Column("kind", "kind", "code", "What sort of publication it is.", True, tuple(SourceKind.values)),
     Column("published", "published", "date", "Publication date; for a month or a year only, the 1st (see date_precision).", True),
     Column("date_precision", "date_precision", "code", "How precisely the source is dated.", True, tuple(DatePrecision.values)),
-    Column("url", "url", "text", "Link to the publication; blank where only an archived copy (seed_file) is kept."),
-    Column("seed_file", "seed_file", "text", "File name of the archived copy the project started from, if any."),
+    Column("url", "url", "text", "Link to the publication; blank where no online copy is known."),
+    Column(
+        "seed_file",
+        "seed_file",
+        "text",
+        "The project's own name for its archived copy of the article, if it keeps one: a file name, not a publication.",
+    ),
     Column("reference", "reference", "text", "Official reference, e.g. HC 16 2016-17."),
     Column("is_primary", "is_primary", "boolean", "false for a secondary source: an aggregator or mirror repeating others' figures.", True),
     Column("note", "note", "text", "A short caveat about the source itself."),
@@ -279,14 +288,15 @@ EVENTS = Resource(
 )
 
 
-RESOURCES = {resource.name: resource for resource in (FIGURES, SOURCES, PROGRAMMES, EVENTS)}
+RESOURCES = {resource.name: resource for resource in (FIGURES, SOURCES, PROGRAMMES, EVENTS, CONTRADICTIONS)}
 
 
 @functools.cache
 def latest_change_sql(alias: str) -> str:
     """The statement last_changed runs, written once per database (reaching `Model.history` builds a manager each time)."""
     quote = connections[alias].ops.quote_name
-    tables = [quote(model.history.model._meta.db_table) for model in (Figure, Source, Programme, ProgrammeAccount, Event)]
+    recorded = (Figure, Source, Programme, ProgrammeAccount, Event, Contradiction, ContradictionProgramme, ContradictionSide)
+    tables = [quote(model.history.model._meta.db_table) for model in recorded]
     latest = " UNION ALL ".join(f"SELECT MAX(history_date) AS latest FROM {table}" for table in tables)
     return f"SELECT MAX(latest) FROM ({latest}) AS stamps"
 

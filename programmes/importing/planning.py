@@ -103,6 +103,8 @@ class Planner(Cells):
         values |= {name: self.cell(line, row, name, decimal) for name in ("value", "value_low", "value_high")}
         values |= {name: self.cell(line, row, name, financial_year) for name in ("period_start", "period_end")}
         values |= {name: unescape(row[name]) for name in ("locator", "note", "scope", "scenario", "as_published")}
+        if "milestone" in row:
+            values["milestone"] = unescape(row["milestone"])
         horizon = unescape(row["horizon"]).strip()
         if horizon and horizon not in Horizon.values:
             self.problem(line, "horizon", f"{horizon!r} is not allowed; use one of: {', '.join(Horizon.values)}, or leave it blank")

@@ -14,9 +14,9 @@ from itertools import islice
 from programmes.columns import FIGURE_COLUMNS, STORED_FIGURE_COLUMNS
 
 COLUMNS = [column.name for column in STORED_FIGURE_COLUMNS]
-# Columns a file may leave out: programme_name is for reading, the computed ones are the site's judgements.
-# Files exported before a figure said what it covers, or which estimate it revises, still import.
-OPTIONAL = {"programme_name", "speaks_for", "revises"} | {column.name for column in FIGURE_COLUMNS if column.computed}
+# Columns a file may leave out: programme_name is for reading, the computed ones are the site's judgements; speaks_for,
+# revises and milestone came after the first downloads (a file without them keeps each figure's).
+OPTIONAL = {"programme_name", "speaks_for", "revises", "milestone"} | {column.name for column in FIGURE_COLUMNS if column.computed}
 KNOWN = [column.name for column in FIGURE_COLUMNS]
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$", re.ASCII)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)

@@ -2,7 +2,7 @@
 
 Vocabulary and rules follow docs/vocabulary.md. Every closed set is a TextChoices (programmes/choices.py) backed by a named
 database constraint, because `choices` alone constrains nothing once data arrives by fixture, import or SQL. One module
-a family of models (programme, source, figure, event); everything is importable from programmes.models, choices included.
+a family of models (programme, source, figure, event, contradiction); everything is importable from programmes.models, choices included.
 """
 
 from programmes.choices import (
@@ -23,6 +23,14 @@ from programmes.choices import (
     choices_constraint,
 )
 from programmes.models.account import FOLLOWED_REASON, ProgrammeAccount, ProgrammeAccountQuerySet
+from programmes.models.contradiction import (
+    Contradiction,
+    ContradictionProgramme,
+    ContradictionQuerySet,
+    ContradictionSide,
+    Shown,
+    shown_as_at,
+)
 from programmes.models.event import Event, EventQuerySet
 from programmes.models.figure import KEY_VALIDATOR, Disagreement, DisagreementQuerySet, Figure, FigureQuerySet, bounds_of
 from programmes.models.programme import InProgrammesMixin, Programme, ProgrammeQuerySet
@@ -34,6 +42,10 @@ __all__ = [
     "PROJECTION_STATUSES",
     "Basis",
     "SpeaksFor",
+    "Contradiction",
+    "ContradictionProgramme",
+    "ContradictionQuerySet",
+    "ContradictionSide",
     "DatePrecision",
     "Disagreement",
     "DisagreementQuerySet",
@@ -58,10 +70,12 @@ __all__ = [
     "Source",
     "SourceKind",
     "SourceQuerySet",
+    "Shown",
     "Status",
     "Unit",
     "bounds_of",
     "choices_constraint",
     "dated",
     "latest_possible",
+    "shown_as_at",
 ]

@@ -140,6 +140,15 @@ class Figure(models.Model):
         blank=True,
         help_text="For alternatives stated together, which case this is, e.g. with HMRC, without HMRC. Figures of different scenarios are never compared.",
     )
+    milestone = models.CharField(
+        max_length=120,
+        blank=True,
+        # In the database too: bulk tools that insert figures by SQL (the benchmarks) need not know the column.
+        default="",
+        db_default="",
+        help_text="For a deadline only: what is due, in a short phrase, e.g. all departments on cloud ERP. Only deadlines for the same "
+        "milestone are read as one deadline that moved; a deadline with none never is.",
+    )
     horizon = models.CharField(
         max_length=12,
         choices=Horizon.choices,
@@ -330,6 +339,8 @@ class Figure(models.Model):
             errors["period_end"] = (
                 f"The period ends ({fiscal.label(self.period_end)}) before it starts ({fiscal.label(self.period_start)})."
             )
+        if self.milestone and self.measure != Measure.DEADLINE:
+            errors["milestone"] = "Only a deadline has a milestone: clear it, or choose the measure Deadline."
         if self.horizon == Horizon.PROJECTION and self.status not in PROJECTION_STATUSES:
             errors["status"] = (
                 f"A projection cannot be {self.get_status_display().lower()}: only an outturn is claimed or audited as delivered. "

@@ -3,8 +3,8 @@
 Charts, pages, exports, the admin and the tests call these as rules.X; none of them re-implements a rule. One module
 a subject: when a figure was stated (timing), what it states and when two disagree (quantity, and over a whole quantity at once: sweep), how it is said
 (wording), which figure heads a card (cards), sums worked out from figures (money), claims against findings
-(findings), the claims no audit has tested (unaudited), the record over time (record) and what a figure may plausibly be
-(plausibility).
+(findings), the claims no audit has tested (unaudited), the record over time (record), what a figure may plausibly be
+(plausibility) and which deadlines are one milestone's (deadlines).
 """
 
 from programmes.rules.cards import (
@@ -29,6 +29,7 @@ from programmes.rules.cards import (
     restatement_chains,
     unrevised,
 )
+from programmes.rules.deadlines import Milestone, milestone_key, milestones
 from programmes.rules.findings import (
     CLAIM_STATUSES,
     Gap,
@@ -123,6 +124,7 @@ __all__ = [
     "Interval",
     "MEASURE_UNITS",
     "MONEY",
+    "Milestone",
     "OFFICIAL_KINDS",
     "OUTCOME_MEASURES",
     "PERCENT_CHANGE_MEASURES",
@@ -174,6 +176,8 @@ __all__ = [
     "latest_forecast",
     "like_for_like_key",
     "limits",
+    "milestone_key",
+    "milestones",
     "looks_ahead",
     "money_phrase",
     "more_or_less",

@@ -22,7 +22,7 @@ cached_slugify = functools.lru_cache(maxsize=4096)(slugify)
 
 
 def quantity_key(figure: Figure) -> str:
-    """Figures state the same quantity when they share programme, scope, measure, status, basis, unit, stated period and scenario.
+    """Figures state the same quantity when they share programme, scope, measure, status, basis, unit, stated period, scenario and milestone.
 
     The key spells those out, so that an analyst can group by it: ngss-2012/whole/savings/audited/cumulative/gbp_m/2013-14..2015-16.
     """
@@ -45,6 +45,10 @@ def quantity_parts(figure: Figure, with_status: bool = True) -> list[str]:
     ]
     if figure.scenario:
         parts.append(cached_slugify(figure.scenario))
+    # Deadlines for different milestones are different things due, never one deadline stated twice (rules.milestones).
+    # Migration 0007 keys figures of a schema that had no milestone yet: those have none.
+    if milestone := getattr(figure, "milestone", ""):
+        parts.append(f"for-{cached_slugify(milestone)}")
     return parts
 
 

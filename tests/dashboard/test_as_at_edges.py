@@ -118,7 +118,7 @@ class DataPackageAtADateTests(TestCase):
         self.assertIn("As the record stood on 2014-03-31", package["description"])
         self.assertEqual(
             {resource["path"] for resource in package["resources"]},
-            {f"{name}.csv?as_at=2014-03-31" for name in ("figures", "sources", "programmes", "events")},
+            {f"{name}.csv?as_at=2014-03-31" for name in ("figures", "sources", "programmes", "events", "contradictions")},
         )
 
     def test_today_it_is_the_live_package(self):

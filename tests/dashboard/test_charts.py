@@ -5,8 +5,8 @@ from decimal import Decimal as D
 
 from django.test import TestCase
 
-from dashboard import charts
-from programmes.models import Event, Figure
+from dashboard import charts, pages
+from programmes.models import Event, Figure, Programme
 from tests.helpers import disagreeing_by_rule, make_figure, make_programme, make_source
 
 
@@ -237,20 +237,58 @@ class FundingAndDeadlineChartTests(ChartDataTests):
         self.assertEqual(traces_named(chart, "Approved")[0]["y"], [300.0])
         self.assertIn("a shortfall of £82m to £103m", chart.summary)
 
+    def deadline(self, source, year: str, milestone: str):
+        return make_figure(
+            self.programme,
+            source,
+            measure="deadline",
+            status="target",
+            basis="point_in_time",
+            unit="year",
+            value=D(year),
+            milestone=milestone,
+        )
+
     def test_it_shows_a_deadline_moving(self):
-        early = make_figure(
-            self.programme, self.cabinet_office, measure="deadline", status="target", basis="point_in_time", unit="year", value=D("2025")
-        )
-        later = make_figure(
-            self.programme, self.nao, measure="deadline", status="target", basis="point_in_time", unit="year", value=D("2028")
-        )
+        early = self.deadline(self.cabinet_office, "2025", "all departments on cloud ERP")
+        later = self.deadline(self.nao, "2028", "All departments on  cloud ERP")
         chart = charts.build_deadline_chart([early, later], "mini")
         self.assertEqual(traces_named(chart, "Target")[0]["y"], [2025.0, 2028.0])
+        self.assertEqual(traces_named(chart, "Moved: all departments on cloud ERP")[0]["y"], [2025.0, 2028.0])
         self.assertEqual(
             chart.summary,
-            "Deadlines in order of publication: 2025 (stated by the Cabinet Office, 28 December 2012), "
+            "The deadline for all departments on cloud ERP moved: 2025 (stated by the Cabinet Office, 28 December 2012), "
             "then 2028 (stated by the National Audit Office, 20 May 2016).",
         )
+
+    def test_it_never_reads_deadlines_for_different_milestones_as_a_move(self):
+        pathfinder = self.deadline(self.cabinet_office, "2020", "Home Office HR and payroll live on Oracle Fusion")
+        cloud = self.deadline(self.nao, "2025", "all departments on cloud ERP")
+        chart = charts.build_deadline_chart([pathfinder, cloud], "mini")
+        self.assertEqual(
+            chart.summary,
+            "The deadline for Home Office HR and payroll live on Oracle Fusion: 2020 (stated by the Cabinet Office, 28 December 2012). "
+            "The deadline for all departments on cloud ERP: 2025 (stated by the National Audit Office, 20 May 2016).",
+        )
+        self.assertNotIn("then", chart.summary)
+        self.assertNotIn("moved", chart.summary)
+        self.assertEqual([t["name"] for t in chart.plotly["data"] if t["name"].startswith("Moved")], [])
+
+    def test_it_never_reads_deadlines_without_a_milestone_as_a_move(self):
+        chart = charts.build_deadline_chart([self.deadline(self.cabinet_office, "2020", ""), self.deadline(self.nao, "2025", "")], "mini")
+        self.assertEqual(chart.summary.count("A deadline with no stated milestone"), 2)
+        self.assertNotIn("moved", chart.summary)
+
+    def test_it_says_a_milestones_deadline_restated_unchanged_did_not_move(self):
+        chart = charts.build_deadline_chart(
+            [
+                self.deadline(self.cabinet_office, "2028", "every department on cluster services"),
+                self.deadline(self.nao, "2028", "every department on cluster services"),
+            ],
+            "mini",
+        )
+        self.assertIn("the same each time it was stated: 2028 (stated by the Cabinet Office", chart.summary)
+        self.assertNotIn("moved", chart.summary)
 
 
 class OverviewChartTests(ChartDataTests):
@@ -406,3 +444,23 @@ class AggregateSpanTests(TestCase):
         self.assertLessEqual(len(groups), MAX_COLUMNS)
         self.assertEqual([(g.start, g.end) for g in groups], [(year, year + 1) for year in range(2000, 2020, 2)])
         self.assertTrue(all(g.count == 6 and g.median == 20 for g in groups))
+
+
+class RealDeadlineTests(TestCase):
+    """The cited dataset's deadlines: a pathfinder's go-live and the cloud deadline are two milestones, never one that moved."""
+
+    def summary(self, slug: str) -> str:
+        built = pages.programme_charts(Programme.objects.get(slug=slug))
+        return next(chart for chart in built if chart.id == "deadlines").summary
+
+    def test_it_keeps_the_home_office_go_live_apart_from_the_cloud_deadline(self):
+        summary = self.summary("gss-2018")
+        self.assertIn("The deadline for Home Office HR and payroll live on Oracle Fusion: 2020", summary)
+        self.assertIn("The deadline for all departments' back-office systems on the cloud, the same each time it was stated: 2025", summary)
+        self.assertNotIn("then", summary)
+
+    def test_it_keeps_two_migrations_on_arvatos_platform_apart(self):
+        summary = self.summary("issc1")
+        self.assertIn("The deadline for DfT family migrated to arvato's platform: 2014", summary)
+        self.assertIn("The deadline for other departments migrated to arvato's platform: 2015", summary)
+        self.assertNotIn("moved", summary)

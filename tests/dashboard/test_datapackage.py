@@ -36,7 +36,7 @@ class DataPackageTests(TestCase):
 
     def test_it_describes_every_download_with_the_columns_it_has(self):
         described = {resource["name"]: resource for resource in self.descriptor["resources"]}
-        self.assertEqual(set(described), {"figures", "sources", "programmes", "events"})
+        self.assertEqual(set(described), {"figures", "sources", "programmes", "events", "contradictions"})
         for name, resource in exports.RESOURCES.items():
             fields = [field["name"] for field in described[name]["schema"]["fields"]]
             self.assertEqual(fields, resource.names)

@@ -23,7 +23,19 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from dashboard import exports
 from programmes import rules
-from programmes.models import Basis, Event, Figure, Measure, Programme, Source, Status, Unit
+from programmes.models import (
+    Basis,
+    Contradiction,
+    ContradictionProgramme,
+    ContradictionSide,
+    Event,
+    Figure,
+    Measure,
+    Programme,
+    Source,
+    Status,
+    Unit,
+)
 from tests.helpers import body, csv_rows, json_document, make_figure, make_programme, make_source
 
 FIGURE_COLUMNS = [
@@ -41,6 +53,7 @@ FIGURE_COLUMNS = [
     "revises",
     "part_of",
     "scenario",
+    "milestone",
     "claimant",
     "qualifier",
     "as_published",
@@ -411,7 +424,8 @@ class FigureJsonTests(TestCase):
         self.assertEqual(document["count"], len(document["rows"]))
         self.assertTrue(document["rows"])
         self.assertEqual(list(document["rows"][0]), FIGURE_COLUMNS)
-        changed = max(model.history.latest("history_date").history_date for model in (Figure, Source, Programme, Event))
+        recorded = (Figure, Source, Programme, Event, Contradiction, ContradictionProgramme, ContradictionSide)
+        changed = max(model.history.latest("history_date").history_date for model in recorded)
         self.assertEqual(datetime.datetime.fromisoformat(document["last_changed"]), changed)
         self.assertEqual(response["Last-Modified"], http_date(changed.timestamp()))
 

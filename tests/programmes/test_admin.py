@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.test import TestCase
 from django.urls import reverse
 
-from programmes.models import Event, Figure, Organisation, Programme, Source
+from programmes.models import Contradiction, Event, Figure, Organisation, Programme, Source
 from tests.helpers import figure_form, make_figure, make_source
 
 
@@ -25,6 +25,15 @@ class AdminAccessTests(TestCase):
             with self.subTest(model=model.__name__):
                 response = self.client.get(reverse(f"admin:programmes_{model._meta.model_name}_changelist"))
                 self.assertEqual(response.status_code, 200)
+
+    def test_it_shows_a_contradiction_with_its_programmes_and_sides_for_editing(self):
+        contradiction = Contradiction.objects.get(key="issc-start-date")
+        self.assertContains(
+            self.client.get(reverse("admin:programmes_contradiction_changelist")), "When the two independent centres started"
+        )
+        page = self.client.get(reverse("admin:programmes_contradiction_change", args=[contradiction.pk]))
+        self.assertContains(page, "The shared service centres were set up in 2014.")
+        self.assertContains(page, 'name="touches-TOTAL_FORMS" value="3"')
 
     def test_it_lists_figures_with_formatted_values_and_sources(self):
         response = self.client.get(reverse("admin:programmes_figure_changelist"), {"q": "F022"})

@@ -16,7 +16,17 @@ from django.test import TestCase, TransactionTestCase
 from django.utils import timezone
 
 from programmes import dataset
-from programmes.models import Event, Figure, Organisation, Programme, ProgrammeAccount, Source
+from programmes.models import (
+    Contradiction,
+    ContradictionProgramme,
+    ContradictionSide,
+    Event,
+    Figure,
+    Organisation,
+    Programme,
+    ProgrammeAccount,
+    Source,
+)
 from tests.helpers import ROOT
 
 # The dataset as released before organisations, claimants and horizons (commit c214f18), kept as files so the
@@ -25,7 +35,7 @@ from tests.helpers import ROOT
 PREVIOUS_FIXTURES = ROOT / "tests" / "data" / "fixtures-2026-11-25"
 PREVIOUS_FILES = ["programmes.json", "sources.json", "figures.json", "events.json"]
 PREVIOUS_MIGRATION = ("programmes", "0004_cost_overrun_measure")
-DATA_MODELS = [Programme, ProgrammeAccount, Organisation, Source, Figure, Event]
+DATA_MODELS = [Programme, ProgrammeAccount, Organisation, Source, Figure, Event, Contradiction, ContradictionProgramme, ContradictionSide]
 
 REQUIRED_SLUGS = {
     "early-shared-services", "ngss-2012", "issc1", "issc2", "gss-2018", "clusters-2021",
@@ -307,6 +317,38 @@ class DatasetCorrectionTests(TestCase):
         self.assertIn("figures.json: 0 added, 0 corrected,", self.release())
 
 
+class ContradictionLoadingTests(TestCase):
+    """A new release of contradictions.json: its words are corrected where no editor changed them, and kept where one did."""
+
+    def setUp(self):
+        self.folder = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, self.folder)
+        for path in (ROOT / "fixtures").glob("*.json"):
+            shutil.copy(path, self.folder)
+        self.rows = json.loads((self.folder / "contradictions.json").read_text(encoding="utf-8"))
+
+    def ship(self, key: str, **fields) -> None:
+        record = next(row for row in self.rows if row["fields"]["key"] == key)
+        record["fields"].update(fields)
+        (self.folder / "contradictions.json").write_text(json.dumps(self.rows), encoding="utf-8")
+
+    def test_it_corrects_what_a_side_says_when_no_editor_changed_it(self):
+        self.ship("issc-start-date--3", says="The centres were set up in 2014, The Register wrote.")
+        self.assertIn("contradictions.json: 0 added, 1 corrected,", load(fixtures=self.folder))
+        self.assertEqual(
+            ContradictionSide.objects.get(key="issc-start-date--3").says, "The centres were set up in 2014, The Register wrote."
+        )
+
+    def test_it_keeps_an_editors_description(self):
+        contradiction = Contradiction.objects.get(key="issc-start-date")
+        contradiction.description = "An editor's account."
+        contradiction.save()
+        self.ship("issc-start-date", description="A new account from the dataset.")
+        output = load(fixtures=self.folder)
+        self.assertIn("contradiction issc-start-date description: changed by an editor", output)
+        self.assertEqual(Contradiction.objects.get(key="issc-start-date").description, "An editor's account.")
+
+
 class DatasetUpgradeTests(TransactionTestCase):
     """A site loaded from the previous fixtures, then upgraded with migrate and load_dataset, publishes what a fresh install does."""
 
@@ -329,3 +371,6 @@ class DatasetUpgradeTests(TransactionTestCase):
         load()
         self.assertEqual(upgraded, published_data())
         self.assertRegex(output, r"figures\.json: \d+ added, [1-9]\d* corrected, \d+ kept")
+        shipped = json.loads((ROOT / "fixtures" / "contradictions.json").read_text(encoding="utf-8"))
+        self.assertIn(f"contradictions.json: {len(shipped)} added, 0 corrected, 0 kept", output)
+        self.assertEqual(Contradiction.objects.count(), sum(1 for row in shipped if row["model"] == "programmes.contradiction"))

@@ -201,3 +201,17 @@ class SameQuantityTests(TestCase):
 
     def test_it_lists_nothing_for_a_figure_not_yet_saved(self):
         self.assertEqual(Figure(programme=self.programme, source=self.nao).same_quantity(), [])
+
+
+class MilestoneTests(TestCase):
+    def test_it_refuses_a_milestone_on_a_figure_that_is_not_a_deadline(self):
+        figure = Figure.objects.get(key="F041")
+        figure.milestone = "all departments on cloud ERP"
+        with self.assertRaises(ValidationError) as caught:
+            figure.full_clean()
+        self.assertIn("milestone", caught.exception.message_dict)
+
+    def test_it_gives_every_cited_deadline_its_milestone(self):
+        for figure in Figure.objects.filter(measure="deadline"):
+            with self.subTest(figure=figure.key):
+                self.assertTrue(figure.milestone.strip())

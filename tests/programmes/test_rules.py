@@ -437,3 +437,38 @@ class ContradictionTests(RuleData):
                 a, b = self.figure(f"first-{number}", **first), self.figure(f"second-{number}", **second)
                 self.assertTrue(rules.disagree(a, b))
                 self.assertTrue(rules.contradiction(a, b).endswith(f"cannot both be right: {why}"))
+
+
+class MilestoneRuleTests(TestCase):
+    """Deadlines for different milestones are different things due: never one deadline that moved, never one quantity."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.programme = make_programme("deadlines")
+        cls.strategy = make_source("strategy-2018", publisher="Cabinet Office", published=datetime.date(2018, 1, 10))
+        cls.audit = make_source("audit-2022", published=datetime.date(2022, 11, 30))
+
+    def deadline(self, source, year: str, milestone: str) -> Figure:
+        return make_figure(
+            self.programme, source, measure="deadline", status="target", basis="point_in_time", unit="year", value=D(year),
+            period_start=None, period_end=None, milestone=milestone,
+        )  # fmt: skip
+
+    def test_it_groups_one_milestones_deadlines_whatever_their_case_and_spacing(self):
+        first = self.deadline(self.strategy, "2025", "All departments on cloud ERP")
+        second = self.deadline(self.audit, "2028", "all departments  on cloud ERP")
+        (milestone,) = rules.milestones([second, first])
+        self.assertEqual(milestone.deadlines, (first, second))
+        self.assertTrue(milestone.has_moved)
+        self.assertEqual(rules.quantity_key(first), rules.quantity_key(second))
+
+    def test_it_never_makes_two_milestones_one_quantity(self):
+        pathfinder = self.deadline(self.strategy, "2020", "Home Office HR and payroll live on Oracle Fusion")
+        cloud = self.deadline(self.audit, "2025", "all departments on cloud ERP")
+        self.assertEqual([len(m.deadlines) for m in rules.milestones([pathfinder, cloud])], [1, 1])
+        self.assertNotEqual(rules.quantity_key(pathfinder), rules.quantity_key(cloud))
+        self.assertFalse(rules.disagree(pathfinder, cloud))
+
+    def test_a_deadline_without_a_milestone_is_a_group_of_its_own(self):
+        groups = rules.milestones([self.deadline(self.strategy, "2020", ""), self.deadline(self.audit, "2025", "")])
+        self.assertEqual([m.has_moved for m in groups], [False, False])

@@ -28,9 +28,9 @@ LIMIT = 300_000  # bytes of HTML, decoded
 # A cold programme page (the cache emptied, the date picker's four queries included): the change stamp (1), the
 # programme, the table's filters (2), its count, rows and flags, the pick candidates, events, coverage, unknowns,
 # children, its account as at the date, each chart's count, the figures drawn one by one and their flags, the
-# claims-against-findings figures, how many disagreements and never-audited claims it has (20); and two for each of
-# the six charts when drawn from aggregates instead.
-PROGRAMME_PAGE_MOST = 20 + 2 * 6
+# claims-against-findings figures, how many disagreements and never-audited claims it has, the contradictions it
+# touches (21); and two for each of the six charts when drawn from aggregates instead.
+PROGRAMME_PAGE_MOST = 21 + 2 * 6
 
 
 def figure_page_with_most_others(programme: Programme) -> str:

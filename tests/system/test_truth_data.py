@@ -3,10 +3,13 @@
 The expectations live in tests/truth_expectations.py, each with the FACTS row or contradiction it comes from.
 """
 
+import re
+
 from django.test import TestCase
+from django.utils.html import escape
 
 from programmes import rules
-from programmes.models import Event, Figure, Source
+from programmes.models import Contradiction, Event, Figure, Programme, Source
 from tests.helpers import disagreeing_by_rule
 from tests.truth_expectations import CLAIMANT_IS_PUBLISHER, CONTRADICTIONS, FLAGGED
 
@@ -66,3 +69,58 @@ class TruthDataTests(TestCase):
             if figure.part_of_id is not None:
                 with self.subTest(figure=key):
                     self.assertNotEqual(rules.quantity_key(figure), rules.quantity_key(figure.part_of))
+
+
+# The sources' own codes for contradictions ("C4"), which the site never shows: it tells each one in words instead.
+INTERNAL_CODE = re.compile(r"\bC\d{1,2}\b")
+
+
+class ContradictionsInWordsTests(TestCase):
+    """Every contradiction between the sources is told in words on the page of each programme it touches."""
+
+    def section(self, slug: str) -> str:
+        """The "Where the sources disagree" section of a programme's page, as served."""
+        page = self.client.get(f"/programmes/{slug}/").content.decode()
+        start = page.find('id="contradictions-heading"')
+        self.assertNotEqual(start, -1, f"{slug} has no section on where the sources disagree")
+        return page[start : page.find("</section>", start)]
+
+    def test_it_tells_every_contradiction_on_each_programme_page_it_touches(self):
+        sections: dict[str, str] = {}
+        for name, shown in CONTRADICTIONS.items():
+            self.assertTrue(shown.get("records"), f"{name} has no record telling it in words")
+            for key, slugs in shown["records"].items():
+                contradiction = Contradiction.objects.with_sides().get(key=key)
+                sides = list(contradiction.sides.all())
+                with self.subTest(contradiction=name, record=key):
+                    self.assertEqual(sorted(contradiction.programmes.values_list("slug", flat=True)), sorted(slugs))
+                    self.assertGreaterEqual(len(sides), 2)
+                for slug in slugs:
+                    if slug not in sections:
+                        sections[slug] = self.section(slug)
+                    with self.subTest(contradiction=name, record=key, programme=slug):
+                        self.assertIn(escape(contradiction.title), sections[slug])
+                        self.assertIn(escape(contradiction.description), sections[slug])
+                        for side in sides:
+                            self.assertIn(escape(side.says), sections[slug])
+                            self.assertIn(side.source.get_absolute_url(), sections[slug])
+                            if side.figure is not None:
+                                self.assertIn(side.figure.get_absolute_url(), sections[slug])
+
+    def test_every_programme_shows_where_its_sources_disagree(self):
+        touched = {slug for shown in CONTRADICTIONS.values() for slugs in shown["records"].values() for slug in slugs}
+        self.assertEqual(touched, set(Programme.objects.values_list("slug", flat=True)))
+
+    def test_no_public_text_shows_an_internal_contradiction_code(self):
+        texts = [("figure", f.key, f.note) for f in Figure.objects.all()]
+        texts += [("event", e.key, e.note) for e in Event.objects.all()]
+        texts += [("source", s.key, s.note) for s in Source.objects.all()]
+        for contradiction in Contradiction.objects.with_sides():
+            texts += [
+                ("contradiction", contradiction.key, contradiction.title),
+                ("contradiction", contradiction.key, contradiction.description),
+            ]
+            texts += [("side", side.key, side.says) for side in contradiction.sides.all()]
+        for kind, key, text in texts:
+            with self.subTest(kind=kind, key=key):
+                self.assertIsNone(INTERNAL_CODE.search(text), text)

@@ -18,8 +18,17 @@ from django.db import transaction
 from programmes import dataset, flags
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures"
-# Sources before programmes: a programme names the publication that announced it, and each account the one it rests on.
-FIXTURE_FILES = ["organisations.json", "sources.json", "programmes.json", "programme_accounts.json", "figures.json", "events.json"]
+# Sources before programmes: a programme names the publication that announced it, and each account the one it rests on;
+# contradictions last, as they name figures, events and sources.
+FIXTURE_FILES = [
+    "organisations.json",
+    "sources.json",
+    "programmes.json",
+    "programme_accounts.json",
+    "figures.json",
+    "events.json",
+    "contradictions.json",
+]
 
 
 class Command(BaseCommand):
