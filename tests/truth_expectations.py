@@ -312,3 +312,30 @@ INSTEAD = {
         "net-benefit": ("F043", "F043", "the PAC's net cost of £4m for the two independent centres"),
     },
 }
+
+# Chart sentences built from the same rule results as the cards: programme slug -> chart id -> (words the summary must
+# hold, words it must not, the FACTS row or contradiction, why).
+SENTENCES = {
+    "ngss-2012": {
+        "savings-annual": (
+            "no claimed or audited savings a year for the whole programme",
+            "nothing delivered is claimed or audited",
+            "F041",
+            "the card above shows the NAO's audited £90m for the two centres (a total over 2.5 years): only the annual view has none",
+        ),
+        "money": (
+            "a net cost of £4m (as stated by the House of Commons Public Accounts Committee, 19 October 2016)",
+            "",
+            "F043",
+            "the PAC stated the net for the NAO's £90m and £94m: it is cited, not worked out again",
+        ),
+    },
+    "clusters-2021": {
+        "funding": (
+            "£382–403m was asked for (2022-23 to 2024-25; the Shared services clusters, as reported by Public Sector Executive, December 2022)",
+            "Supply Management",
+            "F079, C11",
+            "Supply Management (CIPS) called the £382–403m the cost of the shared ERP: the request is credited to the first report of it",
+        ),
+    },
+}

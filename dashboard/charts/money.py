@@ -180,6 +180,13 @@ def build_funding_chart(figures: list[Figure], slug: str, flagged: dict[int, str
     return figure_chart("funding", "Funding asked for and approved", summary, fig, frame, f"{slug}-funding", flagged, key=FUNDING_KEY)
 
 
+def first_to_state(figures: list[Figure]) -> Figure:
+    """The latest value, credited to the first publication that stated it: a later repeat adds nothing, and may have
+    misdescribed it (Supply Management called the £382–403m requested the cost of the shared ERP)."""
+    latest = figures[-1]
+    return next(f for f in figures if f.bounds == latest.bounds and f.qualifier == latest.qualifier)
+
+
 def funding_sentences(known: pd.DataFrame) -> list[str]:
     """What was asked for and approved, latest first stated, each with who said it, and the shortfall rules.shortfall allows."""
     requested = rules.best_sourced(known[known["measure"] == Measure.FUNDING_REQUESTED]["figure"])
@@ -187,10 +194,10 @@ def funding_sentences(known: pd.DataFrame) -> list[str]:
     parts = []
     asked = granted = None
     if requested:
-        asked = requested[-1]
+        asked = first_to_state(requested)
         parts.append(f"{asked.display_value} was asked for ({asked.period_display or 'period not stated'}; {rules.attribution(asked)})")
     if approved:
-        granted = approved[-1]
+        granted = first_to_state(approved)
         parts.append(
             f"{granted.display_value} was approved ({granted.period_display or 'period not stated'}; {rules.attribution(granted)})"
         )

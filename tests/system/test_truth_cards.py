@@ -6,7 +6,7 @@ from django.test import TestCase
 
 from programmes.models import Figure, Programme
 from tests.helpers import cards_on, instead_on
-from tests.truth_expectations import CARDS, INSTEAD
+from tests.truth_expectations import CARDS, INSTEAD, SENTENCES
 
 
 class PinnedCardTests(TestCase):
@@ -41,3 +41,14 @@ class PinnedCardTests(TestCase):
         for figure in Figure.objects.filter(key__in=delivered):
             with self.subTest(figure=figure.key):
                 self.assertEqual(figure.horizon, Figure.Horizon.OUTTURN)
+
+
+class PinnedSentenceTests(TestCase):
+    def test_each_chart_sentence_says_what_the_cards_and_sources_say(self):
+        for slug, charts in SENTENCES.items():
+            summaries = {chart.id: chart.summary for chart in self.client.get(f"/programmes/{slug}/").context["charts"]}
+            for chart_id, (must, must_not, facts_row, why) in charts.items():
+                with self.subTest(programme=slug, chart=chart_id, facts=facts_row):
+                    self.assertIn(must, summaries[chart_id], why)
+                    if must_not:
+                        self.assertNotIn(must_not, summaries[chart_id], why)
