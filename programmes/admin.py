@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import secrets
 
 from concurrency.exceptions import RecordModifiedError
 from django import forms
@@ -186,6 +187,7 @@ class ImportConfirmForm(forms.Form):
     content = forms.CharField(widget=forms.HiddenInput)
     filename = forms.CharField(widget=forms.HiddenInput, max_length=200)
     digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    preview = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def clean_content(self) -> bytes:
         try:
@@ -260,9 +262,10 @@ class FigureAdmin(ConflictAdminMixin, SimpleHistoryAdmin):
         form = ImportUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            plan = import_figures(upload, dry_run=True)
+            preview = secrets.token_hex(16)
+            plan = import_figures(upload, dry_run=True, preview=preview)
             if not plan.problems:
-                return self.import_preview(request, plan, upload, request.FILES["file"].name)
+                return self.import_preview(request, plan, upload, request.FILES["file"].name, preview)
             return self.import_page(request, form=form, plan=plan)
         return self.import_page(request, form=form)
 
@@ -273,17 +276,21 @@ class FigureAdmin(ConflictAdminMixin, SimpleHistoryAdmin):
         data, name = form.cleaned_data["content"], form.cleaned_data["filename"]
         if not self.may_create_sources(request, import_figures(data, dry_run=True)):
             raise PermissionDenied
-        plan = import_figures(data, user=request.user, reason=f"Imported from {name} in the admin", expected=form.cleaned_data["digest"])
+        preview, reason = form.cleaned_data["preview"], f"Imported from {name} in the admin"
+        plan = import_figures(data, user=request.user, reason=reason, expected=form.cleaned_data["digest"], preview=preview, filename=name)
         if plan.saved:
             log_import(plan, request.user, name)
             messages.success(request, f"Imported {name}: {plan.summary}.")
             return redirect(reverse("admin:programmes_figure_changelist"))
+        if plan.applied is not None:
+            return self.import_page(request, form=ImportUploadForm(), applied=plan.applied)
         if plan.stale and not plan.problems:
-            return self.import_preview(request, plan, data, name, stale=True)
+            return self.import_preview(request, plan, data, name, preview, stale=True)
         return self.import_page(request, form=ImportUploadForm(), plan=plan)
 
-    def import_preview(self, request: HttpRequest, plan: Plan, data: bytes, name: str, stale: bool = False) -> HttpResponse:
-        confirm = ImportConfirmForm(initial={"content": base64.b64encode(data).decode("ascii"), "filename": name, "digest": plan.digest})
+    def import_preview(self, request: HttpRequest, plan: Plan, data: bytes, name: str, preview: str, stale: bool = False) -> HttpResponse:
+        content = base64.b64encode(data).decode("ascii")
+        confirm = ImportConfirmForm(initial={"content": content, "filename": name, "digest": plan.digest, "preview": preview})
         context = {
             "plan": plan,
             "filename": name,

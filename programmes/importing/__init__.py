@@ -31,26 +31,42 @@ one transaction, rolled back if any row fails, so all-or-nothing still holds.
 from __future__ import annotations
 
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from programmes import flags
 from programmes.importing.plan import Change, NewSource, Plan, snapshot
 from programmes.importing.planning import Planner, guess_kind
 from programmes.importing.reading import CHUNK, COLUMNS, Problem, chunks, read_rows
 from programmes.importing.writing import ImportRefused, Writer
-from programmes.models import Figure, Source
+from programmes.models import AppliedImport, Figure, Source
 
-__all__ = ["COLUMNS", "Change", "ImportRefused", "NewSource", "Plan", "Problem", "guess_kind", "import_figures", "plan_import", "snapshot"]
+__all__ = [
+    "COLUMNS",
+    "AlreadyApplied",
+    "Change",
+    "ImportRefused",
+    "NewSource",
+    "Plan",
+    "Problem",
+    "guess_kind",
+    "import_figures",
+    "plan_import",
+    "snapshot",
+]
+
+
+class AlreadyApplied(Exception):
+    """The preview being confirmed was confirmed before (or is being confirmed this moment): it is applied once only."""
 
 
 class Rollback(Exception):
     """Leave the transaction without saving: a problem, a dry run, a stale preview or updates not allowed."""
 
 
-def plan_import(data: bytes, writer: Writer | None = None, digest: bool = True) -> Plan:
+def plan_import(data: bytes, writer: Writer | None = None, digest: bool = True, preview: str = "") -> Plan:
     """What importing this CSV would do, or every problem that prevents it; writes only through the writer, if one is given."""
     problems: list[Problem] = []
-    planner = Planner(writer, digest)
+    planner = Planner(writer, digest, preview)
     rows = 0
     for chunk in chunks(read_rows(data, problems), CHUNK):
         rows += len(chunk)
@@ -73,15 +89,19 @@ def import_figures(
     dry_run: bool = False,
     expected: str | None = None,
     allow_updates: bool = True,
+    preview: str = "",
+    filename: str = "",
 ) -> Plan:
     """Check the CSV and save it all, unless it has a problem, this is a dry run, the plan no longer matches the preview
-    expected, or it changes existing figures when updates are not allowed."""
+    expected, that preview was applied already, or it changes existing figures when updates are not allowed."""
     writer = None if dry_run else Writer(user, reason)
     plan = Plan()
     try:
         # Flags are recomputed once per quantity the import touches, when it is all written (programmes/flags.py).
         with transaction.atomic(), flags.deferred():
-            plan = plan_import(data, writer, digest=dry_run or expected is not None)
+            if expected is not None and not dry_run:
+                claim(expected, user, filename)
+            plan = plan_import(data, writer, digest=dry_run or expected is not None, preview=preview)
             plan.stale = expected is not None and plan.digest != expected
             if plan.problems or dry_run or plan.stale or (plan.updates and not allow_updates):
                 raise Rollback
@@ -93,7 +113,20 @@ def import_figures(
             plan.saved = True
     except Rollback:
         plan.saved = False
+    except AlreadyApplied:
+        plan.saved = False
+        plan.applied = AppliedImport.objects.filter(digest=expected).select_related("applied_by").first()
     except ImportRefused as refusal:
         plan.saved = False
         plan.problems.append(refusal.problem)
     return plan
+
+
+def claim(digest: str, user, filename: str) -> None:
+    """Record the confirmed preview first, before any row: a second confirmation of it waits here for the first to end
+    (on PostgreSQL at the unique index, on SQLite at BEGIN IMMEDIATE), then is refused, having written nothing."""
+    try:
+        with transaction.atomic():
+            AppliedImport.objects.create(digest=digest, applied_by=user, filename=filename[:200])
+    except IntegrityError as error:
+        raise AlreadyApplied from error

@@ -46,6 +46,8 @@ class Plan:
     saved: bool = False
     stale: bool = False
     digest: str = ""
+    # The earlier confirmation of this same preview, when a second one was refused (an AppliedImport).
+    applied: object = None
 
     def count(self, action: str) -> int:
         return sum(1 for change in self.changes if change.action == action)

@@ -44,12 +44,16 @@ GUESSES = {"date_precision": DatePrecision.DAY, "is_primary": True}
 class Planner(Cells):
     """Checks rows chunk by chunk against the record and the file so far, recording the changes and handing figures to the writer."""
 
-    def __init__(self, writer: Writer | None, digest: bool) -> None:
+    def __init__(self, writer: Writer | None, digest: bool, preview: str = "") -> None:
         self.plan = Plan()
         super().__init__(self.plan.problems)
         self.writer = writer
         # Only a preview, and its confirmation, compare digests; the command does not pay for one.
         self.digest = hashlib.sha256() if digest else None
+        if self.digest is not None and preview:
+            # Each preview's own token: a confirmed preview is applied once only (AppliedImport), yet the same file
+            # previewed afresh later (after its figures were deleted, say) gets a digest of its own.
+            self.digest.update(preview.encode())
         self.programmes = {programme.slug: programme for programme in Programme.objects.all()}
         self.organisations = {organisation.name: organisation for organisation in Organisation.objects.all()}
         self.sources: dict[int, Source] = {}

@@ -23,6 +23,7 @@ from programmes.choices import (
     choices_constraint,
 )
 from programmes.models.account import FOLLOWED_REASON, ProgrammeAccount, ProgrammeAccountQuerySet
+from programmes.models.applied import AppliedImport
 from programmes.models.contradiction import (
     Contradiction,
     ContradictionProgramme,
@@ -37,6 +38,7 @@ from programmes.models.programme import InProgrammesMixin, Programme, ProgrammeQ
 from programmes.models.source import Organisation, OrganisationQuerySet, Source, SourceQuerySet, dated, latest_possible
 
 __all__ = [
+    "AppliedImport",
     "AUDITOR_KINDS",
     "KEY_VALIDATOR",
     "PROJECTION_STATUSES",

@@ -20,6 +20,7 @@ from programmes import rules
 from programmes.importing import COLUMNS, import_figures
 from programmes.models import (
     PROJECTION_STATUSES,
+    AppliedImport,
     Basis,
     Contradiction,
     DatePrecision,
@@ -465,6 +466,29 @@ class AdminImportTests(TestCase):
         figure.refresh_from_db()
         self.assertEqual((figure.value, figure.locator), (Decimal("77"), Figure.objects.get(pk=figure.pk).locator))
         self.assertNotEqual(figure.locator, "paragraph 12")
+
+    def test_it_applies_a_confirmed_preview_once_only(self):
+        rows = [new_row(value=str(100 + number), locator=f"para {number}") for number in range(50)]
+        confirm = {**self.upload(to_csv(*rows)).context["confirm"].initial, "confirm": "1"}
+        before = Figure.objects.count()
+        first = self.client.post(self.url, confirm)
+        self.assertRedirects(first, reverse("admin:programmes_figure_changelist"))
+        second = self.client.post(self.url, confirm)
+        self.assertContains(second, "This preview of nao-2026.csv was already confirmed by editor")
+        self.assertContains(second, "nothing was saved a second time")
+        self.assertEqual(Figure.objects.count(), before + 50)
+        self.assertEqual(AppliedImport.objects.get().filename, "nao-2026.csv")
+
+    def test_it_previews_the_same_file_afresh_with_a_digest_of_its_own(self):
+        data = to_csv(new_row())
+        first = self.upload(data).context["confirm"].initial
+        self.client.post(self.url, {**first, "confirm": "1"})
+        Figure.objects.filter(locator="para 2.4", value=Decimal("95")).delete()
+        again = self.upload(data).context["confirm"].initial
+        self.assertNotEqual(again["digest"], first["digest"])
+        response = self.client.post(self.url, {**again, "confirm": "1"})
+        self.assertRedirects(response, reverse("admin:programmes_figure_changelist"))
+        self.assertEqual(Figure.objects.filter(locator="para 2.4", value=Decimal("95")).count(), 1)
 
     def test_it_lists_every_problem_and_saves_nothing(self):
         before = state()
