@@ -99,7 +99,10 @@ class Basis(models.TextChoices):
 class Qualifier(models.TextChoices):
     EXACT = "exact", "Exact"
     APPROX = "approx", "About"
-    AT_LEAST = "at_least", "Over"
+    # "over £100m" and "at least £100m" say different things and read back as the source wrote them; for whether two
+    # figures can both be right they admit the same bound (rules.interval_of), since the stated number is rounded.
+    OVER = "over", "Over (more than)"
+    AT_LEAST = "at_least", "At least"
     AT_MOST = "at_most", "Up to"
     UNKNOWN = "unknown", "Not known"
 

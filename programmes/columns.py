@@ -229,7 +229,7 @@ FIGURE_COLUMNS = (
         "qualifier",
         "qualifier",
         "code",
-        "exact; approx (\u201cabout\u201d); at_least (\u201cover\u201d); at_most (\u201cup to\u201d); unknown (the source says the amount is "
+        "exact; approx (\u201cabout\u201d); over (\u201cover\u201d, \u201cmore than\u201d); at_least (\u201cat least\u201d, \u201c\u2265\u201d); at_most (\u201cup to\u201d); unknown (the source says the amount is "
         "not known: value, value_low and value_high are blank, which is not zero).",
         True,
         tuple(Qualifier.values),

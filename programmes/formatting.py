@@ -40,7 +40,7 @@ UNIT_SUFFIX = {
     "gbp_per_fte": " per FTE",
 }
 
-QUALIFIER_WORD = {"approx": "about ", "at_least": "over ", "at_most": "up to "}
+QUALIFIER_WORD = {"approx": "about ", "over": "over ", "at_least": "at least ", "at_most": "up to "}
 
 
 def quantity(value: Decimal | None, low: Decimal | None, high: Decimal | None, unit: str, qualifier: str = "exact") -> str:

@@ -1,7 +1,7 @@
 """Values as sources write them ("over £115m", "about 1,000", "£400–600m"), read into qualifier, number or range, and unit.
 
 The admin stores what the editor typed beside what this module reads from it, so that "≥25" and "over 25" stay
-distinct while both count as "at least 25". Anything it cannot read exactly is refused with a message saying what
+distinct while both admit 25 and up. Anything it cannot read exactly is refused with a message saying what
 to type: nothing is dropped without a word.
 """
 
@@ -19,12 +19,14 @@ EXAMPLES = (
 
 # Longest first, so that ">=" is not read as ">" followed by "=".
 QUALIFIERS = [
-    ("more than ", Qualifier.AT_LEAST),
+    ("in excess of ", Qualifier.OVER),
+    ("more than ", Qualifier.OVER),
+    ("over ", Qualifier.OVER),
     ("at least ", Qualifier.AT_LEAST),
-    ("over ", Qualifier.AT_LEAST),
+    ("a minimum of ", Qualifier.AT_LEAST),
     (">=", Qualifier.AT_LEAST),
     ("≥", Qualifier.AT_LEAST),
-    (">", Qualifier.AT_LEAST),
+    (">", Qualifier.OVER),
     ("approximately ", Qualifier.APPROX),
     ("around ", Qualifier.APPROX),
     ("about ", Qualifier.APPROX),
@@ -75,7 +77,8 @@ def plain_unit(measure: str | None) -> str:
 def read(text: str, measure: str | None = None) -> Reading:
     """Read a value as published into qualifier, value or range, and unit; raise Unreadable with what to type.
 
-    Forms read, with any of the qualifiers "over", "more than", "at least", ">", ">=", "≥" (at least), "about",
+    Forms read, with any of the qualifiers "over", "more than", "in excess of", ">" (over), "at least", "a minimum of",
+    ">=", "≥" (at least), "about",
     "around", "approximately", "circa", "c.", "~" (approx), "up to", "at most", "<", "<=", "≤" (at most):
       money in £ millions: "£115m", "£1.4bn", "£400–600m", "£400-600m", "£400m–£1.2bn", "-£81m" (a net loss);
       percentages: "15%", "10–15%";        durations: "7 years", "5–7 years", "18 months";

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from programmes.columns import STORED_FIGURE_COLUMNS, plain_decimal
+from programmes.columns import STORED_FIGURE_COLUMNS
 from programmes.importing.reading import Problem
 from programmes.models import Figure, Organisation, Source
 
@@ -81,11 +81,8 @@ class Plan:
 
 
 def describe_value(figure: Figure) -> str:
-    if figure.value is not None:
-        return f"{plain_decimal(figure.value)} {figure.unit}"
-    if figure.value_low is not None:
-        return f"{plain_decimal(figure.value_low)}-{plain_decimal(figure.value_high)} {figure.unit}"
-    return "unknown"
+    """The value as the source published it ("~1,000"), else as the site prints it with its qualifier ("about 1,000")."""
+    return figure.as_published.strip() or figure.display_value
 
 
 def snapshot(figure: Figure) -> dict[str, str]:

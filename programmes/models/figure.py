@@ -170,7 +170,8 @@ class Figure(models.Model):
         max_length=12,
         choices=Qualifier.choices,
         default=Qualifier.EXACT,
-        help_text='"about £1.8bn" is About, "over £1.4bn" is Over, "up to £1bn" is Up to. Not known: the source says the amount is unknown.',
+        help_text='"about £1.8bn" is About, "over £1.4bn" is Over, "at least £25m" is At least, "up to £1bn" is Up to. '
+        "Not known: the source says the amount is unknown.",
     )
     as_published = models.CharField(
         max_length=120,

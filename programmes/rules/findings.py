@@ -155,7 +155,7 @@ class Gap:
 def extent(figure: Figure) -> tuple[Decimal | None, Decimal | None]:
     """The least and most a known figure can be, as written: "over £1.4bn" is £1.4bn and up; "up to £500m" of a sum that cannot be negative is £0–500m."""
     low, high = figure.bounds
-    if figure.qualifier == Qualifier.AT_LEAST:
+    if figure.qualifier in (Qualifier.OVER, Qualifier.AT_LEAST):
         return low, None
     if figure.qualifier == Qualifier.AT_MOST:
         return (None if figure.measure in SIGNED_MONEY else Decimal(0)), high

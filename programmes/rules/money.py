@@ -55,7 +55,7 @@ def net_pairs(figures: Iterable[Figure]) -> list[tuple[Figure, Figure]]:
 def difference(first: Figure, second: Figure) -> tuple[Decimal, Decimal, str] | None:
     """First minus second as (low, high, qualifier): a range where either is a range, "about" where either is; None where either is only a bound or unknown."""
     qualifiers = {first.qualifier, second.qualifier}
-    if qualifiers & {Qualifier.AT_LEAST, Qualifier.AT_MOST, Qualifier.UNKNOWN}:
+    if qualifiers & {Qualifier.OVER, Qualifier.AT_LEAST, Qualifier.AT_MOST, Qualifier.UNKNOWN}:
         return None
     (low_a, high_a), (low_b, high_b) = first.bounds, second.bounds
     qualifier = Qualifier.APPROX if Qualifier.APPROX in qualifiers else Qualifier.EXACT

@@ -14,6 +14,9 @@ from programmes.choices import Qualifier
 if TYPE_CHECKING:
     from programmes.models import Figure
 
+# "over 25" and "at least 25" admit the same bound: 25 is itself a rounded number, so "over" cannot exclude it.
+LOWER_BOUNDS = (Qualifier.OVER, Qualifier.AT_LEAST)
+
 # The least and most a figure admits; None is an open end.
 Interval = tuple[Decimal | None, Decimal | None]
 
@@ -80,7 +83,7 @@ def interval_of(bounds: tuple[Decimal, Decimal] | None, qualifier: str) -> Inter
     low, high = bounds
     slack = rounded_precision if qualifier == Qualifier.APPROX else stated_precision
     low, high = low - slack(low), high + slack(high)
-    if qualifier == Qualifier.AT_LEAST:
+    if qualifier in LOWER_BOUNDS:
         return (low, None)
     if qualifier == Qualifier.AT_MOST:
         return (None, high)

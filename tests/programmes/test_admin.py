@@ -133,13 +133,13 @@ class AdminEditTests(TestCase):
         response = self.client.post(reverse("admin:programmes_figure_add"), data)
         self.assertEqual(response.status_code, 302)
         added = Figure.objects.get(as_published="over £115m")
-        self.assertEqual((added.qualifier, added.value, added.unit), ("at_least", 115, "gbp_m"))
+        self.assertEqual((added.qualifier, added.value, added.unit), ("over", 115, "gbp_m"))
         self.assertEqual(added.history.latest().history_change_reason, None)
 
     def test_it_stores_the_value_as_typed_and_reads_every_character(self):
         figure = Figure.objects.get(key="F041")
         cases = [
-            (">115", ("at_least", Decimal("115"), None, None, "count")),
+            (">115", ("over", Decimal("115"), None, None, "count")),
             ("~1,000", ("approx", Decimal("1000"), None, None, "count")),
             ("≥25", ("at_least", Decimal("25"), None, None, "count")),
             ("£400-600m", ("exact", None, Decimal("400"), Decimal("600"), "gbp_m")),
@@ -154,6 +154,28 @@ class AdminEditTests(TestCase):
                 self.assertEqual((figure.qualifier, figure.value, figure.value_low, figure.value_high, figure.unit), stored)
                 page = self.client.get(reverse("admin:programmes_figure_change", args=[figure.pk]))
                 self.assertContains(page, f'name="as_published" value="{text.replace(">", "&gt;")}"')
+
+    def test_it_reads_each_qualifier_back_as_the_source_meant_it_everywhere(self):
+        figure = Figure.objects.get(key="F041")
+        for text, shown in (("≥25", "at least 25"), ("at least 25", "at least 25"), ("more than 25", "over 25")):
+            with self.subTest(text=text):
+                figure.refresh_from_db()
+                self.assertEqual(self.post_figure(figure, as_published=text, measure="coverage").status_code, 302)
+                figure.refresh_from_db()
+                self.assertEqual(
+                    (figure.as_published, figure.display_value, str(figure).split(" ", 2)[2]), (text, shown, f"{shown} (audited)")
+                )
+                wrong = "over 25" if shown == "at least 25" else "at least 25"
+                for page in (
+                    self.client.get(figure.get_absolute_url()),
+                    self.client.get(reverse("admin:programmes_figure_changelist"), {"q": figure.key}),
+                ):
+                    self.assertContains(page, shown)
+                    self.assertNotContains(page, wrong)
+                # The history lists earlier versions too: the newest is named as the source meant it.
+                self.assertContains(
+                    self.client.get(reverse("admin:programmes_figure_history", args=[figure.pk])), f"coverage {shown} (audited)"
+                )
 
     def test_it_refuses_a_moved_deadline_and_says_it_is_two_figures(self):
         figure = Figure.objects.filter(measure="deadline").first()

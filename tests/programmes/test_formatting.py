@@ -30,7 +30,8 @@ class QuantityTests:
         assert quantity(None, D("10"), D("15"), "percent") == "10–15%"
 
     def test_it_keeps_the_qualifier(self):
-        assert quantity(D("1400"), None, None, "gbp_m", "at_least") == "over £1.4bn"
+        assert quantity(D("1400"), None, None, "gbp_m", "over") == "over £1.4bn"
+        assert quantity(D("25"), None, None, "count", "at_least") == "at least 25"
         assert quantity(D("1800"), None, None, "gbp_m", "approx") == "about £1.8bn"
         assert quantity(D("1000"), None, None, "gbp_m", "at_most") == "up to £1bn"
 

@@ -262,7 +262,7 @@ class ImportCommandTests(TestCase):
     def test_it_previews_a_dry_run_without_saving(self):
         before = state()
         output = self.run_command(to_csv(new_row()), "--dry-run")
-        self.assertIn("line 2: create ngss-2012 savings audited 95 gbp_m", output)
+        self.assertIn("line 2: create ngss-2012 savings audited £95m", output)
         self.assertIn("Dry run, nothing saved: 1 created, 0 updated, 0 unchanged; 1 new sources.", output)
         self.assertEqual(state(), before)
 
@@ -434,6 +434,17 @@ class AdminImportTests(TestCase):
         self.assertContains(response, NEW_SOURCE["source_title"])
         self.assertContains(response, 'name="confirm"')
         self.assertEqual(state(), before)
+
+    def test_it_previews_values_as_published_with_their_qualifiers(self):
+        rows = [
+            new_row(qualifier="approx", value="1000", unit="count", measure="coverage", as_published="~1,000", locator="a"),
+            new_row(qualifier="at_least", value="25", unit="count", measure="coverage", locator="b"),
+            new_row(qualifier="over", value="1400", locator="c"),
+        ]
+        response = self.upload(to_csv(*rows))
+        self.assertEqual([change.shown["value"] for change in response.context["created"]], ["~1,000", "at least 25", "over £1.4bn"])
+        self.assertContains(response, "<td>~1,000</td>", html=True)
+        self.assertNotContains(response, "1000 count")
 
     def test_it_shows_each_change_before_and_after_with_new_organisations_and_guesses(self):
         figure = Figure.objects.get(key="F041")

@@ -14,9 +14,14 @@ class ReadTests:
     @pytest.mark.parametrize(
         "text, measure, reading",
         [
-            ("over £115m", "savings", ("at_least", D(115), None, None, "gbp_m")),
-            (">115", "coverage", ("at_least", D(115), None, None, "count")),
+            ("over £115m", "savings", ("over", D(115), None, None, "gbp_m")),
+            ("more than £3bn", "savings", ("over", D(3000), None, None, "gbp_m")),
+            ("in excess of £100m", "savings", ("over", D(100), None, None, "gbp_m")),
+            (">115", "coverage", ("over", D(115), None, None, "count")),
+            ("at least 25", "coverage", ("at_least", D(25), None, None, "count")),
+            ("a minimum of 25", "coverage", ("at_least", D(25), None, None, "count")),
             ("≥25", "coverage", ("at_least", D(25), None, None, "count")),
+            (">=25", "coverage", ("at_least", D(25), None, None, "count")),
             ("about 1,000", "coverage", ("approx", D(1000), None, None, "count")),
             ("~1,000", "coverage", ("approx", D(1000), None, None, "count")),
             ("£400–600m", "savings", ("exact", None, D(400), D(600), "gbp_m")),

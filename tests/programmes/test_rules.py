@@ -14,7 +14,7 @@ from programmes.models import Figure
 from tests.helpers import disagreeing_by_rule, make_figure, make_organisation, make_programme, make_source, unsaved
 
 money = st.decimals(min_value=D("0.01"), max_value=D("5000"), places=2, allow_nan=False, allow_infinity=False)
-qualifiers = st.sampled_from(["exact", "approx", "at_least", "at_most", "unknown"])
+qualifiers = st.sampled_from(["exact", "approx", "over", "at_least", "at_most", "unknown"])
 
 
 @st.composite
@@ -96,10 +96,20 @@ class DisagreementTests(SimpleTestCase):
 
     def test_it_honours_over_and_up_to(self):
         exact = unsaved(1, value=D("121.2"))
-        over = unsaved(2, value=D("120"), qualifier="at_least", source_id=2, claimant_id=2)
+        over = unsaved(2, value=D("120"), qualifier="over", source_id=2, claimant_id=2)
         up_to = unsaved(3, value=D("45"), qualifier="at_most", source_id=3, claimant_id=3)
         self.assertFalse(rules.disagree(exact, over))
         self.assertTrue(rules.disagree(exact, up_to))
+
+    def test_over_and_at_least_admit_the_same_bound(self):
+        self.assertEqual(rules.interval_of((D("25"), D("25")), "over"), rules.interval_of((D("25"), D("25")), "at_least"))
+        exactly = unsaved(1, value=D("25"), unit="count", measure="coverage")
+        for qualifier in ("over", "at_least"):
+            with self.subTest(qualifier=qualifier):
+                bound = unsaved(2, value=D("25"), unit="count", measure="coverage", qualifier=qualifier, source_id=2, claimant_id=2)
+                below = unsaved(3, value=D("20"), unit="count", measure="coverage", source_id=3, claimant_id=3)
+                self.assertFalse(rules.disagree(exactly, bound))
+                self.assertTrue(rules.disagree(below, bound))
 
     def test_it_flags_two_claimants_who_cannot_both_be_right(self):
         nao = unsaved(1, value=D("484"), status="forecast")
