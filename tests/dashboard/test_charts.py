@@ -318,7 +318,7 @@ class ProgrammeChartsTests(ChartDataTests):
 
 class NetRuleTests(ChartDataTests):
     def test_it_does_not_work_out_a_net_from_a_bound(self):
-        over = make_figure(self.programme, self.press, value=D("90"), qualifier="at_least")
+        over = make_figure(self.programme, self.press, value=D("90"), qualifier="over")
         cost = make_figure(self.programme, self.press, measure="investment", value=D("94"))
         chart = charts.build_money_chart([over, cost], "mini")
         self.assertIn(

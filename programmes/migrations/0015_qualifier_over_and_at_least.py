@@ -30,7 +30,7 @@ def merge_over_into_at_least(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programmes', '0013_contradictions'),
+        ('programmes', '0014_applied_imports'),
     ]
 
     operations = [
