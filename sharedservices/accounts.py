@@ -6,9 +6,12 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.sites import AdminSite
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.http import HttpRequest
 from django.utils import timezone
+from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 
@@ -27,6 +30,31 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+class StaffLoginForm(OTPAdminAuthenticationForm):
+    """The admin login with a one-time code, which never tells a guesser that the password was right.
+
+    A right password with a missing or wrong code gets the wrong-password answer, counts as a failed login for
+    django-axes, and shows no device picker (django-otp would show one only after a right password). An editor with
+    one device has it chosen, so the first sign-in with password and code goes through.
+    """
+
+    def _chosen_device(self, user):
+        device = super()._chosen_device(user)
+        if device is None:
+            devices = list(devices_for_user(user))
+            if len(devices) == 1:
+                return devices[0]
+        return device
+
+    def clean_otp(self, user) -> None:
+        try:
+            super().clean_otp(user)
+        except ValidationError as error:
+            self.user_cache = None  # the template shows the device picker to a form that has a user
+            user_login_failed.send(sender=__name__, credentials={"username": self.cleaned_data.get("username")}, request=self.request)
+            raise self.get_invalid_login_error() from error
+
+
 class StaffAdminSite(OTPAdminSite):
     """The admin, asking staff for a TOTP code after their password when ADMIN_TWO_FACTOR is on.
 
@@ -40,7 +68,7 @@ class StaffAdminSite(OTPAdminSite):
 
     @property
     def login_form(self):
-        return OTPAdminAuthenticationForm if settings.ADMIN_TWO_FACTOR else AdminAuthenticationForm
+        return StaffLoginForm if settings.ADMIN_TWO_FACTOR else AdminAuthenticationForm
 
     @property
     def login_template(self):

@@ -141,6 +141,10 @@ class ClientAddressTests(TestCase):
         self.assertEqual(client_ip(request), "203.0.113.9")
 
 
+def current_code(device: TOTPDevice) -> str:
+    return str(TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()).zfill(device.digits)
+
+
 @override_settings(ADMIN_TWO_FACTOR=True)
 class TwoFactorTests(TestCase):
     def test_it_keeps_a_password_only_session_out_of_the_admin(self):
@@ -159,13 +163,46 @@ class TwoFactorTests(TestCase):
     def test_it_lets_in_staff_with_password_and_current_code(self):
         user = User.objects.create_user("editor", password=PASSWORD, is_staff=True, is_superuser=True)
         device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-        code = str(TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()).zfill(device.digits)
+        code = current_code(device)
         response = self.client.post(
             "/admin/login/?next=/admin/",
             {"username": "editor", "password": PASSWORD, "otp_device": device.persistent_id, "otp_token": code},
         )
         self.assertTrue(signed_in(response))
         self.assertEqual(self.client.get("/admin/").status_code, 200)
+
+    def test_the_first_sign_in_with_password_and_code_goes_through_when_the_editor_has_one_device(self):
+        user = User.objects.create_user("editor", password=PASSWORD, is_staff=True, is_superuser=True)
+        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        response = self.client.post(
+            "/admin/login/?next=/admin/", {"username": "editor", "password": PASSWORD, "otp_token": current_code(device)}
+        )
+        self.assertTrue(signed_in(response))
+        self.assertEqual(self.client.get("/admin/").status_code, 200)
+
+    def test_a_right_password_without_the_right_code_gets_the_wrong_password_answer(self):
+        user = User.objects.create_user("editor", password=PASSWORD, is_staff=True, is_superuser=True)
+        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        wrong_password = self.client.post("/admin/login/", {"username": "editor", "password": "wrong", "otp_token": "000000"})
+        no_code = self.client.post("/admin/login/", {"username": "editor", "password": PASSWORD, "otp_token": ""})
+        wrong_code = self.client.post("/admin/login/", {"username": "editor", "password": PASSWORD, "otp_token": "000000"})
+        expected = wrong_password.context["form"].non_field_errors()
+        self.assertIn("Please enter the correct username and password", str(expected))
+        for response in (no_code, wrong_code):
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(response.context["form"].non_field_errors(), expected)
+            # django-otp offers the device picker only to a right password: it would give the password away.
+            self.assertNotContains(response, "id_otp_device")
+            self.assertNotContains(response, "otp_challenge")
+
+    @override_settings(AXES_FAILURE_LIMIT=3)
+    def test_wrong_codes_count_towards_the_lockout_like_wrong_passwords(self):
+        user = User.objects.create_user("editor", password=PASSWORD, is_staff=True, is_superuser=True)
+        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        for _ in range(2):
+            self.client.post("/admin/login/", {"username": "editor", "password": PASSWORD, "otp_token": "000000"})
+        response = self.client.post("/admin/login/", {"username": "editor", "password": PASSWORD, "otp_token": "000000"})
+        self.assertEqual(response.status_code, 429)
 
     def test_it_admits_a_verified_session(self):
         log_in_as_staff(self.client, verified=True)
