@@ -263,9 +263,11 @@ class EditorJourneyTests(AdminBrowserTestCase):
         )
 
         self.go(reverse("admin:programmes_figure_delete", args=[figure.pk]))
+        self.page.fill("#id_change_reason", "Entered twice")
         with self.page.expect_navigation():
             self.page.click("input[type=submit]")
         self.assertFalse(Figure.objects.filter(pk=figure.pk).exists())
+        self.assertEqual(Figure.history.filter(id=figure.pk, history_type="-").get().history_change_reason, "Entered twice")
         status, text, rows = self.public(figure.pk)
         self.assertEqual(status, 404)
         self.assertEqual(rows, [])
