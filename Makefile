@@ -35,7 +35,7 @@ ifndef SECRET_KEY
 export SECRET_KEY := $(shell $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))")
 endif
 
-.PHONY: run test test-loaded install migrate data admin lint format migrations-check static vendor bench clean
+.PHONY: run test test-loaded install migrate data admin totp lint format migrations-check static vendor bench clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(if $(REBUILD_VENV),rm -rf $(VENV))
@@ -66,10 +66,24 @@ run: data static
 	$(BIN)/gunicorn sharedservices.wsgi --bind $(HOST):$(PORT) --access-logfile -
 
 # With a terminal, createsuperuser asks; without one (a script, CI, a container) it reads DJANGO_SUPERUSER_USERNAME,
-# DJANGO_SUPERUSER_EMAIL and DJANGO_SUPERUSER_PASSWORD, and fails if they are missing or the password is weak.
+# DJANGO_SUPERUSER_EMAIL and DJANGO_SUPERUSER_PASSWORD, and fails if the password is weak. Missing ones are named here:
+# createsuperuser itself would say only "You must use --username with --noinput", or make an account with no password.
+ADMIN_VARIABLES := DJANGO_SUPERUSER_USERNAME DJANGO_SUPERUSER_EMAIL DJANGO_SUPERUSER_PASSWORD
 admin: migrate
-	@if [ -t 0 ]; then $(BIN)/python manage.py createsuperuser; else $(BIN)/python manage.py createsuperuser --no-input; fi
-	@echo "With ADMIN_TWO_FACTOR on (the default unless DEBUG), give the account a code generator: $(BIN)/python manage.py add_totp_device USERNAME"
+	@if [ -t 0 ]; then $(BIN)/python manage.py createsuperuser; else \
+		missing=$$(for name in $(ADMIN_VARIABLES); do [ -n "$$(printenv $$name)" ] || printf ' %s' $$name; done); \
+		if [ -n "$$missing" ]; then \
+			echo "Without a terminal, make admin reads DJANGO_SUPERUSER_USERNAME, DJANGO_SUPERUSER_EMAIL and DJANGO_SUPERUSER_PASSWORD. Not set:$$missing" >&2; \
+			exit 1; \
+		fi; \
+		$(BIN)/python manage.py createsuperuser --no-input; \
+	fi
+	@echo "With ADMIN_TWO_FACTOR on (the default unless DEBUG), give the account a code generator: make totp ACCOUNT=$${DJANGO_SUPERUSER_USERNAME:-USERNAME}"
+
+# Through make, so that it runs with the settings make gives the site (a SECRET_KEY when none is set, DEBUG=0).
+totp: install
+	@if [ -z "$(ACCOUNT)" ]; then echo "Name the account: make totp ACCOUNT=USERNAME" >&2; exit 1; fi
+	$(BIN)/python manage.py add_totp_device "$(ACCOUNT)"
 
 lint: install
 	$(BIN)/ruff check .

@@ -17,10 +17,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
 from programmes import fiscal
 from programmes.admin_conflicts import ConflictAdminMixin, ConflictInlineMixin
+from programmes.admin_deletion import HistoryAdmin
 from programmes.audit import log_import
 from programmes.forms import FigureAdminForm, FigureForm, SourceAdminForm
 from programmes.importing import Plan, import_figures
@@ -102,7 +102,7 @@ class ProgrammeAccountInline(admin.StackedInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(SimpleHistoryAdmin):
+class ProgrammeAdmin(HistoryAdmin):
     form = ProgrammeAdminForm
     list_display = ["name", "slug", "kind", "parent", "announced_by", "started", "ended"]
     list_filter = ["kind"]
@@ -114,7 +114,7 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProgrammeAccount)
-class ProgrammeAccountAdmin(SimpleHistoryAdmin):
+class ProgrammeAccountAdmin(HistoryAdmin):
     list_display = ["key", "programme", "source", "started", "ended"]
     list_filter = ["programme"]
     search_fields = ["key", "summary", "programme__name", "source__title"]
@@ -123,14 +123,14 @@ class ProgrammeAccountAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(HistoryAdmin):
     list_display = ["name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "note"]
 
 
 @admin.register(Source)
-class SourceAdmin(ConflictAdminMixin, SimpleHistoryAdmin):
+class SourceAdmin(ConflictAdminMixin, HistoryAdmin):
     list_display = ["title", "publisher", "kind", "published_display", "reference", "is_primary", "figure_count"]
     list_filter = ["publisher", "kind", "is_primary", ("published", admin.DateFieldListFilter)]
     search_fields = ["title", "publisher__name", "reference", "url", "seed_file", "key"]
@@ -197,7 +197,7 @@ class ImportConfirmForm(forms.Form):
 
 
 @admin.register(Figure)
-class FigureAdmin(ConflictAdminMixin, SimpleHistoryAdmin):
+class FigureAdmin(ConflictAdminMixin, HistoryAdmin):
     list_display = ["programme", "measure", "status", "value_display", "period_display", "source_display", "key"]
     list_display_links = ["programme", "measure"]
     list_filter = ["programme", "status", "measure", "basis", "unit", "source__publisher", "claimant", FinancialYearFilter]
@@ -351,7 +351,7 @@ class FigureAdmin(ConflictAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(HistoryAdmin):
     list_display = ["date_display", "title", "kind", "programme", "source"]
     list_filter = ["kind", "programme"]
     search_fields = ["title", "note"]
@@ -383,7 +383,7 @@ class ContradictionSideInline(admin.StackedInline):
 
 
 @admin.register(Contradiction)
-class ContradictionAdmin(SimpleHistoryAdmin):
+class ContradictionAdmin(HistoryAdmin):
     list_display = ["title", "key"]
     search_fields = ["title", "description", "key", "sides__says"]
     list_filter = ["programmes"]

@@ -8,12 +8,7 @@ class SharedServicesConfig(AppConfig):
     verbose_name = "Shared services (site set-up)"
 
     def ready(self) -> None:
-        from axes.signals import user_locked_out
         from django.conf import settings
-
-        from sharedservices import accounts
-
-        user_locked_out.connect(accounts.remember_lockout, dispatch_uid="sharedservices.remember_lockout")
 
         if any(database["ENGINE"].endswith("postgresql") for database in settings.DATABASES.values()):
             from sharedservices import database

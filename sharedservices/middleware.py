@@ -129,7 +129,11 @@ def on_replicas(pieces):
 
 
 class LockedOutShortcutMiddleware:
-    """Refuse a login POST from an address django-axes has locked out, before anything else reads or writes anything."""
+    """Refuse a login POST from an address django-axes has locked out, before sessions, CSRF or a password hash run.
+
+    One read of axes' records decides it (sharedservices.accounts.is_locked_out), so a guessing loop costs the workers
+    next to nothing and cannot slow the public pages.
+    """
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response

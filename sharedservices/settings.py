@@ -220,7 +220,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "sharedservices.accounts.client_ip"
 # How many proxies you run in front of gunicorn (each adds itself to X-Forwarded-For); 0 = clients connect directly.
 PROXY_COUNT = envint("PROXY_COUNT", default=0)
-# Staff sign in to the admin with a password and a TOTP code (django-otp; `manage.py add_totp_device USER` makes the
+# Staff sign in to the admin with a password and a TOTP code (django-otp; `make totp ACCOUNT=USER` makes the
 # device). On unless DEBUG; sharedservices/accounts.py reads it per request.
 ADMIN_TWO_FACTOR = envbool("ADMIN_TWO_FACTOR", default=not DEBUG)
 OTP_TOTP_ISSUER = "Shared Services Savings Tracker"

@@ -15,7 +15,10 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import override_settings
 from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, Route
 
 from programmes.models import Figure, Source
@@ -120,6 +123,23 @@ class AdminBrowserTestCase(BrowserTestCase):
 
     def errors(self) -> list[str]:
         return [text.strip() for text in self.page.locator(".errorlist, .errornote").all_inner_texts()]
+
+
+@pytest.mark.browser
+@override_settings(ADMIN_TWO_FACTOR=True)
+class TwoFactorLoginTests(BrowserTestCase):
+    def test_an_editor_with_one_device_signs_in_with_password_and_code_at_the_first_try(self):
+        user = get_user_model().objects.create_user("browser-two-factor", password=PASSWORD, is_staff=True, is_superuser=True)
+        self.addCleanup(user.delete)
+        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        page = self.context(DESKTOP).new_page()
+        self.addCleanup(page.close)
+        page.goto(self.live_server_url + reverse("admin:login"))
+        page.fill("#id_username", "browser-two-factor")
+        page.fill("#id_password", PASSWORD)
+        page.fill("#id_otp_token", str(TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()).zfill(6))
+        page.click("input[type=submit]")
+        page.wait_for_url(self.live_server_url + reverse("admin:index"))
 
 
 @pytest.mark.browser
@@ -243,9 +263,11 @@ class EditorJourneyTests(AdminBrowserTestCase):
         )
 
         self.go(reverse("admin:programmes_figure_delete", args=[figure.pk]))
+        self.page.fill("#id_change_reason", "Entered twice")
         with self.page.expect_navigation():
             self.page.click("input[type=submit]")
         self.assertFalse(Figure.objects.filter(pk=figure.pk).exists())
+        self.assertEqual(Figure.history.filter(id=figure.pk, history_type="-").get().history_change_reason, "Entered twice")
         status, text, rows = self.public(figure.pk)
         self.assertEqual(status, 404)
         self.assertEqual(rows, [])

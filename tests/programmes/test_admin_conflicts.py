@@ -152,6 +152,8 @@ class ConflictTests(TestCase):
         selected = str(figure.pk)
         confirm = self.client.post(changelist, {"action": "delete_selected", "_selected_action": [selected]})
         self.assertEqual(confirm.status_code, 200)
-        done = self.client.post(changelist, {"action": "delete_selected", "_selected_action": [selected], "post": "yes"})
+        done = self.client.post(
+            changelist, {"action": "delete_selected", "_selected_action": [selected], "post": "yes", "change_reason": "Entered twice"}
+        )
         self.assertEqual(done.status_code, 302)
         self.assertFalse(Figure.objects.filter(pk=figure.pk).exists())
