@@ -113,10 +113,10 @@ def build(figures: int, programmes: int, sources: int, seed: int) -> None:
     """The cited dataset, then synthetic rows made from it, up to `figures` figures; indexed and flagged."""
     from django.core.management import call_command
     from django.db import connection
-    from search import index
 
     from programmes import flags
     from programmes.models import Event, Figure, Organisation, Programme, Source, latest_possible
+    from programmes.search import index
 
     rng = random.Random(seed)
     call_command("migrate", verbosity=0)
@@ -272,8 +272,10 @@ def plan(sql_of) -> str:
 def measure(url: str, figures: int, options) -> dict:
     """In this process: build or reuse the database at url, then time every address; the results as a dict."""
     os.environ.update({"DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": "bench", "ALLOWED_HOSTS": "testserver"})
-    # What is timed is building the pages, not waiting on a busy machine: the page budget is raised for the run.
-    os.environ.setdefault("DATABASE_TIMEOUT", "60")
+    # Pages are timed under the site's own database budget, as `make run` serves them: a page slower than that is a 503
+    # for a reader, not a timing. Only the build (--build-only, run first in a process of its own) has a longer budget.
+    if not options.build_only:
+        os.environ.pop("DATABASE_TIMEOUT", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sharedservices.settings")
     reuse = database_exists(url)
     if not reuse:
@@ -285,17 +287,23 @@ def measure(url: str, figures: int, options) -> dict:
     from django.db import connection
     from django.test import Client
     from django.test.utils import setup_test_environment
-    from search import query
-    from search.index import BY_NAME
 
     from programmes.models import Figure, Programme
+    from programmes.search import query
+    from programmes.search.index import BY_NAME
 
-    if reuse and Figure.objects.count() != figures:
+    if not options.build_only:
+        # The build child made it just before; this process only times it.
+        assert reuse, f"{url}: build it first with --build-only"
+    elif reuse and Figure.objects.count() != figures:
         connection.close()
         drop_and_create(url, create=True)
         reuse = False
     if not reuse:
         build(figures, options.programmes, options.sources, options.seed)
+    if options.build_only:
+        connection.close()
+        return {"figures": Figure.objects.count()}
     setup_test_environment()
     client = Client()
     synthetic = Programme.objects.filter(slug__startswith="bench-", kind="strategy").order_by("slug").first()
@@ -336,6 +344,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--keep", action="store_true", help="leave the databases for another run")
     parser.add_argument("--child", nargs=2, metavar=("URL", "FIGURES"), help=argparse.SUPPRESS)
+    parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     if options.child:
@@ -347,7 +356,12 @@ def main(argv: list[str]) -> None:
     try:
         for url, figures in runs:
             command = [sys.executable, __file__, *argv, "--child", url, str(figures)]
-            lines = subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip().splitlines()
+            # A bulk build is one long transaction: its process alone gets a longer budget.
+            build_env = {**os.environ, "DATABASE_TIMEOUT": "3600"}
+            built = subprocess.run([*command, "--build-only"], capture_output=True, text=True, check=True, env=build_env)
+            print(*built.stdout.strip().splitlines()[:-1], sep="\n")  # what the build said
+            timing_env = {key: value for key, value in os.environ.items() if key != "DATABASE_TIMEOUT"}
+            lines = subprocess.run(command, capture_output=True, text=True, check=True, env=timing_env).stdout.strip().splitlines()
             print(*lines[:-1], sep="\n")  # what the build said
             results.append(json.loads(lines[-1]))
     finally:
