@@ -8,7 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core import serializers
-from django.core.management import call_command
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Q
@@ -315,6 +316,24 @@ class DatasetCorrectionTests(TestCase):
         self.ship(self.first, locator="Corrected locator")
         self.release()
         self.assertIn("figures.json: 0 added, 0 corrected,", self.release())
+
+    def test_it_refuses_a_new_row_that_breaks_a_rule(self):
+        broken = json.loads(json.dumps(self.figures[0]))
+        broken["fields"].update(key="T-broken", status="claimed", horizon="projection")
+        self.figures.append(broken)
+        self.ship(self.first, locator="Corrected locator")
+        with self.assertRaisesRegex(CommandError, r"^figures\.json: figure T-broken: .*A projection cannot be claimed"):
+            self.release()
+        self.assertFalse(Figure.objects.filter(key="T-broken").exists())
+
+    def test_it_names_a_rule_only_the_database_holds(self):
+        # Saving checks the table's constraints in the database; the refusal must still read as the rule, not as SQL.
+        figure = Figure.objects.get(key=self.first)
+        stored = figure.part_of_id
+        figure.part_of = figure
+        with self.assertRaisesRegex(ValidationError, "not_part_of_itself|part of itself"):
+            dataset.save_valid(figure)
+        self.assertEqual(Figure.objects.get(key=self.first).part_of_id, stored)
 
 
 class ContradictionLoadingTests(TestCase):
