@@ -19,11 +19,10 @@ from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.template.loader import render_to_string
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from dashboard.middleware import unavailable
+from dashboard.middleware import refused, unavailable
 from programmes.models import AUDITOR_KINDS, Source, SourceKind
 
 PARAMETER = "as_at"
@@ -191,14 +190,3 @@ class AsAtMiddleware:
         except (OperationalError, InterfaceError) as error:  # raised here, outside any view: the same 503 a view would give
             return unavailable(request, error)
         return self.get_response(request)
-
-
-# Downloads answer a bad date in plain text; pages with a page saying what to write.
-DOWNLOAD_SUFFIXES = (".csv", ".json", "/feed/")
-
-
-def refused(request: HttpRequest, message: str) -> HttpResponse:
-    if request.path.startswith("/data/") or request.path.endswith(DOWNLOAD_SUFFIXES):
-        return HttpResponseBadRequest(message + "\n", content_type="text/plain; charset=utf-8")
-    body = render_to_string("400.html", {"message": message, "path": request.path}, request=request)
-    return HttpResponseBadRequest(body)

@@ -130,6 +130,8 @@ MIDDLEWARE = [
     "sharedservices.middleware.PermissionsPolicyMiddleware",
     # Before anything that could read a request body.
     "sharedservices.middleware.RequestLimitsMiddleware",
+    # Before anything that could put the address into a query.
+    "dashboard.middleware.NulCharacterMiddleware",
     "sharedservices.middleware.LockedOutShortcutMiddleware",
     # Everything below, sessions included, shares the request's time budget for the database.
     "sharedservices.middleware.DatabaseBudgetMiddleware",
