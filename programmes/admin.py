@@ -137,6 +137,7 @@ class SourceAdmin(ConflictAdminMixin, HistoryAdmin):
     date_hierarchy = "published"
     form = SourceAdminForm
     inlines = [FigureInline]
+    recover_list_display = ["key", "title", "reference"]
     autocomplete_fields = ["publisher"]
     fieldsets = [
         (None, {"fields": ["key", "title", "publisher", "kind", "reference", "is_primary"]}),
@@ -217,6 +218,8 @@ class FigureAdmin(ConflictAdminMixin, HistoryAdmin):
     ]
 
     change_form_template = "admin/programmes/figure/change_form.html"
+    change_list_template = "admin/programmes/figure/change_list.html"
+    recover_list_display = ["key", "description", "as_published", "locator"]
 
     def get_urls(self) -> list[URLPattern]:
         importer = path("import/", self.admin_site.admin_view(self.import_view), name="programmes_figure_import")
