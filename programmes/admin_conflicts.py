@@ -16,6 +16,7 @@ and saving it inserts the row again with its id and key, the history recording t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -29,7 +30,7 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import IntegrityError, router, transaction
+from django.db import IntegrityError, OperationalError, router, transaction
 from django.db.models import Model
 from django.forms.models import InlineForeignKeyField
 from django.http import HttpRequest, HttpResponse
@@ -37,6 +38,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.text import get_text_list
+from psycopg2.errors import DeadlockDetected
 
 from programmes.admin_deletion import REASON_FIELD
 
@@ -265,6 +267,23 @@ class ConflictForm(ConcurrentForm):
             self.data[key] = "" if sent is None else str(sent)
 
 
+def once_more_after_deadlock(view: Callable[[], HttpResponse], using: str) -> HttpResponse:
+    """Run a save; if PostgreSQL broke a deadlock by aborting it, run it once more. The save it deadlocked with has
+    finished by then, so the second run meets it as it would any earlier save: saved, or refused as a conflict.
+
+    Saves take their locks in one order (ConflictForm.stored), so a deadlock needs rarer company: a figure moved to
+    another quantity while someone saves in that one, or a source saved with figures of several quantities."""
+    if not transaction.get_autocommit(using=using):
+        # Inside someone else's transaction, which the deadlock has already rolled back: only its owner may retry.
+        return view()
+    try:
+        return view()
+    except OperationalError as error:
+        if not isinstance(error.__cause__, DeadlockDetected):
+            raise
+        return view()
+
+
 def with_conflict_check(form_class: type[forms.ModelForm], **attrs) -> type[forms.ModelForm]:
     """The admin's form class, whatever it is, with the version check in front."""
     return type(form_class.__name__, (ConflictForm, form_class), attrs)
@@ -378,7 +397,10 @@ class ConflictAdminMixin(ConcurrentModelAdmin):
 
     def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context=None) -> HttpResponse:
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            return once_more_after_deadlock(
+                lambda: super(ConflictAdminMixin, self).changeform_view(request, object_id, form_url, extra_context),
+                using=router.db_for_write(self.model),
+            )
         except RecordModifiedError as error:
             # The form's check holds a row lock, so this takes a save that bypassed it; the transaction is rolled back.
             messages.error(
@@ -389,9 +411,14 @@ class ConflictAdminMixin(ConcurrentModelAdmin):
 
     def history_form_view(self, request: HttpRequest, object_id: str, version_id: str, extra_context=None) -> HttpResponse:
         request.reverting = True
+        using = router.db_for_write(self.model)
+
+        def revert() -> HttpResponse:
+            with transaction.atomic(using=using):
+                return super(ConflictAdminMixin, self).history_form_view(request, object_id, version_id, extra_context)
+
         try:
-            with transaction.atomic(using=router.db_for_write(self.model)):
-                return super().history_form_view(request, object_id, version_id, extra_context)
+            return once_more_after_deadlock(revert, using=using)
         except IntegrityError:
             if not getattr(request, "recovering", False):
                 raise

@@ -5,10 +5,14 @@ from __future__ import annotations
 from unittest import mock
 
 from django.contrib.auth import get_user_model
+from django.db import OperationalError
 from django.db.models import F
+from django.http import HttpResponse
 from django.test import TestCase
 from django.urls import reverse
+from psycopg2.errors import DeadlockDetected
 
+from programmes.admin_conflicts import once_more_after_deadlock
 from programmes.models import Figure, Source
 from tests.helpers import form_data
 
@@ -214,3 +218,27 @@ class ConflictTests(TestCase):
         )
         self.assertEqual(done.status_code, 302)
         self.assertFalse(Figure.objects.filter(pk=figure.pk).exists())
+
+
+class DeadlockTests(TestCase):
+    """A save PostgreSQL aborted to break a deadlock is run once more; any other failure is not."""
+
+    def test_it_runs_a_save_once_more_after_the_database_broke_a_deadlock(self):
+        attempts = []
+
+        def save() -> HttpResponse:
+            attempts.append(len(attempts))
+            if len(attempts) == 1:
+                raise OperationalError("deadlock detected") from DeadlockDetected()
+            return HttpResponse("saved")
+
+        with mock.patch("programmes.admin_conflicts.transaction.get_autocommit", return_value=True):
+            self.assertEqual(once_more_after_deadlock(save, using="default").content, b"saved")
+        self.assertEqual(len(attempts), 2)
+
+    def test_it_does_not_run_a_save_again_after_another_failure(self):
+        def save() -> HttpResponse:
+            raise OperationalError("the database did not answer within 5 s")
+
+        with mock.patch("programmes.admin_conflicts.transaction.get_autocommit", return_value=True), self.assertRaises(OperationalError):
+            once_more_after_deadlock(save, using="default")
