@@ -392,7 +392,8 @@ class ConflictAdminMixin(ConcurrentModelAdmin):
     def render_history_view(self, request: HttpRequest, template: str, context: dict, **kwargs) -> HttpResponse:
         form = context.get("adminform") and context["adminform"].form
         context["conflicts"] = [form.conflict] if getattr(form, "conflict", None) else []
-        context["is_deleted"] = not self.model._base_manager.filter(pk=context["original"].pk).exists()
+        if "original" in context:  # the history form, not the history list
+            context["is_deleted"] = not self.model._base_manager.filter(pk=context["original"].pk).exists()
         return super().render_history_view(request, template, context, **kwargs)
 
     def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context=None) -> HttpResponse:

@@ -109,6 +109,7 @@ class RecoverTests(TestCase):
         self.assertContains(deleted, REASON)
         self.assertContains(deleted, f'href="{self.recover_url(self.figure)}"')
         self.assertContains(self.client.get(self.recover_url(self.figure)), "was deleted")
+        self.assertContains(self.client.get(reverse("admin:programmes_figure_history", args=[self.figure.pk])), REASON)
 
     def test_it_recovers_a_deleted_figure_with_its_id_and_key_and_records_why(self):
         url = self.recover_url(self.figure)
@@ -119,6 +120,9 @@ class RecoverTests(TestCase):
         latest = recovered.history.latest("history_date")
         self.assertEqual((latest.history_type, latest.history_change_reason, latest.history_user), ("+", "Deleted by mistake", self.editor))
         self.assertNotContains(self.client.get(reverse("admin:programmes_figure_recover_list")), "T001")
+        history = self.client.get(reverse("admin:programmes_figure_history", args=[self.figure.pk]))
+        self.assertContains(history, "Deleted by mistake")
+        self.assertContains(history, REASON)
 
     def test_it_refuses_to_recover_a_figure_someone_else_recovered_since(self):
         url = self.recover_url(self.figure)
