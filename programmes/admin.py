@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 
 from programmes import fiscal
 from programmes.admin_conflicts import ConflictAdminMixin, ConflictInlineMixin
-from programmes.admin_deletion import HistoryAdmin
+from programmes.admin_deletion import HistoryAdmin, RecoverMixin
 from programmes.audit import log_import
 from programmes.forms import FigureAdminForm, FigureForm, SourceAdminForm
 from programmes.importing import Plan, import_figures
@@ -130,7 +130,7 @@ class OrganisationAdmin(HistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(ConflictAdminMixin, HistoryAdmin):
+class SourceAdmin(RecoverMixin, ConflictAdminMixin, HistoryAdmin):
     list_display = ["title", "publisher", "kind", "published_display", "reference", "is_primary", "figure_count"]
     list_filter = ["publisher", "kind", "is_primary", ("published", admin.DateFieldListFilter)]
     search_fields = ["title", "publisher__name", "reference", "url", "seed_file", "key"]
@@ -198,7 +198,7 @@ class ImportConfirmForm(forms.Form):
 
 
 @admin.register(Figure)
-class FigureAdmin(ConflictAdminMixin, HistoryAdmin):
+class FigureAdmin(RecoverMixin, ConflictAdminMixin, HistoryAdmin):
     list_display = ["programme", "measure", "status", "value_display", "period_display", "source_display", "key"]
     list_display_links = ["programme", "measure"]
     list_filter = ["programme", "status", "measure", "basis", "unit", "source__publisher", "claimant", FinancialYearFilter]

@@ -10,8 +10,8 @@ editor changed (compared with the version this editor opened, read from the hist
 only this editor changed keeps theirs; one both changed keeps theirs too, marked with the stored value beside it.
 Saving again therefore stores exactly what the form shows and never quietly puts back what the other editor replaced.
 
-A deleted row is recovered from its history: the history form of a row that no longer exists carries no version,
-and saving it inserts the row again with its id and key, the history recording the restore and its reason.
+A deleted row is recovered from its history (admin_deletion.RecoverMixin): the history form of a row that no longer
+exists carries no version, and the check lets it through unless someone recovered the row since.
 """
 
 from __future__ import annotations
@@ -28,15 +28,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db import IntegrityError, OperationalError, router, transaction
+from django.db import OperationalError, router, transaction
 from django.db.models import Model
 from django.forms.models import InlineForeignKeyField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
 from django.utils.text import get_text_list
 from psycopg2.errors import DeadlockDetected
 
@@ -301,10 +297,7 @@ class ConflictAdminMixin(ConcurrentModelAdmin):
     """Put before SimpleHistoryAdmin: change forms (and reverts from the history) refuse to overwrite a newer version."""
 
     change_form_template = "admin/programmes/change_form_conflicts.html"
-    change_list_template = "admin/programmes/change_list_recover.html"
     object_history_form_template = "admin/programmes/object_history_form_conflicts.html"
-    # Columns of the recover list, read from each row's last history entry (plain fields: a related row may be gone too).
-    recover_list_display = ["key"]
     # django-concurrency 2.8.1's action mixin predates Django 6.1: its response_action() refuses the new
     # action_location argument, and it would read the change form's new action box (which sends a bare id) as
     # tampered. Bulk actions keep Django's own; deleting asks for confirmation anyway.
@@ -328,61 +321,6 @@ class ConflictAdminMixin(ConcurrentModelAdmin):
             attrs["opened_version"] = DELETED if stored is None else stored
         return with_conflict_check(super().get_form(request, obj, change=change, **kwargs), **attrs)
 
-    def get_urls(self) -> list[URLPattern]:
-        name = f"{self.opts.app_label}_{self.opts.model_name}_recover_list"
-        recover_list = path("recover/", self.admin_site.admin_view(self.recover_list_view), name=name)
-        return [recover_list, *super().get_urls()]
-
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-        extra_context = {**(extra_context or {}), "may_recover": self.has_change_permission(request)}
-        return super().changelist_view(request, extra_context)
-
-    def recover_list_view(self, request: HttpRequest) -> HttpResponse:
-        """The rows deleted and not restored since, latest first, each with who deleted it, when and why, and a link to recover it."""
-        if not self.has_change_permission(request):
-            raise PermissionDenied
-        entries = (
-            self.model.history.all()
-            .latest_of_each()
-            .filter(history_type="-")
-            .exclude(**{f"{self.opts.pk.attname}__in": self.model._base_manager.values("pk")})
-            .select_related("history_user")
-            .order_by("-history_date")
-        )
-        page = Paginator(entries, self.history_list_per_page).get_page(request.GET.get("p"))
-        columns = [self.opts.get_field(name).verbose_name for name in self.recover_list_display]
-        prefix = f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}"
-        rows = []
-        for entry in page:
-            pk = getattr(entry, self.opts.pk.attname)
-            values = [getattr(entry, name) for name in self.recover_list_display]
-            recover_url = reverse(f"{prefix}_simple_history", args=[pk, entry.history_id])
-            rows.append((entry, values, recover_url, reverse(f"{prefix}_history", args=[pk])))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"Recover deleted {self.opts.verbose_name_plural}",
-            "page": page,
-            "columns": columns,
-            "rows": rows,
-        }
-        return TemplateResponse(request, "admin/programmes/recover_list.html", context)
-
-    def history_form_view_title(self, request: HttpRequest, obj: Model) -> str:
-        if not self.model._base_manager.filter(pk=obj.pk).exists():
-            return f"Recover deleted {self.opts.verbose_name}: {obj}"
-        return super().history_form_view_title(request, obj)
-
-    def save_model(self, request: HttpRequest, obj: Model, form: forms.ModelForm, change: bool) -> None:
-        if not getattr(form, "recovering", False):
-            super().save_model(request, obj, form, change)
-            return
-        # A recovered row is inserted under its own id, never updated: if someone else recovered it meanwhile, this
-        # insert fails (history_form_view reports it) rather than overwriting theirs unchecked.
-        request.recovering = True
-        obj._history_user = request.user
-        obj.save(force_insert=True)
-
     def render_change_form(self, request: HttpRequest, context: dict, *args, **kwargs) -> HttpResponse:
         shown_forms = [context["adminform"].form]
         shown_forms += [form for inline in context.get("inline_admin_formsets", []) for form in inline.formset.forms]
@@ -392,8 +330,6 @@ class ConflictAdminMixin(ConcurrentModelAdmin):
     def render_history_view(self, request: HttpRequest, template: str, context: dict, **kwargs) -> HttpResponse:
         form = context.get("adminform") and context["adminform"].form
         context["conflicts"] = [form.conflict] if getattr(form, "conflict", None) else []
-        if "original" in context:  # the history form, not the history list
-            context["is_deleted"] = not self.model._base_manager.filter(pk=context["original"].pk).exists()
         return super().render_history_view(request, template, context, **kwargs)
 
     def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context=None) -> HttpResponse:
@@ -418,19 +354,7 @@ class ConflictAdminMixin(ConcurrentModelAdmin):
             with transaction.atomic(using=using):
                 return super(ConflictAdminMixin, self).history_form_view(request, object_id, version_id, extra_context)
 
-        try:
-            return once_more_after_deadlock(revert, using=using)
-        except IntegrityError:
-            if not getattr(request, "recovering", False):
-                raise
-            # Two recoveries of one row at the same moment: the form's check saw it deleted in both, and the second
-            # insert found the first's row (or a row since given its key). The transaction is rolled back.
-            messages.error(
-                request,
-                f"Not saved: {self.opts.verbose_name} {object_id} was recovered, or its key given to another, by someone else as you saved. "
-                "Nothing of yours was saved; open its history again.",
-            )
-            return redirect(request.path)
+        return once_more_after_deadlock(revert, using=using)
 
 
 class ConflictInlineMixin:
