@@ -171,6 +171,21 @@ class ConflictTests(TestCase):
         source.refresh_from_db()
         self.assertEqual(source.reference, "HC 1")
 
+    def test_it_keeps_the_other_editors_date_and_tick_on_a_source_saved_again(self):
+        source = Source.objects.get(pk=self.figure.source_id)
+        url = reverse("admin:programmes_source_change", args=[source.pk])
+        self.client.force_login(self.first)
+        opened = self.opened(url, "source_form")
+        theirs = {name: value for name, value in opened.items() if name != "is_primary"}  # a box unticked is not sent
+        self.save_as(self.first, url, {**theirs, "published": ["2016-05-21"]})
+
+        refused = self.save_as(self.second, url, opened, reference="HC 2")
+        held = form_data(refused.content.decode(), "source_form")
+        self.assertNotIn("is_primary", held)
+        self.assertEqual(self.client.post(url, held).status_code, 302)
+        source.refresh_from_db()
+        self.assertEqual((source.reference, source.published.isoformat(), source.is_primary), ("HC 2", "2016-05-21", False))
+
     def test_it_refuses_a_save_that_slips_past_the_form_check_without_an_error_page(self):
         self.client.force_login(self.first)
         opened = self.opened(self.figure_url(), "figure_form")
