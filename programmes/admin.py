@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 
 from programmes import fiscal
 from programmes.admin_conflicts import ConflictAdminMixin, ConflictInlineMixin
-from programmes.admin_deletion import HistoryAdmin
+from programmes.admin_deletion import HistoryAdmin, RecoverMixin
 from programmes.audit import log_import
 from programmes.forms import FigureAdminForm, FigureForm, SourceAdminForm
 from programmes.importing import Plan, import_figures
@@ -130,13 +130,14 @@ class OrganisationAdmin(HistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(ConflictAdminMixin, HistoryAdmin):
+class SourceAdmin(RecoverMixin, ConflictAdminMixin, HistoryAdmin):
     list_display = ["title", "publisher", "kind", "published_display", "reference", "is_primary", "figure_count"]
     list_filter = ["publisher", "kind", "is_primary", ("published", admin.DateFieldListFilter)]
     search_fields = ["title", "publisher__name", "reference", "url", "seed_file", "key"]
     date_hierarchy = "published"
     form = SourceAdminForm
     inlines = [FigureInline]
+    recover_list_display = ["key", "title", "reference"]
     autocomplete_fields = ["publisher"]
     fieldsets = [
         (None, {"fields": ["key", "title", "publisher", "kind", "reference", "is_primary"]}),
@@ -197,7 +198,7 @@ class ImportConfirmForm(forms.Form):
 
 
 @admin.register(Figure)
-class FigureAdmin(ConflictAdminMixin, HistoryAdmin):
+class FigureAdmin(RecoverMixin, ConflictAdminMixin, HistoryAdmin):
     list_display = ["programme", "measure", "status", "value_display", "period_display", "source_display", "key"]
     list_display_links = ["programme", "measure"]
     list_filter = ["programme", "status", "measure", "basis", "unit", "source__publisher", "claimant", FinancialYearFilter]
@@ -217,6 +218,8 @@ class FigureAdmin(ConflictAdminMixin, HistoryAdmin):
     ]
 
     change_form_template = "admin/programmes/figure/change_form.html"
+    change_list_template = "admin/programmes/figure/change_list.html"
+    recover_list_display = ["key", "description", "as_published", "locator"]
 
     def get_urls(self) -> list[URLPattern]:
         importer = path("import/", self.admin_site.admin_view(self.import_view), name="programmes_figure_import")

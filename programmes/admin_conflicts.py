@@ -3,12 +3,22 @@
 django-concurrency supplies the version field (signed, hidden in every change form and inline form) and the
 check in the model's save (UPDATE ... WHERE version = the one the editor opened). This module makes the check in
 the form, under a row lock, so that a conflict comes back as the editor's form with a message saying who saved
-what, field by field, rather than as an error page; a second Save after reading it keeps the editor's version.
+what, field by field, rather than as an error page.
+
+The form that comes back holds the stored version with the editor's own changes on top: a field only the other
+editor changed (compared with the version this editor opened, read from the history) takes the stored value; one
+only this editor changed keeps theirs; one both changed keeps theirs too, marked with the stored value beside it.
+Saving again therefore stores exactly what the form shows and never quietly puts back what the other editor replaced.
+
+A deleted row is recovered from its history (admin_deletion.RecoverMixin): the history form of a row that no longer
+exists carries no version, and the check lets it through unless someone recovered the row since.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from concurrency.admin import ConcurrentModelAdmin
 from concurrency.config import CONCURRENCY_LIST_EDITABLE_POLICY_ABORT_ALL
@@ -17,24 +27,49 @@ from concurrency.forms import ConcurrentForm
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
-from django.db import router, transaction
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.db import OperationalError, router, transaction
 from django.db.models import Model
 from django.forms.models import InlineForeignKeyField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.text import get_text_list
+from psycopg2.errors import DeadlockDetected
+
+from programmes.admin_deletion import REASON_FIELD
 
 BLANK = "(blank)"
+# The version a history form carries when it was opened on a deleted row: django-concurrency's form field reads a
+# blank as 0, and no stored row has version 0 (its versions are microsecond timestamps).
+DELETED = 0
+
+# What the form holds, after a conflict, for a field where the editor's version and the stored one differ.
+THEIRS = "stored"  # only the other editor changed it
+YOURS = "yours"  # only this editor changed it
+BOTH = "both"  # both changed it: the form keeps this editor's, marked
+
+
+class Difference(NamedTuple):
+    label: str
+    yours: str
+    theirs: str
+    kept: str = YOURS
+    name: str = ""
 
 
 @dataclass
 class Conflict:
-    """What the editor submitted against what is stored now, for the fields where they differ."""
+    """What the editor submitted against what is stored now, for the fields where they differ, and what the form now holds."""
 
     title: str
     stored: Model | None
     changed_by: str = ""
     changed_at: object = None
-    differences: list[tuple[str, str, str]] = field(default_factory=list)
+    restored: bool = False
+    differences: list[Difference] = field(default_factory=list)
+
+    def kept(self, which: str) -> list[str]:
+        return [difference.label for difference in self.differences if difference.kept == which]
 
 
 def version_name(model: type[Model]) -> str:
@@ -63,7 +98,11 @@ def shown(form_field: forms.Field, value: object) -> str:
 
 
 class ConflictForm(ConcurrentForm):
-    """Mixed in front of an admin form: refuses to save over a stored version other than the one the editor opened."""
+    """Mixed in front of an admin form: refuses to save over a stored version other than the one the editor opened.
+
+    A form whose saves take other locks after the row's (a figure's flags, programmes/flags.py) names them in a
+    lock_before_row() method: they are taken before the row's, so that every save takes its locks in one order.
+    """
 
     conflict: Conflict | None = None
     # Set for a revert from the history, whose form starts from an old version but overwrites the current one.
@@ -71,6 +110,8 @@ class ConflictForm(ConcurrentForm):
     # Set for inline forms: a record the editor left as they opened it is not saved, rather than refused.
     skips_untouched = False
     untouched = False
+    # Set when the form recovers a deleted row: saving it must insert, never update.
+    recovering = False
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -83,64 +124,86 @@ class ConflictForm(ConcurrentForm):
         name = version_name(type(self.instance))
         if self.instance._state.adding or self.instance.pk is None or name not in cleaned:
             return cleaned
-        stored = self.stored()
-        if stored is not None and getattr(stored, name) == cleaned[name]:
+        stored, opened = self.stored(), cleaned[name]
+        if stored is None and opened == DELETED:
+            self.recovering = True
             return cleaned
-        if stored is not None and self.skips_untouched and self.left_as_opened(stored, cleaned[name]):
+        if stored is not None and getattr(stored, name) == opened:
+            return cleaned
+        as_opened = self.as_opened(stored, opened) if stored is not None else None
+        if stored is not None and self.skips_untouched and as_opened is not None and not self.differences(as_opened):
             # Saving a source sends every figure under it back; one changed elsewhere since is simply not saved.
             self.untouched = True
             return cleaned
-        self.conflict = self.describe(stored)
+        self.conflict = self.describe(stored, as_opened, restored=opened == DELETED)
         if stored is None:
             self.add_error(None, f"Not saved: {self.conflict.title} was deleted by someone else after you opened it.")
             return cleaned
-        self.add_error(
-            None,
-            f"Not saved: {self.conflict.title} was saved by {self.conflict.changed_by} after you opened it. "
-            "The fields where your version and the stored one differ are listed at the top of the page. "
-            "To keep your version, check it and save again; to keep the stored one, reload the page.",
-        )
-        # The form now carries the stored version, so that saving again is a deliberate choice to replace it.
-        self.data = self.data.copy()
-        self.data[self.add_prefix(name)] = str(self.fields[name].prepare_value(getattr(stored, name)))
+        self.take_stored(stored)
+        self.add_error(None, self.conflict_message())
         return cleaned
+
+    def conflict_message(self) -> str:
+        """What happened, and what the form now holds, in the words the editor reads at the top of the page."""
+        conflict = self.conflict
+        done = "restored" if conflict.restored else "saved"
+        parts = [f"Not saved: {conflict.title} was {done} by {conflict.changed_by} after you opened it."]
+        yours, both = conflict.kept(YOURS), conflict.kept(BOTH)
+        if yours:
+            parts.append(f"The form now holds the stored version, with your changes to {get_text_list(yours, 'and')}.")
+        else:
+            parts.append("The form now holds the stored version.")
+        if both:
+            parts.append(f"You both changed {get_text_list(both, 'and')}: the form holds your value, with the stored one beside it.")
+        parts.append("Check it and save again to store what the form holds, or reload the page to drop your changes.")
+        return " ".join(parts)
 
     def stored(self) -> Model | None:
         """The row as stored now, locked until this save ends so that no other save can slip in after the check."""
         model = type(self.instance)
-        rows = model._base_manager.filter(pk=self.instance.pk)
+        # Unordered: the model's ordering would join (and lock) the rows a figure points at, its programme and source.
+        rows = model._base_manager.filter(pk=self.instance.pk).order_by()
         if not transaction.get_autocommit(using=router.db_for_write(model)):
-            rows = rows.select_for_update()
+            if hasattr(self, "lock_before_row"):
+                self.lock_before_row()
+            # No key update: the row's id stays, so other saves may still insert rows pointing at it meanwhile.
+            rows = rows.select_for_update(no_key=True, of=("self",))
         return rows.first()
 
     def has_changed(self) -> bool:
         return not self.untouched and super().has_changed()
 
-    def left_as_opened(self, stored: Model, opened_version: int) -> bool:
-        """Whether the editor sent back the record exactly as it was at the version they opened (from its history)."""
+    def as_opened(self, stored: Model, opened_version: int) -> forms.ModelForm | None:
+        """This form, unbound, as the editor opened it: built from the history entry of the version they opened."""
         if not hasattr(stored, "history"):
-            return False
+            return None
         opened = stored.history.filter(**{version_name(type(stored)): opened_version}).order_by("-history_date").first()
         if opened is None:
-            return False
-        return not self.differences(type(self)(instance=opened.instance, prefix=self.prefix))
+            return None
+        return type(self)(instance=opened.instance, prefix=self.prefix)
 
-    def differences(self, other: forms.ModelForm) -> list[tuple[str, str, str]]:
-        """(label, this form's value, the other's) for every field where the two differ, as the editor reads them."""
+    def compared_fields(self) -> list[tuple[str, forms.Field]]:
         model = type(self.instance)
-        skipped = {version_name(model), "DELETE", "ORDER", model._meta.pk.name}
+        # The reason describes this save, not the row: the history keeps it, the row has no value to compare it with.
+        skipped = {version_name(model), "DELETE", "ORDER", model._meta.pk.name, REASON_FIELD}
+        return [
+            (name, form_field)
+            for name, form_field in self.fields.items()
+            if name not in skipped and not isinstance(form_field, InlineForeignKeyField)
+        ]
+
+    def differences(self, other: forms.ModelForm) -> list[Difference]:
+        """Every field where this form's submitted value and the other (unbound) form's differ, as the editor reads them."""
         found = []
-        for name, form_field in self.fields.items():
-            if name in skipped or isinstance(form_field, InlineForeignKeyField):
-                continue
+        for name, form_field in self.compared_fields():
             yours, theirs = self[name], other[name]
             if form_field.has_changed(theirs.initial, yours.data):
-                found.append((str(yours.label), shown(form_field, yours.data), shown(form_field, theirs.value())))
+                found.append(Difference(str(yours.label), shown(form_field, yours.data), shown(form_field, theirs.value())))
         return found
 
-    def describe(self, stored: Model | None) -> Conflict:
+    def describe(self, stored: Model | None, as_opened: forms.ModelForm | None, restored: bool = False) -> Conflict:
         title = f"{self.instance._meta.verbose_name} {self.instance.pk} ({self.instance})"
-        conflict = Conflict(title=title, stored=stored)
+        conflict = Conflict(title=title, stored=stored, restored=restored)
         if stored is None:
             return conflict
         latest = stored.history.order_by("-history_date").first() if hasattr(stored, "history") else None
@@ -149,8 +212,72 @@ class ConflictForm(ConcurrentForm):
             conflict.changed_at = latest.history_date
         else:
             conflict.changed_by = "someone else"
-        conflict.differences = self.differences(type(self)(instance=stored, prefix=self.prefix))
+        stored_form = type(self)(instance=stored, prefix=self.prefix)
+        for name, form_field in self.compared_fields():
+            yours, theirs = self[name], stored_form[name]
+            if not form_field.has_changed(theirs.initial, yours.data):
+                continue
+            # Without the version they opened (no history of it), every difference is treated as changed by both.
+            you_changed = as_opened is None or form_field.has_changed(as_opened[name].initial, yours.data)
+            they_changed = as_opened is None or form_field.has_changed(as_opened[name].initial, theirs.value())
+            kept = BOTH if you_changed and they_changed else YOURS if you_changed else THEIRS
+            conflict.differences.append(
+                Difference(str(yours.label), shown(form_field, yours.data), shown(form_field, theirs.value()), kept, name)
+            )
         return conflict
+
+    def take_stored(self, stored: Model) -> None:
+        """Put the stored version into the form wherever the editor left a field as they opened it, and the stored
+        version number, so that saving again is a deliberate choice to store what the form then holds."""
+        stored_form = type(self)(instance=stored, prefix=self.prefix)
+        self.data = self.data.copy()
+        name = version_name(type(self.instance))
+        self.data[self.add_prefix(name)] = str(self.fields[name].prepare_value(getattr(stored, name)))
+        for difference in self.conflict.differences:
+            if difference.kept == THEIRS:
+                self.put(difference.name, stored_form[difference.name].value())
+            elif difference.kept == BOTH:
+                self.add_error(
+                    difference.name,
+                    f"{self.conflict.changed_by} changed this too: stored now “{difference.theirs}”. "
+                    f"The box holds yours, “{difference.yours}”; saving again keeps what the box holds.",
+                )
+
+    def put(self, name: str, value: object) -> None:
+        """Write a value into the submitted data as the field's widget would send it from a browser."""
+        key = self.add_prefix(name)
+        widget = self.fields[name].widget
+        if isinstance(widget, RelatedFieldWidgetWrapper):
+            widget = widget.widget
+        if isinstance(widget, forms.CheckboxInput):
+            # A browser sends an unticked box not at all.
+            if value:
+                self.data[key] = "on"
+            else:
+                self.data.pop(key, None)
+            return
+        sent = widget.format_value(value)
+        if isinstance(sent, list):
+            self.data.setlist(key, [str(part) for part in sent])
+        else:
+            self.data[key] = "" if sent is None else str(sent)
+
+
+def once_more_after_deadlock(view: Callable[[], HttpResponse], using: str) -> HttpResponse:
+    """Run a save; if PostgreSQL broke a deadlock by aborting it, run it once more. The save it deadlocked with has
+    finished by then, so the second run meets it as it would any earlier save: saved, or refused as a conflict.
+
+    Saves take their locks in one order (ConflictForm.stored), so a deadlock needs rarer company: a figure moved to
+    another quantity while someone saves in that one, or a source saved with figures of several quantities."""
+    if not transaction.get_autocommit(using=using):
+        # Inside someone else's transaction, which the deadlock has already rolled back: only its owner may retry.
+        return view()
+    try:
+        return view()
+    except OperationalError as error:
+        if not isinstance(error.__cause__, DeadlockDetected):
+            raise
+        return view()
 
 
 def with_conflict_check(form_class: type[forms.ModelForm], **attrs) -> type[forms.ModelForm]:
@@ -190,7 +317,8 @@ class ConflictAdminMixin(ConcurrentModelAdmin):
     def get_form(self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kwargs) -> type[forms.ModelForm]:
         attrs = {}
         if getattr(request, "reverting", False) and obj is not None:
-            attrs["opened_version"] = self.model._base_manager.filter(pk=obj.pk).values_list(version_name(self.model), flat=True).first()
+            stored = self.model._base_manager.filter(pk=obj.pk).values_list(version_name(self.model), flat=True).first()
+            attrs["opened_version"] = DELETED if stored is None else stored
         return with_conflict_check(super().get_form(request, obj, change=change, **kwargs), **attrs)
 
     def render_change_form(self, request: HttpRequest, context: dict, *args, **kwargs) -> HttpResponse:
@@ -206,7 +334,10 @@ class ConflictAdminMixin(ConcurrentModelAdmin):
 
     def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context=None) -> HttpResponse:
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            return once_more_after_deadlock(
+                lambda: super(ConflictAdminMixin, self).changeform_view(request, object_id, form_url, extra_context),
+                using=router.db_for_write(self.model),
+            )
         except RecordModifiedError as error:
             # The form's check holds a row lock, so this takes a save that bypassed it; the transaction is rolled back.
             messages.error(
@@ -217,8 +348,13 @@ class ConflictAdminMixin(ConcurrentModelAdmin):
 
     def history_form_view(self, request: HttpRequest, object_id: str, version_id: str, extra_context=None) -> HttpResponse:
         request.reverting = True
-        with transaction.atomic(using=router.db_for_write(self.model)):
-            return super().history_form_view(request, object_id, version_id, extra_context)
+        using = router.db_for_write(self.model)
+
+        def revert() -> HttpResponse:
+            with transaction.atomic(using=using):
+                return super(ConflictAdminMixin, self).history_form_view(request, object_id, version_id, extra_context)
+
+        return once_more_after_deadlock(revert, using=using)
 
 
 class ConflictInlineMixin:

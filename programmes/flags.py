@@ -134,11 +134,20 @@ def refresh_batch(quantities: list[str]) -> None:
                 Figure.objects.filter(pk__in=pks[start : start + 2000]).update(disagreement_count=count)
 
 
+def lock_key(quantity: str) -> int:
+    """The PostgreSQL advisory lock that stands for a quantity."""
+    return int.from_bytes(hashlib.blake2b(quantity.encode(), digest_size=8).digest(), "big", signed=True)
+
+
 def lock(quantities: list[str]) -> None:
-    """On PostgreSQL, one editor at a time recomputes a quantity (SQLite already writes one transaction at a time)."""
+    """On PostgreSQL, one editor at a time recomputes a quantity (SQLite already writes one transaction at a time).
+
+    A figure's save takes its quantity's lock before the figure's row (forms.FigureForm.lock_before_row), because the
+    recomputation writes to the quantity's other figures: two saves that each held a figure's row and then waited
+    for this lock would each wait for the other."""
     if connection.vendor != "postgresql":
         return
-    keys = [int.from_bytes(hashlib.blake2b(quantity.encode(), digest_size=8).digest(), "big", signed=True) for quantity in quantities]
+    keys = [lock_key(quantity) for quantity in quantities]
     with connection.cursor() as cursor:
         # One round trip for the batch (one per quantity made a bulk load's refresh_all wait on 80,000 of them), taken in
         # the quantities' sorted order, so two writers never wait on each other in opposite orders.

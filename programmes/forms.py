@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from programmes import fiscal, published, rules
+from programmes import fiscal, flags, published, rules
 from programmes.models import Figure, Source
 
 # Model fields the two boxes fill: their errors are shown next to the box the editor typed in.
@@ -61,6 +61,11 @@ class FigureForm(forms.ModelForm):
             if not figure.as_published:
                 # Figures loaded before the text was kept show the stored value as the site prints it, which reads back the same.
                 self.initial["as_published"] = figure.display_value
+
+    def lock_before_row(self) -> None:
+        """The lock of the figure's stored quantity, which its save takes anyway to recompute the flags (flags.refresh).
+        Taken before the figure's row, as every figure save does, so that two saves never each hold what the other waits for."""
+        flags.lock(list(Figure._base_manager.filter(pk=self.instance.pk).values_list("quantity", flat=True)))
 
     def clean(self) -> dict:
         cleaned = super().clean()

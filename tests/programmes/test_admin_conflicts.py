@@ -5,10 +5,14 @@ from __future__ import annotations
 from unittest import mock
 
 from django.contrib.auth import get_user_model
+from django.db import OperationalError
 from django.db.models import F
+from django.http import HttpResponse
 from django.test import TestCase
 from django.urls import reverse
+from psycopg2.errors import DeadlockDetected
 
+from programmes.admin_conflicts import once_more_after_deadlock
 from programmes.models import Figure, Source
 from tests.helpers import form_data
 
@@ -53,7 +57,7 @@ class ConflictTests(TestCase):
         self.assertContains(theirs, "Not saved")
         self.assertContains(theirs, "was saved by first")
         conflict = theirs.context["conflicts"][0]
-        differences = {label: (yours, stored) for label, yours, stored in conflict.differences}
+        differences = {difference.label: (difference.yours, difference.theirs) for difference in conflict.differences}
         self.assertEqual(differences["Note"], ("Second editor's note", "First editor's note"))
         self.assertEqual(differences["Locator"][0], "p. 99")
         self.figure.refresh_from_db()
@@ -68,6 +72,61 @@ class ConflictTests(TestCase):
         self.assertEqual(again.status_code, 302)
         self.figure.refresh_from_db()
         self.assertEqual(self.figure.note, "Second editor's note")
+
+    def test_it_keeps_a_change_the_other_editor_made_to_a_field_this_editor_left_alone(self):
+        self.client.force_login(self.first)
+        opened = self.opened(self.figure_url(), "figure_form")
+        self.save_as(self.first, self.figure_url(), opened, note="First editor's note")
+
+        refused = self.save_as(self.second, self.figure_url(), opened, locator="p. 99")
+        self.assertEqual(refused.status_code, 200)
+        self.assertContains(refused, "The form now holds the stored version, with your changes to Locator.")
+        kept = {difference.label: difference.kept for difference in refused.context["conflicts"][0].differences}
+        self.assertEqual(kept, {"Note": "stored", "Locator": "yours"})
+        held = form_data(refused.content.decode(), "figure_form")
+        self.assertEqual((held["note"], held["locator"]), (["First editor's note"], ["p. 99"]))
+
+        again = self.client.post(self.figure_url(), held)
+        self.assertEqual(again.status_code, 302)
+        self.figure.refresh_from_db()
+        self.assertEqual((self.figure.note, self.figure.locator), ("First editor's note", "p. 99"))
+
+    def test_it_marks_a_field_both_editors_changed_and_keeps_this_editors_value_in_it(self):
+        self.client.force_login(self.first)
+        opened = self.opened(self.figure_url(), "figure_form")
+        self.save_as(self.first, self.figure_url(), opened, note="First editor's note", description="First editor's description")
+
+        refused = self.save_as(self.second, self.figure_url(), opened, note="Second editor's note", locator="p. 99")
+        self.assertContains(refused, "You both changed Note: the form holds your value, with the stored one beside it.")
+        self.assertIn("stored now “First editor's note”", refused.context["adminform"].form.errors["note"][0])
+        held = form_data(refused.content.decode(), "figure_form")
+        self.assertEqual(
+            (held["note"], held["locator"], held["description"]), (["Second editor's note"], ["p. 99"], ["First editor's description"])
+        )
+
+        self.assertEqual(self.client.post(self.figure_url(), held).status_code, 302)
+        self.figure.refresh_from_db()
+        self.assertEqual(
+            (self.figure.note, self.figure.locator, self.figure.description),
+            ("Second editor's note", "p. 99", "First editor's description"),
+        )
+
+    def test_it_keeps_the_other_editors_change_in_a_figure_saved_again_through_its_source(self):
+        source_url = reverse("admin:programmes_source_change", args=[self.figure.source_id])
+        self.client.force_login(self.first)
+        opened_source = self.opened(source_url, "source_form")
+        self.save_as(self.first, self.figure_url(), self.opened(self.figure_url(), "figure_form"), note="Saved on the figure's own page")
+
+        index = next(name for name, value in opened_source.items() if name.endswith("-id") and value == [str(self.figure.pk)])
+        prefix = index.removesuffix("-id")
+        refused = self.save_as(self.second, source_url, opened_source, **{f"{prefix}-locator": "p. 12"})
+        self.assertContains(refused, "Not saved")
+        held = form_data(refused.content.decode(), "source_form")
+        self.assertEqual((held[f"{prefix}-note"], held[f"{prefix}-locator"]), (["Saved on the figure's own page"], ["p. 12"]))
+
+        self.assertEqual(self.client.post(source_url, held).status_code, 302)
+        self.figure.refresh_from_db()
+        self.assertEqual((self.figure.note, self.figure.locator), ("Saved on the figure's own page", "p. 12"))
 
     def test_it_refuses_a_figure_saved_through_its_source_after_someone_changed_it(self):
         source_url = reverse("admin:programmes_source_change", args=[self.figure.source_id])
@@ -105,10 +164,27 @@ class ConflictTests(TestCase):
         self.save_as(self.first, url, opened, reference="HC 1")
         refused = self.save_as(self.second, url, opened, reference="HC 2")
         self.assertContains(refused, "Not saved")
-        differences = {label: (yours, stored) for label, yours, stored in refused.context["conflicts"][0].differences}
+        differences = {
+            difference.label: (difference.yours, difference.theirs) for difference in refused.context["conflicts"][0].differences
+        }
         self.assertEqual(differences["Reference"], ("HC 2", "HC 1"))
         source.refresh_from_db()
         self.assertEqual(source.reference, "HC 1")
+
+    def test_it_keeps_the_other_editors_date_and_tick_on_a_source_saved_again(self):
+        source = Source.objects.get(pk=self.figure.source_id)
+        url = reverse("admin:programmes_source_change", args=[source.pk])
+        self.client.force_login(self.first)
+        opened = self.opened(url, "source_form")
+        theirs = {name: value for name, value in opened.items() if name != "is_primary"}  # a box unticked is not sent
+        self.save_as(self.first, url, {**theirs, "published": ["2016-05-21"]})
+
+        refused = self.save_as(self.second, url, opened, reference="HC 2")
+        held = form_data(refused.content.decode(), "source_form")
+        self.assertNotIn("is_primary", held)
+        self.assertEqual(self.client.post(url, held).status_code, 302)
+        source.refresh_from_db()
+        self.assertEqual((source.reference, source.published.isoformat(), source.is_primary), ("HC 2", "2016-05-21", False))
 
     def test_it_refuses_a_save_that_slips_past_the_form_check_without_an_error_page(self):
         self.client.force_login(self.first)
@@ -157,3 +233,27 @@ class ConflictTests(TestCase):
         )
         self.assertEqual(done.status_code, 302)
         self.assertFalse(Figure.objects.filter(pk=figure.pk).exists())
+
+
+class DeadlockTests(TestCase):
+    """A save PostgreSQL aborted to break a deadlock is run once more; any other failure is not."""
+
+    def test_it_runs_a_save_once_more_after_the_database_broke_a_deadlock(self):
+        attempts = []
+
+        def save() -> HttpResponse:
+            attempts.append(len(attempts))
+            if len(attempts) == 1:
+                raise OperationalError("deadlock detected") from DeadlockDetected()
+            return HttpResponse("saved")
+
+        with mock.patch("programmes.admin_conflicts.transaction.get_autocommit", return_value=True):
+            self.assertEqual(once_more_after_deadlock(save, using="default").content, b"saved")
+        self.assertEqual(len(attempts), 2)
+
+    def test_it_does_not_run_a_save_again_after_another_failure(self):
+        def save() -> HttpResponse:
+            raise OperationalError("the database did not answer within 5 s")
+
+        with mock.patch("programmes.admin_conflicts.transaction.get_autocommit", return_value=True), self.assertRaises(OperationalError):
+            once_more_after_deadlock(save, using="default")

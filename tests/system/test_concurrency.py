@@ -1,5 +1,6 @@
 """Editors saving at the same moment, against a real server: every save of a different figure succeeds, and of two saves
-of the same figure from the same copy, one succeeds and the other is refused with a conflict message.
+of the same figure from the same copy, one succeeds and the other is refused with a conflict message. Two saves that
+wait for each other's locks both succeed: neither is aborted as a deadlock.
 
 The server is gunicorn with threads in two workers, so saves really overlap, on its own copy of the dataset in the
 same kind of database as the rest of the suite (on SQLite a file, as a site runs it, not the test suite's memory).
@@ -19,6 +20,9 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pytest
+
+from programmes.flags import lock_key
 from tests.helpers import PATIENCE, ROOT, USES_POSTGRES, copy_of_the_site, form_data, free_port, run_psql, scratch_database, wait_until
 
 SIMULTANEOUS = 30
@@ -98,6 +102,9 @@ class ConcurrentSaveTests:
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_COOKIES": "0",
             "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
+            # Saves here wait for each other's locks by design: the site's few seconds' budget for a page would make
+            # a slow machine's test fail where a fast one's passes. PATIENCE only stops a hang.
+            "DATABASE_TIMEOUT": str(PATIENCE),
         }
         if USES_POSTGRES:
             cls.admin_url, cls.database = scratch_database("concurrency")
@@ -171,3 +178,64 @@ class ConcurrentSaveTests:
         winner = 1 - loser
         assert notes[winner] in answers[loser][1], "the conflict message shows the stored version"
         assert self.editor.open(figure_id)["note"] == [notes[winner]]
+
+    def test_it_saves_both_of_two_figures_of_one_quantity_saved_at_the_same_moment(self):
+        """The order that deadlocked: the first save held its figure and waited to recompute the quantity's flags, which
+        write to the second figure; the second save held that figure and waited for the first. The quantity's lock is
+        held here (as a third save recomputing it would) until both saves wait, so that the two always meet this way."""
+        if not USES_POSTGRES:
+            pytest.skip("SQLite writes one transaction at a time and has no row locks: saves cannot deadlock")
+        import psycopg2
+
+        gate = psycopg2.connect(self.env["DATABASE_URL"])
+        try:
+            saves = self.save_two_of_one_quantity(gate)
+        finally:
+            gate.close()
+
+        statuses = [status for _, _, status, _ in saves]
+        print(f"\nPostgreSQL: two saves of one quantity, answers {statuses}")
+        assert statuses == [302, 302], [page[-300:] for _, _, _, page in saves]
+        for figure_id, note, _, _ in saves:
+            assert self.editor.open(figure_id)["note"] == note
+
+    def save_two_of_one_quantity(self, gate) -> list[tuple[int, list[str], int, str]]:
+        """Save two figures of one quantity while gate holds the quantity's lock, releasing it once both saves wait for
+        a lock: (figure id, note sent, status, page) for each."""
+        with gate.cursor() as cursor:
+            # A figure that others disagree with (its flags are rewritten whenever its quantity is), and another of its quantity.
+            cursor.execute(
+                "SELECT f.id, f.quantity FROM programmes_figure f JOIN programmes_disagreement d ON d.figure_id = f.id ORDER BY f.id LIMIT 1"
+            )
+            flagged, quantity = cursor.fetchone()
+            cursor.execute("SELECT id FROM programmes_figure WHERE quantity = %s AND id <> %s ORDER BY id LIMIT 1", [quantity, flagged])
+            (other,) = cursor.fetchone()
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(quantity)])
+
+        def waiting() -> int:
+            with gate.cursor() as cursor:
+                # The statistics views are read once per transaction unless told to read again.
+                cursor.execute("SELECT pg_stat_clear_snapshot()")
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                )
+                return cursor.fetchone()[0]
+
+        saves = []
+        for number, figure_id in enumerate([other, flagged]):
+            tab = self.editor.copy()
+            saves.append((tab, figure_id, tab.open(figure_id) | {"note": [f"Saved with one lock held, {number}"]}))
+        answers: list[tuple[int, str]] = [(0, ""), (0, "")]
+
+        def save(index: int) -> None:
+            tab, figure_id, fields = saves[index]
+            answers[index] = tab.request("POST", f"/admin/programmes/figure/{figure_id}/change/", fields)
+
+        threads = [threading.Thread(target=save, args=(index,)) for index in range(2)]
+        for index, thread in enumerate(threads):
+            thread.start()
+            wait_until(lambda count=index + 1: waiting() >= count, "a save did not reach the lock it waits for")
+        gate.commit()
+        for thread in threads:
+            thread.join(timeout=2 * PATIENCE)
+        return [(figure_id, fields["note"], *answer) for (_, figure_id, fields), answer in zip(saves, answers, strict=True)]
