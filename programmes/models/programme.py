@@ -15,6 +15,7 @@ from programmes.choices import (
     ProgrammeKind,
     choices_constraint,
 )
+from programmes.limits import SUMMARY_LENGTH
 
 
 class InProgrammesMixin:
@@ -79,7 +80,7 @@ class Programme(models.Model):
         null=True, blank=True, editable=False, help_text="When it was launched or began operating: its latest account's."
     )
     ended = models.DateField(null=True, blank=True, editable=False, help_text="When it was replaced or wound up: its latest account's.")
-    summary = models.TextField(blank=True, editable=False, help_text="Its latest account's summary.")
+    summary = models.TextField(max_length=SUMMARY_LENGTH, blank=True, editable=False, help_text="Its latest account's summary.")
 
     objects = ProgrammeQuerySet.as_manager()
     history = HistoricalRecords()
