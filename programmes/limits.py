@@ -1,5 +1,8 @@
 """How much text an editor may write in a box, where the model leaves no natural length (docs/limits.md has the table).
 
+A TextField's max_length reaches only its form (the box's maxlength and a check); each one also carries a
+MaxLengthValidator, so that full_clean, and with it the import, refuses an over-long text too.
+
 Every page shows a note in full, and the search index and the downloads carry it: a note of a megabyte would make the
 figure's page a megabyte, past the page budget, and pass Python's csv field limit (131,072 characters) in an export.
 """

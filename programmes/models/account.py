@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -60,6 +61,7 @@ class ProgrammeAccount(models.Model):
     )
     summary = models.TextField(
         max_length=SUMMARY_LENGTH,
+        validators=[MaxLengthValidator(SUMMARY_LENGTH)],
         help_text="Two to four plain sentences for the public page, saying only what this publication and earlier ones "
         "said. Paraphrase; quote under 25 words; no figure without its source. " + up_to(SUMMARY_LENGTH),
     )

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from simple_history.models import HistoricalRecords
@@ -63,6 +64,7 @@ class Contradiction(models.Model):
     )
     description = models.TextField(
         max_length=EXPLANATION_LENGTH,
+        validators=[MaxLengthValidator(EXPLANATION_LENGTH)],
         help_text="Why the sources differ, or why they cannot all be right, in plain words. Paraphrase; quote under 25 words. "
         + up_to(EXPLANATION_LENGTH),
     )

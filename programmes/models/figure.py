@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 
 from concurrency.fields import IntegerVersionField
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -205,6 +205,7 @@ class Figure(models.Model):
     locator = models.CharField(max_length=200, blank=True, help_text="Where in the source: page, paragraph, figure or table.")
     note = models.TextField(
         max_length=NOTE_LENGTH,
+        validators=[MaxLengthValidator(NOTE_LENGTH)],
         blank=True,
         help_text="A short caveat, e.g. where another source disagrees. Paraphrase; quote under 25 words. " + up_to(NOTE_LENGTH),
     )

@@ -1,7 +1,8 @@
 // Keeps what an editor typed in an admin change form through a submission that fails before the form comes back:
 // a body too large for the site (the 413 page), a lost connection. On submit the form's boxes are copied into this
 // tab's sessionStorage; when the same form is shown again by going back or reloading and its boxes differ from the
-// copy, the editor is offered the copy. A form shown with what was sent (saved, or refused with errors) drops it.
+// copy (a browser that did not keep them), the editor is offered the copy. A form shown with what was sent (saved,
+// refused with errors, or kept by the browser) drops it.
 (function () {
   "use strict";
   const form = document.querySelector("#content-main form[method=post]");
@@ -56,26 +57,39 @@
     }
   });
 
-  const stored = sessionStorage.getItem(key);
-  if (stored === null) {
-    return;
+  function offer() {
+    const stored = sessionStorage.getItem(key);
+    if (stored === null) {
+      return;
+    }
+    const saved = JSON.parse(stored);
+    if (!differs(saved)) {
+      // Shown with what was sent: saved, refused with errors, or kept by the browser itself.
+      sessionStorage.removeItem(key);
+      return;
+    }
+    const navigation = performance.getEntriesByType("navigation")[0];
+    if (!navigation || (navigation.type !== "back_forward" && navigation.type !== "reload")) {
+      // Opened afresh from a link: the copy waits for a return to the form.
+      return;
+    }
+    show(saved);
   }
-  const saved = JSON.parse(stored);
-  const navigation = performance.getEntriesByType("navigation")[0];
-  const returned = navigation && (navigation.type === "back_forward" || navigation.type === "reload");
-  if (!returned || !differs(saved)) {
-    sessionStorage.removeItem(key);
-    return;
+
+  function show(saved) {
+    const offer = document.getElementById("draft-offer");
+    offer.hidden = false;
+    document.getElementById("draft-restore").addEventListener("click", () => {
+      restore(saved);
+      sessionStorage.removeItem(key);
+      offer.hidden = true;
+    });
+    document.getElementById("draft-discard").addEventListener("click", () => {
+      sessionStorage.removeItem(key);
+      offer.hidden = true;
+    });
   }
-  const offer = document.getElementById("draft-offer");
-  offer.hidden = false;
-  document.getElementById("draft-restore").addEventListener("click", () => {
-    restore(saved);
-    sessionStorage.removeItem(key);
-    offer.hidden = true;
-  });
-  document.getElementById("draft-discard").addEventListener("click", () => {
-    sessionStorage.removeItem(key);
-    offer.hidden = true;
-  });
+
+  // After the browser has put back any form state of its own, which it does after this script has run.
+  window.addEventListener("pageshow", offer);
 })();
