@@ -74,8 +74,6 @@ class FigureForm(forms.ModelForm):
             if not figure.as_published:
                 # Figures loaded before the text was kept show the stored value as the site prints it, which reads back the same.
                 self.initial["as_published"] = figure.display_value
-            # A figure already recorded twice is not asked about again on every save; only an edit that makes it a duplicate is.
-            self.saved_lookup = rules.duplicate_lookup(figure)
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -107,10 +105,11 @@ class FigureForm(forms.ModelForm):
     def _post_clean(self) -> None:
         super()._post_clean()
         figure = self.instance
-        if self.errors or getattr(self, "saved_lookup", None) == rules.duplicate_lookup(figure):
+        # Unchanged figures under a source are not looked up one by one when the source is saved.
+        if self.errors or (figure.pk is not None and not self.has_changed()):
             return
         duplicates = list(Figure.objects.likely_duplicates_of(figure)[:3])
-        if not duplicates:
+        if not duplicates or self.was_duplicate(figure):
             return
         self.fields["is_separate"].widget = forms.CheckboxInput()
         if not self.cleaned_data.get("is_separate"):
@@ -125,6 +124,14 @@ class FigureForm(forms.ModelForm):
                 links,
             )
             self.add_error("is_separate", message)
+
+    def was_duplicate(self, figure: Figure) -> bool:
+        """Whether the figure as stored already repeated another: a figure recorded twice is not asked about again on
+        every save, only when an edit makes it a duplicate."""
+        if figure.pk is None:
+            return False
+        stored = Figure.objects.select_related("programme").get(pk=figure.pk)
+        return rules.duplicate_lookup(stored) == rules.duplicate_lookup(figure)
 
     def _update_errors(self, errors: ValidationError) -> None:
         """Show the model's errors about the value and the period next to the box that sets them."""
