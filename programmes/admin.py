@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import secrets
 
 from concurrency.exceptions import RecordModifiedError
@@ -22,7 +21,7 @@ from programmes import fiscal
 from programmes.admin_conflicts import ConflictAdminMixin, ConflictInlineMixin
 from programmes.admin_deletion import HistoryAdmin, RecoverMixin
 from programmes.audit import log_import
-from programmes.forms import FigureAdminForm, FigureForm, SourceAdminForm
+from programmes.forms import FigureAdminForm, FigureForm, ImportConfirmForm, ImportUploadForm, SourceAdminForm
 from programmes.importing import Plan, import_figures
 from programmes.models import (
     Contradiction,
@@ -71,6 +70,7 @@ class FigureInline(ConflictInlineMixin, admin.StackedInline):
     autocomplete_fields = ["programme", "claimant"]
     show_change_link = True
     fields = [
+        "is_separate",
         ("key", "programme"),
         "description",
         ("scope", "speaks_for", "scenario", "claimant"),
@@ -166,37 +166,6 @@ class SourceAdmin(RecoverMixin, ConflictAdminMixin, HistoryAdmin):
         return source.figure_count
 
 
-# Thousands of figures, far above any NAO report's. The preview sends the file back base64-encoded (a third
-# larger), and Django refuses form bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB); larger files go through
-# the import_figures command.
-MAX_IMPORT_BYTES = 1_800_000
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="UTF-8 CSV with exactly the columns of /data/figures.csv.")
-
-    def clean_file(self) -> bytes:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError("The file is larger than 1.8 MB: split it, or load it with the import_figures command.")
-        return upload.read()
-
-
-class ImportConfirmForm(forms.Form):
-    """The previewed file travels back base64-encoded: browsers rewrite line breaks in form fields, which would alter notes."""
-
-    content = forms.CharField(widget=forms.HiddenInput)
-    filename = forms.CharField(widget=forms.HiddenInput, max_length=200)
-    digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    preview = forms.CharField(widget=forms.HiddenInput, max_length=64)
-
-    def clean_content(self) -> bytes:
-        try:
-            return base64.b64decode(self.cleaned_data["content"], validate=True)
-        except binascii.Error as error:
-            raise forms.ValidationError("The previewed file was damaged in transit; upload it again.") from error
-
-
 @admin.register(Figure)
 class FigureAdmin(RecoverMixin, ConflictAdminMixin, HistoryAdmin):
     list_display = ["programme", "measure", "status", "value_display", "period_display", "source_display", "key"]
@@ -209,7 +178,7 @@ class FigureAdmin(RecoverMixin, ConflictAdminMixin, HistoryAdmin):
     form = FigureAdminForm
     readonly_fields = ["same_quantity"]
     fieldsets = [
-        (None, {"fields": ["programme", "description", ("measure", "status", "basis", "horizon")]}),
+        (None, {"fields": ["is_separate", "programme", "description", ("measure", "status", "basis", "horizon")]}),
         ("What it counts and who said it", {"fields": ["scope", "speaks_for", "part_of", "revises", "scenario", "claimant"]}),
         ("As published", {"fields": ["as_published", "period", "milestone"]}),
         ("Source", {"fields": ["source", "locator", "note", "key"]}),
@@ -279,8 +248,16 @@ class FigureAdmin(RecoverMixin, ConflictAdminMixin, HistoryAdmin):
         data, name = form.cleaned_data["content"], form.cleaned_data["filename"]
         if not self.may_create_sources(request, import_figures(data, dry_run=True)):
             raise PermissionDenied
-        preview, reason = form.cleaned_data["preview"], f"Imported from {name} in the admin"
-        plan = import_figures(data, user=request.user, reason=reason, expected=form.cleaned_data["digest"], preview=preview, filename=name)
+        preview, reason, duplicates = form.cleaned_data["preview"], f"Imported from {name} in the admin", form.cleaned_data["duplicates"]
+        plan = import_figures(
+            data,
+            user=request.user,
+            reason=reason,
+            expected=form.cleaned_data["digest"],
+            preview=preview,
+            filename=name,
+            duplicates=duplicates,
+        )
         if plan.saved:
             log_import(plan, request.user, name)
             messages.success(request, f"Imported {name}: {plan.summary}.")
@@ -289,16 +266,23 @@ class FigureAdmin(RecoverMixin, ConflictAdminMixin, HistoryAdmin):
             return self.import_page(request, form=ImportUploadForm(), applied=plan.applied)
         if plan.stale and not plan.problems:
             return self.import_preview(request, plan, data, name, preview, stale=True)
+        if plan.duplicates and not duplicates and not plan.problems:
+            return self.import_preview(request, plan, data, name, preview, undecided=True)
         return self.import_page(request, form=ImportUploadForm(), plan=plan)
 
-    def import_preview(self, request: HttpRequest, plan: Plan, data: bytes, name: str, preview: str, stale: bool = False) -> HttpResponse:
+    def import_preview(
+        self, request: HttpRequest, plan: Plan, data: bytes, name: str, preview: str, stale: bool = False, undecided: bool = False
+    ) -> HttpResponse:
         content = base64.b64encode(data).decode("ascii")
         confirm = ImportConfirmForm(initial={"content": content, "filename": name, "digest": plan.digest, "preview": preview})
+        # The browser asks for the choice too, before it sends the form.
+        confirm.fields["duplicates"].required = bool(plan.duplicates)
         context = {
             "plan": plan,
             "filename": name,
             "confirm": confirm,
             "stale": stale,
+            "undecided": undecided,
             "created": [change for change in plan.changes if change.action == "create"],
             "updated": [change for change in plan.changes if change.action == "update"],
             "unchanged": plan.count("unchanged"),

@@ -7,10 +7,16 @@ from them; the editor never types into a box that a browser would empty.
 
 from __future__ import annotations
 
+import base64
+import binascii
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from programmes import fiscal, flags, published, rules
+from programmes.importing import ADD, SKIP
 from programmes.models import Figure, Source
 
 # Model fields the two boxes fill: their errors are shown next to the box the editor typed in.
@@ -42,6 +48,13 @@ class FigureForm(forms.ModelForm):
     """A figure as published: the value and the period each typed as the source gives them."""
 
     period = fiscal.PeriodFormField()
+    # Hidden until the figure turns out to be a likely duplicate (_post_clean): then the editor must tick it to save.
+    is_separate = forms.BooleanField(
+        label="This is a separate figure; save it anyway",
+        required=False,
+        widget=forms.HiddenInput,
+        help_text="Tick only if the source states this figure twice, as two separate claims.",
+    )
 
     class Meta:
         model = Figure
@@ -94,6 +107,37 @@ class FigureForm(forms.ModelForm):
             figure.unit = rules.MEASURE_UNITS.get(cleaned.get("measure"), ("gbp_m",))[0]
         return cleaned
 
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        figure = self.instance
+        # Unchanged figures under a source are not looked up one by one when the source is saved.
+        if self.errors or (figure.pk is not None and not self.has_changed()):
+            return
+        duplicates = list(Figure.objects.likely_duplicates_of(figure)[:3])
+        if not duplicates or self.was_duplicate(figure):
+            return
+        self.fields["is_separate"].widget = forms.CheckboxInput()
+        if not self.cleaned_data.get("is_separate"):
+            links = format_html_join(
+                ", ",
+                '<a href="{}">figure {}</a> ({})',
+                ((reverse("admin:programmes_figure_change", args=[other.pk]), other.pk, other) for other in duplicates),
+            )
+            message = format_html(
+                "This looks like a figure already recorded: {}, with the same programme, quantity, source and value. "
+                "Open it to check; tick the box only if this is a separate figure.",
+                links,
+            )
+            self.add_error("is_separate", message)
+
+    def was_duplicate(self, figure: Figure) -> bool:
+        """Whether the figure as stored already repeated another: a figure recorded twice is not asked about again on
+        every save, only when an edit makes it a duplicate."""
+        if figure.pk is None:
+            return False
+        stored = Figure.objects.select_related("programme").get(pk=figure.pk)
+        return rules.duplicate_lookup(stored) == rules.duplicate_lookup(figure)
+
     def _update_errors(self, errors: ValidationError) -> None:
         """Show the model's errors about the value and the period next to the box that sets them."""
         if hasattr(errors, "error_dict"):
@@ -120,3 +164,41 @@ class SourceAdminForm(ReasonForm):
             "is_primary": "Untick for a secondary source (an aggregator, a mirror, a summary of others' figures): "
             "its figures are shown as secondary, to verify before use."
         }
+
+
+# Thousands of figures, far above any NAO report's. The preview sends the file back base64-encoded (a third
+# larger), and Django refuses form bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB); larger files go through
+# the import_figures command.
+MAX_IMPORT_BYTES = 1_800_000
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="UTF-8 CSV with exactly the columns of /data/figures.csv.")
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError("The file is larger than 1.8 MB: split it, or load it with the import_figures command.")
+        return upload.read()
+
+
+class ImportConfirmForm(forms.Form):
+    """The previewed file travels back base64-encoded: browsers rewrite line breaks in form fields, which would alter notes."""
+
+    content = forms.CharField(widget=forms.HiddenInput)
+    filename = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    preview = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    duplicates = forms.ChoiceField(
+        label="The likely duplicates listed above",
+        choices=[(SKIP, "Skip them: they are figures already recorded"), (ADD, "These are separate figures: add them anyway")],
+        widget=forms.RadioSelect,
+        # Asked for only when the file has likely duplicates; the import itself refuses to guess (importing.import_figures).
+        required=False,
+    )
+
+    def clean_content(self) -> bytes:
+        try:
+            return base64.b64decode(self.cleaned_data["content"], validate=True)
+        except binascii.Error as error:
+            raise forms.ValidationError("The previewed file was damaged in transit; upload it again.") from error

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from sharedservices import accounts, database, routers
 
@@ -49,8 +51,10 @@ class RequestLimitsMiddleware:
 
     The public site only reads: anything but GET or HEAD outside the admin is a 405, decided from the request line
     alone (CsrfViewMiddleware, further in, would read a POST body to look for its token). In the admin a request
-    body larger than MAX_REQUEST_BODY_BYTES is a 413, decided from Content-Length; Django's own limits
-    (DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FIELDS) then apply to what is read.
+    body larger than MAX_REQUEST_BODY_BYTES is a 413, decided from Content-Length, and so is a plain form's larger
+    than DATA_UPLOAD_MAX_MEMORY_SIZE, which Django would refuse with a bare 400 once read. A browser's form post gets
+    a page saying so, which leads back to the form with the typing kept; anything else, a line of text.
+    Django's own limits (DATA_UPLOAD_MAX_NUMBER_FIELDS, the fields of a multipart upload) then apply to what is read.
     """
 
     def __init__(self, get_response) -> None:
@@ -61,9 +65,16 @@ class RequestLimitsMiddleware:
         if not request.path_info.startswith(self.admin_prefix):
             if request.method not in PUBLIC_METHODS:
                 return HttpResponseNotAllowed(PUBLIC_METHODS, "This site only reads: use GET.\n", content_type="text/plain; charset=utf-8")
-        elif self.declared_length(request) > settings.MAX_REQUEST_BODY_BYTES:
-            return HttpResponse("Request body too large.\n", status=413, content_type="text/plain; charset=utf-8")
+        elif (size := self.declared_length(request)) > (limit := self.body_limit(request)):
+            return too_large(request, size, limit)
         return self.get_response(request)
+
+    @staticmethod
+    def body_limit(request: HttpRequest) -> int:
+        """The largest body the admin reads: Django holds a plain form's whole body in memory, a multipart upload's files not."""
+        if request.content_type == "application/x-www-form-urlencoded":
+            return min(settings.DATA_UPLOAD_MAX_MEMORY_SIZE, settings.MAX_REQUEST_BODY_BYTES)
+        return settings.MAX_REQUEST_BODY_BYTES
 
     @staticmethod
     def declared_length(request: HttpRequest) -> int:
@@ -71,6 +82,21 @@ class RequestLimitsMiddleware:
             return int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return 0
+
+
+def too_large(request: HttpRequest, size: int, limit: int) -> HttpResponse:
+    """The 413 for a body over the limit: a page for a browser's form post, a line of text for anything else."""
+    if "text/html" not in request.headers.get("Accept", ""):
+        return HttpResponse(f"Request body too large: at most {limit} bytes.\n", status=413, content_type="text/plain; charset=utf-8")
+    referer = request.headers.get("Referer", "")
+    same_site = url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    context = {
+        "size": size,
+        "limit": limit,
+        "form_url": referer if same_site else "/admin/",
+    }
+    # Rendered without the request's context processors: nothing past this middleware has run.
+    return HttpResponse(render_to_string("413.html", context), status=413)
 
 
 class DatabaseBudgetMiddleware:

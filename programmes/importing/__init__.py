@@ -19,6 +19,9 @@ The rules, as the README and the admin page state them:
 - Text cells lose the apostrophe the export puts in front of formula-like text (see programmes/columns.py), and keep
   their spaces exactly; codes, numbers and dates are trimmed. Control characters are refused (tab, line feed and
   carriage return are text); a database would store them raw or refuse them mid-import.
+- A row without an id that states a figure already recorded, or one an earlier line states (the same programme, quantity,
+  source and value: rules.duplicate_lookup), is a likely duplicate. The preview lists each with the figure or line it
+  repeats, and nothing is saved until the editor chooses to skip them or to add them anyway.
 - Every problem in the file is reported, with its line, column and reason; if there is one, nothing is saved.
 
 reading.py reads the file and cells.py each cell as its column's type; planning.py checks each row against the record
@@ -34,14 +37,16 @@ from django.core.management.color import no_style
 from django.db import IntegrityError, connection, transaction
 
 from programmes import flags
-from programmes.importing.plan import Change, NewSource, Plan, snapshot
+from programmes.importing.plan import ADD, SKIP, Change, NewSource, Plan, snapshot
 from programmes.importing.planning import Planner, guess_kind
 from programmes.importing.reading import CHUNK, COLUMNS, Problem, chunks, read_rows
 from programmes.importing.writing import ImportRefused, Writer
 from programmes.models import AppliedImport, Figure, Source
 
 __all__ = [
+    "ADD",
     "COLUMNS",
+    "SKIP",
     "AlreadyApplied",
     "Change",
     "ImportRefused",
@@ -63,10 +68,10 @@ class Rollback(Exception):
     """Leave the transaction without saving: a problem, a dry run, a stale preview or updates not allowed."""
 
 
-def plan_import(data: bytes, writer: Writer | None = None, digest: bool = True, preview: str = "") -> Plan:
+def plan_import(data: bytes, writer: Writer | None = None, digest: bool = True, preview: str = "", duplicates: str = "") -> Plan:
     """What importing this CSV would do, or every problem that prevents it; writes only through the writer, if one is given."""
     problems: list[Problem] = []
-    planner = Planner(writer, digest, preview)
+    planner = Planner(writer, digest, preview, duplicates)
     rows = 0
     for chunk in chunks(read_rows(data, problems), CHUNK):
         rows += len(chunk)
@@ -91,9 +96,11 @@ def import_figures(
     allow_updates: bool = True,
     preview: str = "",
     filename: str = "",
+    duplicates: str = "",
 ) -> Plan:
     """Check the CSV and save it all, unless it has a problem, this is a dry run, the plan no longer matches the preview
-    expected, that preview was applied already, or it changes existing figures when updates are not allowed."""
+    expected, that preview was applied already, it changes existing figures when updates are not allowed, or it has
+    likely duplicates and no choice (duplicates: SKIP or ADD) of what to do with them."""
     writer = None if dry_run else Writer(user, reason)
     plan = Plan()
     try:
@@ -101,9 +108,10 @@ def import_figures(
         with transaction.atomic(), flags.deferred():
             if expected is not None and not dry_run:
                 claim(expected, user, filename)
-            plan = plan_import(data, writer, digest=dry_run or expected is not None, preview=preview)
+            plan = plan_import(data, writer, digest=dry_run or expected is not None, preview=preview, duplicates=duplicates)
             plan.stale = expected is not None and plan.digest != expected
-            if plan.problems or dry_run or plan.stale or (plan.updates and not allow_updates):
+            undecided = plan.duplicates and duplicates not in (SKIP, ADD)
+            if plan.problems or dry_run or plan.stale or (plan.updates and not allow_updates) or undecided:
                 raise Rollback
             writer.flush()
             # Rows created with the ids of an export leave PostgreSQL's id sequences behind; move them past the new ids.

@@ -9,16 +9,36 @@ from programmes.columns import STORED_FIGURE_COLUMNS
 from programmes.importing.reading import Problem
 from programmes.models import Figure, Organisation, Source
 
+# What to do with the rows that are likely duplicates (rules.duplicate_lookup): the editor must choose one.
+SKIP = "skip"
+ADD = "add"
+
 
 @dataclass(slots=True)
 class Change:
-    """What one row does: for a new figure a few cells to show, for an existing one each column it changes."""
+    """What one row does: for a new figure a few cells to show, for an existing one each column it changes.
+    A new figure may be a likely duplicate of a recorded figure, or of one an earlier line of the file states."""
 
     line: int
     action: str
     figure_id: int | None
     brief: tuple[str, ...] = ()
     differences: list[tuple[str, str, str]] = field(default_factory=list)
+    duplicate_of: Figure | None = None
+    duplicate_line: int | None = None
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.duplicate_of is not None or self.duplicate_line is not None
+
+    @property
+    def duplicate_text(self) -> str:
+        """Which figure this row likely duplicates, for a terminal; blank when none."""
+        if self.duplicate_of is not None:
+            return f" (likely a duplicate of figure {self.duplicate_of.pk})"
+        if self.duplicate_line is not None:
+            return f" (likely a duplicate of line {self.duplicate_line})"
+        return ""
 
     @property
     def programme(self) -> str:
@@ -57,9 +77,15 @@ class Plan:
         return [change for change in self.changes if change.action == "update"]
 
     @property
+    def duplicates(self) -> list[Change]:
+        """The rows that are likely duplicates, whether they are to be added or skipped."""
+        return [change for change in self.changes if change.is_duplicate]
+
+    @property
     def summary(self) -> str:
         created, updated, unchanged = self.count("create"), self.count("update"), self.count("unchanged")
-        return f"{created} created, {updated} updated, {unchanged} unchanged; {len(self.new_sources)} new sources"
+        skipped = f", {self.count('skip')} skipped as likely duplicates" if self.count("skip") else ""
+        return f"{created} created, {updated} updated, {unchanged} unchanged{skipped}; {len(self.new_sources)} new sources"
 
     def describe(self) -> Iterator[str]:
         """One line per new organisation, new source and figure created or updated, for a terminal."""
@@ -72,9 +98,9 @@ class Plan:
                 f"dated to the {source.date_precision}, {'primary' if source.is_primary else 'secondary: verify before use'}{guessed}"
             )
         for change in self.changes:
-            if change.action == "create":
+            if change.action in ("create", "skip"):
                 programme, measure, status, _basis, value, *_ = change.brief
-                yield f"line {change.line}: create {programme} {measure} {status} {value}"
+                yield f"line {change.line}: {change.action} {programme} {measure} {status} {value}{change.duplicate_text}"
             elif change.action == "update":
                 edits = "; ".join(f"{name} {old!r} -> {new!r}" for name, old, new in change.differences)
                 yield f"line {change.line}: update figure {change.figure_id}: {edits}"

@@ -11,7 +11,8 @@ from django.utils.text import slugify
 from programmes import rules
 from programmes.columns import unescape
 from programmes.importing.cells import CHOICES, SOURCE_CHOICES, Cells, date, decimal, financial_year, identifier
-from programmes.importing.plan import Change, NewSource, Plan, describe_value, snapshot
+from programmes.importing.duplicates import Duplicates
+from programmes.importing.plan import SKIP, Change, NewSource, Plan, describe_value, snapshot
 from programmes.importing.reading import WHOLE_NUMBER
 from programmes.importing.writing import Writer
 from programmes.models import (
@@ -44,8 +45,9 @@ GUESSES = {"date_precision": DatePrecision.DAY, "is_primary": True}
 class Planner(Cells):
     """Checks rows chunk by chunk against the record and the file so far, recording the changes and handing figures to the writer."""
 
-    def __init__(self, writer: Writer | None, digest: bool, preview: str = "") -> None:
+    def __init__(self, writer: Writer | None, digest: bool, preview: str = "", duplicates: str = "") -> None:
         self.plan = Plan()
+        self.on_duplicates = duplicates
         super().__init__(self.plan.problems)
         self.writer = writer
         # Only a preview, and its confirmation, compare digests; the command does not pay for one.
@@ -68,6 +70,7 @@ class Planner(Cells):
         self.key_numbers: dict[str, int] = {}
         self.source_labels: dict[int, str] = {}
         self.known_figures: set[int] = set()
+        self.duplicates = Duplicates()
         # (line, figure id, column) for a part_of or revises naming a figure not yet read: checked once every row has been.
         self.later_parts: list[tuple[int, int, str]] = []
 
@@ -84,8 +87,10 @@ class Planner(Cells):
             Figure.objects.filter(pk__in=part_ids - self.known_figures).values_list("pk", flat=True)
         )
         self.fetch_sources_by_content(rows)
-        for line, row in rows:
-            self.add(line, row)
+        checked = [found for line, row in rows if (found := self.add(line, row)) is not None]
+        self.duplicates.fetch([figure for _, figure, before in checked if before is None], self.seen_ids)
+        for line, figure, before in checked:
+            self.record(line, figure, before)
 
     def fetch_sources_by_content(self, rows: list[tuple[int, dict[str, str]]]) -> None:
         """The existing sources that rows without a source_id may describe, found by title in one query per chunk."""
@@ -98,9 +103,11 @@ class Planner(Cells):
 
     # Rows
 
-    def add(self, line: int, row: dict[str, str]) -> None:
-        """Check one row; if it has no problem, record what it changes and hand the figure to the writer."""
+    def add(self, line: int, row: dict[str, str]) -> tuple[int, Figure, dict[str, str] | None] | None:
+        """Check one row: the figure as the row leaves it, with what it was (None for a new one), or None if the row has a problem."""
         known = len(self.plan.problems)
+        for column in ("claimant", "source_publisher"):
+            self.organisation_name(line, row, column)
         figure_id = self.cell(line, row, "id", identifier)
         programme = self.programme(line, row)
         values = {name: self.code(line, row, name) for name in CHOICES}
@@ -122,7 +129,7 @@ class Planner(Cells):
         if figure_id is not None and figure_id in self.seen_ids:
             self.problem(line, "id", f"figure {figure_id} already appears on line {self.seen_ids[figure_id]}")
         if len(self.plan.problems) > known:
-            return
+            return None
         if figure_id is not None:
             self.seen_ids[figure_id] = line
         existing = self.figures.get(figure_id) if figure_id is not None else None
@@ -141,8 +148,13 @@ class Planner(Cells):
         if key:
             figure.key = key
         self.fill_blanks(figure, row, horizon, is_new=existing is None, status_changed=figure.status != existing_status)
-        if self.is_valid(line, figure):
-            self.record(line, figure, before)
+        return (line, figure, before) if self.is_valid(line, figure) else None
+
+    def organisation_name(self, line: int, row: dict[str, str], column: str) -> None:
+        """A claimant or publisher names an organisation, which the import may create: its name must fit."""
+        limit = Organisation._meta.get_field("name").max_length
+        if len(name := unescape(row[column])) > limit:
+            self.problem(line, column, f"Ensure this value has at most {limit} characters (it has {len(name)}).")
 
     def fill_blanks(self, figure: Figure, row: dict[str, str], horizon: str, is_new: bool, status_changed: bool) -> None:
         """Claimant, horizon and description from their cells; a blank keeps the figure's, or gives a new figure a first one."""
@@ -186,10 +198,14 @@ class Planner(Cells):
         else:
             differences = [(name, before[name], new) for name, new in after.items() if before[name] != new]
             change = Change(line, "update", figure.pk, differences=differences)
+        self.duplicates.check(change, figure)
         if self.digest is not None:
-            self.digest.update(json.dumps([line, change.action, before, after], sort_keys=True).encode())
+            duplicate = [change.duplicate_of and change.duplicate_of.pk, change.duplicate_line]
+            self.digest.update(json.dumps([line, change.action, before, after, duplicate], sort_keys=True).encode())
+        if change.is_duplicate and self.on_duplicates == SKIP:
+            change.action = "skip"
         self.plan.changes.append(change)
-        if self.writer is not None and change.action != "unchanged":
+        if self.writer is not None and change.action in ("create", "update"):
             self.writer.add(change, figure)
 
     def brief(self, figure: Figure) -> tuple[str, ...]:

@@ -32,8 +32,9 @@ from programmes.models.contradiction import (
     Shown,
     shown_as_at,
 )
+from programmes.models.disagreement import Disagreement, DisagreementQuerySet
 from programmes.models.event import Event, EventQuerySet
-from programmes.models.figure import KEY_VALIDATOR, Disagreement, DisagreementQuerySet, Figure, FigureQuerySet, bounds_of
+from programmes.models.figure import KEY_VALIDATOR, Figure, FigureQuerySet, bounds_of
 from programmes.models.programme import InProgrammesMixin, Programme, ProgrammeQuerySet
 from programmes.models.source import Organisation, OrganisationQuerySet, Source, SourceQuerySet, dated, latest_possible
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from programmes.limits import SUMMARY_LENGTH, up_to
 from programmes.models.programme import Programme
 from programmes.models.source import Source
 
@@ -58,8 +60,10 @@ class ProgrammeAccount(models.Model):
         help_text="The publication this account rests on: it is shown from the day that publication had certainly appeared.",
     )
     summary = models.TextField(
+        max_length=SUMMARY_LENGTH,
+        validators=[MaxLengthValidator(SUMMARY_LENGTH)],
         help_text="Two to four plain sentences for the public page, saying only what this publication and earlier ones "
-        "said. Paraphrase; quote under 25 words; no figure without its source."
+        "said. Paraphrase; quote under 25 words; no figure without its source. " + up_to(SUMMARY_LENGTH),
     )
     started = models.DateField(
         null=True, blank=True, help_text="When it was launched or began operating, as known from these publications."

@@ -12,10 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from simple_history.models import HistoricalRecords
 
+from programmes.limits import EXPLANATION_LENGTH, up_to
 from programmes.models.event import Event
 from programmes.models.figure import Figure
 from programmes.models.programme import Programme
@@ -61,7 +63,10 @@ class Contradiction(models.Model):
         max_length=200, help_text="A short title naming what the sources disagree on, e.g. When the two centres started."
     )
     description = models.TextField(
-        help_text="Why the sources differ, or why they cannot all be right, in plain words. Paraphrase; quote under 25 words."
+        max_length=EXPLANATION_LENGTH,
+        validators=[MaxLengthValidator(EXPLANATION_LENGTH)],
+        help_text="Why the sources differ, or why they cannot all be right, in plain words. Paraphrase; quote under 25 words. "
+        + up_to(EXPLANATION_LENGTH),
     )
     programmes = models.ManyToManyField(
         Programme,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -13,6 +14,7 @@ from programmes.choices import (
     EventKind,
     choices_constraint,
 )
+from programmes.limits import NOTE_LENGTH, up_to
 from programmes.models.programme import InProgrammesMixin, Programme
 from programmes.models.source import Source, dated
 
@@ -40,7 +42,7 @@ class Event(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     title = models.CharField(max_length=200, help_text="Short label shown on charts, e.g. Cloud deadline moved to 2028.")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="events")
-    note = models.TextField(blank=True)
+    note = models.TextField(max_length=NOTE_LENGTH, validators=[MaxLengthValidator(NOTE_LENGTH)], blank=True, help_text=up_to(NOTE_LENGTH))
 
     objects = EventQuerySet.as_manager()
     history = HistoricalRecords()

@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 
 from concurrency.fields import IntegerVersionField
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -26,6 +26,7 @@ from programmes.choices import (
     Unit,
     choices_constraint,
 )
+from programmes.limits import NOTE_LENGTH, up_to
 from programmes.models.programme import InProgrammesMixin, Programme
 from programmes.models.source import Organisation, Source
 
@@ -70,6 +71,10 @@ class FigureQuerySet(InProgrammesMixin, models.QuerySet):
     def known(self) -> FigureQuerySet:
         """Figures with a number: not the ones a source says are unknown."""
         return self.exclude(qualifier=Qualifier.UNKNOWN)
+
+    def likely_duplicates_of(self, figure: Figure) -> FigureQuerySet:
+        """The saved figures that are likely duplicates of this one (rules.duplicate_lookup), oldest first; never itself."""
+        return self.with_related().filter(**rules.duplicate_lookup(figure)).exclude(pk=figure.pk).order_by("pk")
 
     def same_quantity_as(self, figure: Figure) -> FigureQuerySet:
         """The other saved figures that state this figure's quantity (rules.quantity_key, stored and indexed); none before it is saved."""
@@ -198,7 +203,12 @@ class Figure(models.Model):
         Source, on_delete=models.PROTECT, related_name="figures", help_text="The publication that states this figure."
     )
     locator = models.CharField(max_length=200, blank=True, help_text="Where in the source: page, paragraph, figure or table.")
-    note = models.TextField(blank=True, help_text="A short caveat, e.g. where another source disagrees. Paraphrase; quote under 25 words.")
+    note = models.TextField(
+        max_length=NOTE_LENGTH,
+        validators=[MaxLengthValidator(NOTE_LENGTH)],
+        blank=True,
+        help_text="A short caveat, e.g. where another source disagrees. Paraphrase; quote under 25 words. " + up_to(NOTE_LENGTH),
+    )
     version = IntegerVersionField(help_text="Changes on every save, so that two editors cannot overwrite each other.")
     # rules.quantity_key, stored on every save: figures of one quantity are one indexed lookup, and the disagreement
     # flags (programmes/flags.py) are recomputed for the quantities a write touches.
@@ -362,36 +372,3 @@ class Figure(models.Model):
                 errors[field] = f"Give the starting year of a financial year between {fiscal.EARLIEST} and {fiscal.LATEST}."
         if errors:
             raise ValidationError(errors)
-
-
-class DisagreementQuerySet(models.QuerySet):
-    def held_on(self, day: datetime.date | None) -> DisagreementQuerySet:
-        """The disagreements a reader could have seen on a day: both figures' sources had appeared by then (all of them today)."""
-        return self if day is None else self.filter(holds_from__lte=day)
-
-    def first_held_between(self, since: datetime.date, until: datetime.date) -> DisagreementQuerySet:
-        """Each figure's first flag (rank 1: its source appeared first) that began to hold after since and by until: the figures newly flagged then."""
-        return self.filter(rank=1, holds_from__gt=since, holds_from__lte=until)
-
-
-class Disagreement(models.Model):
-    """One of the earliest figures that another figure disagrees with (rules.disagree), kept on write by programmes/flags.py.
-
-    Pages read these instead of comparing figures. Only the KEPT earliest are stored for each figure: at any past date the
-    ones visible then are a prefix of them, so a view as at that date names the same figures a reader could have compared.
-    """
-
-    figure = models.ForeignKey(Figure, on_delete=models.CASCADE, related_name="disagreements")
-    other = models.ForeignKey(Figure, on_delete=models.CASCADE, related_name="+")
-    holds_from = models.DateField(help_text="The day both figures' sources had appeared: the flag holds from then.")
-    rank = models.PositiveSmallIntegerField(help_text="1 for the other figure whose source appeared first.")
-
-    objects = DisagreementQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["figure", "rank"]
-        constraints = [models.UniqueConstraint(fields=["figure", "rank"], name="%(app_label)s_%(class)s_one_per_rank")]
-        indexes = [models.Index(fields=["figure", "holds_from"], name="programmes_disagreement_from")]
-
-    def __str__(self) -> str:
-        return f"{self.figure_id} disagrees with {self.other_id} from {self.holds_from}"

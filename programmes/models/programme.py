@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -15,6 +16,7 @@ from programmes.choices import (
     ProgrammeKind,
     choices_constraint,
 )
+from programmes.limits import SUMMARY_LENGTH
 
 
 class InProgrammesMixin:
@@ -79,7 +81,13 @@ class Programme(models.Model):
         null=True, blank=True, editable=False, help_text="When it was launched or began operating: its latest account's."
     )
     ended = models.DateField(null=True, blank=True, editable=False, help_text="When it was replaced or wound up: its latest account's.")
-    summary = models.TextField(blank=True, editable=False, help_text="Its latest account's summary.")
+    summary = models.TextField(
+        max_length=SUMMARY_LENGTH,
+        validators=[MaxLengthValidator(SUMMARY_LENGTH)],
+        blank=True,
+        editable=False,
+        help_text="Its latest account's summary.",
+    )
 
     objects = ProgrammeQuerySet.as_manager()
     history = HistoricalRecords()

@@ -6,6 +6,7 @@ import datetime
 
 from concurrency.fields import IntegerVersionField
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,6 +19,7 @@ from programmes.choices import (
     SourceKind,
     choices_constraint,
 )
+from programmes.limits import NOTE_LENGTH, up_to
 
 
 def dated(day: datetime.date, precision: str) -> str:
@@ -57,7 +59,12 @@ class Organisation(models.Model):
     kind = models.CharField(
         max_length=16, choices=Kind.choices, help_text="Audit bodies and committees are the only ones whose own findings count as audited."
     )
-    note = models.TextField(blank=True, help_text="Optional: former names, or what the organisation is.")
+    note = models.TextField(
+        max_length=NOTE_LENGTH,
+        validators=[MaxLengthValidator(NOTE_LENGTH)],
+        blank=True,
+        help_text="Optional: former names, or what the organisation is. " + up_to(NOTE_LENGTH),
+    )
 
     objects = OrganisationQuerySet.as_manager()
     history = HistoricalRecords()
@@ -115,7 +122,12 @@ class Source(models.Model):
     is_primary = models.BooleanField(
         default=True, help_text="Untick for a secondary source: an aggregator or mirror repeating others' figures."
     )
-    note = models.TextField(blank=True, help_text="Short caveat about the source itself.")
+    note = models.TextField(
+        max_length=NOTE_LENGTH,
+        validators=[MaxLengthValidator(NOTE_LENGTH)],
+        blank=True,
+        help_text="Short caveat about the source itself. " + up_to(NOTE_LENGTH),
+    )
     version = IntegerVersionField(help_text="Changes on every save, so that two editors cannot overwrite each other.")
     # Derived from published and date_precision on every save, so that "the record as at a date" is one indexed filter.
     appeared_by = models.DateField(editable=False, db_index=True, help_text="The latest day the source can have appeared.")

@@ -32,6 +32,19 @@ def quantity_key(figure: Figure) -> str:
     return "/".join(quantity_parts(figure))
 
 
+def duplicate_lookup(figure: Figure) -> dict[str, object]:
+    """Two figures are likely duplicates when they state the same quantity (quantity_key, which begins with the programme),
+    from the same source, with the same value; saving one takes the editor's word that it is a separate figure."""
+    return {
+        "quantity": quantity_key(figure),
+        "source": figure.source_id,
+        "qualifier": figure.qualifier,
+        "value": figure.value,
+        "value_low": figure.value_low,
+        "value_high": figure.value_high,
+    }
+
+
 def quantity_parts(figure: Figure, with_status: bool = True) -> list[str]:
     """The parts of quantity_key, in order; without the status they say what two figures of different status are about."""
     period = f"{fiscal.label(figure.period_start) or '?'}..{fiscal.label(figure.period_end) or '?'}"

@@ -76,6 +76,45 @@ class PublicMethodTests(TestCase):
         self.assertEqual(response.status_code, 413)
 
 
+class OversizedFormTests(TestCase):
+    """A form too large to accept gets a page that says so and leads back to the form; a program gets one line of text."""
+
+    FORM = "/admin/programmes/figure/1/change/"
+
+    def post(self, length: int, content_type: str = "application/x-www-form-urlencoded", **headers):
+        return self.client.generic(
+            # The test client sets CONTENT_TYPE only with a body to send: set here, as a browser sends it.
+            "POST",
+            self.FORM,
+            CONTENT_TYPE=content_type,
+            CONTENT_LENGTH=str(length),
+            **{"wsgi.input": UnreadableBody()},
+            **headers,
+        )
+
+    def test_it_shows_a_browser_a_page_that_explains_the_limit_and_leads_back_to_the_form(self):
+        referer = f"http://testserver{self.FORM}"
+        response = self.post(3_000_000, HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8", HTTP_REFERER=referer)
+        self.assertContains(response, "Nothing was saved", status_code=413)
+        self.assertContains(response, "at most 2.5\xa0MB in one form", status_code=413)
+        self.assertContains(response, f'<a href="{referer}" data-back>Go back to your form</a>', status_code=413, html=True)
+        self.assertContains(response, "js/back", status_code=413)
+
+    def test_it_leads_back_only_to_a_page_of_this_site(self):
+        response = self.post(3_000_000, HTTP_ACCEPT="text/html", HTTP_REFERER="https://elsewhere.example/form/")
+        self.assertContains(response, '<a href="/admin/" data-back>', status_code=413)
+
+    def test_it_answers_a_program_in_one_line_naming_the_limit(self):
+        response = self.post(3_000_000)
+        self.assertEqual(response.status_code, 413)
+        self.assertEqual(response["Content-Type"], "text/plain; charset=utf-8")
+        self.assertEqual(response.content, b"Request body too large: at most 2621440 bytes.\n")
+
+    def test_it_refuses_a_multipart_body_only_past_the_request_limit(self):
+        response = self.post(11 * 1024 * 1024, content_type="multipart/form-data; boundary=x", HTTP_ACCEPT="text/html")
+        self.assertContains(response, "at most 10.0\xa0MB", status_code=413)
+
+
 class CsrfFailureTests(TestCase):
     def test_it_shows_our_own_page_without_inline_style(self):
         client = Client(enforce_csrf_checks=True)

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from programmes.audit import log_import
-from programmes.importing import import_figures
+from programmes.importing import ADD, SKIP, import_figures
 
 
 class Command(BaseCommand):
@@ -25,6 +25,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Apply the changes to existing figures (rows with their id); without it, they are listed and nothing is saved.",
         )
+        parser.add_argument(
+            "--duplicates",
+            choices=[SKIP, ADD],
+            help="What to do with new figures that are likely duplicates of recorded ones (same programme, quantity, source and "
+            "value): skip them, or add them as new figures anyway; without it, they are listed and nothing is saved.",
+        )
         parser.add_argument("--user", help="Username recorded in the change history as who made the import.")
 
     def handle(self, *args, **options) -> None:
@@ -35,7 +41,12 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}.") from error
         plan = import_figures(
-            data, user=user, reason=f"Imported from {path.name}", dry_run=options["dry_run"], allow_updates=options["update"]
+            data,
+            user=user,
+            reason=f"Imported from {path.name}",
+            dry_run=options["dry_run"],
+            allow_updates=options["update"],
+            duplicates=options["duplicates"] or "",
         )
         if plan.problems:
             problems = "\n".join(str(problem) for problem in plan.problems)
@@ -44,6 +55,11 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if options["dry_run"]:
             self.stdout.write(f"Dry run, nothing saved: {plan.summary}.")
+        elif not plan.saved and plan.duplicates and not options["duplicates"]:
+            raise CommandError(
+                f"{path.name} has {len(plan.duplicates)} likely duplicates of figures already recorded or given above (listed above); "
+                "nothing was saved. Run the command again with --duplicates skip, or --duplicates add to add them as new figures anyway."
+            )
         elif not plan.saved:
             raise CommandError(
                 f"{path.name} changes {len(plan.updates)} existing figures (listed above, before -> after); nothing was saved. "
