@@ -19,6 +19,9 @@ The rules, as the README and the admin page state them:
 - Text cells lose the apostrophe the export puts in front of formula-like text (see programmes/columns.py), and keep
   their spaces exactly; codes, numbers and dates are trimmed. Control characters are refused (tab, line feed and
   carriage return are text); a database would store them raw or refuse them mid-import.
+- period_as_published is read as the admin's period box reads it (fiscal.parse_period) and kept as written; the
+  financial years and length it fixes are stored with it, so period_start, period_end and period_years may be left
+  blank, and when filled must agree. A blank, or a file without the column, leaves the period to period_start and period_end.
 - Every problem in the file is reported, with its line, column and reason; if there is one, nothing is saved.
 
 reading.py reads the file and cells.py each cell as its column's type; planning.py checks each row against the record

@@ -48,6 +48,12 @@ def date(text: str) -> datetime.date:
         raise CellError(f"{text!r} is not a date written YYYY-MM-DD (e.g. 2016-05-20); Excel may have reformatted it") from None
 
 
+def years(text: str) -> int:
+    if not WHOLE_NUMBER.match(text):
+        raise CellError(f"{text!r} is not a number of years (a whole number, e.g. 15), nor blank")
+    return int(text)
+
+
 def identifier(text: str) -> int:
     if not WHOLE_NUMBER.match(text) or int(text) == 0:
         raise CellError(f"{text!r} is not an id (a whole number from the export), nor blank")

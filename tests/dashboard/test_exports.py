@@ -63,6 +63,8 @@ FIGURE_COLUMNS = [
     "unit",
     "period_start",
     "period_end",
+    "period_as_published",
+    "period_years",
     "source_id",
     "source_title",
     "source_publisher",
