@@ -248,6 +248,20 @@ def checked(text: str, first: int | None, last: int | None, years: int | None = 
     return Period(first, last, years)
 
 
+def mismatch(text: str, first: int | None, last: int | None, years: int | None) -> str:
+    """Why a stored period is not what its text as published fixes ("" when it is, or when there is no text)."""
+    if not text.strip():
+        return ""
+    try:
+        period = parse_period(text)
+    except FinancialYearError as error:
+        return str(error)
+    if (period.first, period.last, period.years) == (first, last, years):
+        return ""
+    fixed = stated(period.first, period.last, period.years) or "no financial years"
+    return f"{text.strip()!r} gives {fixed}, but the period stored is {stated(first, last, years) or 'blank'}: correct one of them."
+
+
 def parse_span(text: str) -> tuple[int | None, int | None]:
     """The financial years (first, last) a period fixes (parse_period); (None, None) for one that fixes none, such as "15 years"."""
     period = parse_period(text)

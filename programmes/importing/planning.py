@@ -10,7 +10,7 @@ from django.utils.text import slugify
 
 from programmes import fiscal, rules
 from programmes.columns import unescape
-from programmes.importing.cells import CHOICES, SOURCE_CHOICES, Cells, date, decimal, financial_year, identifier, years
+from programmes.importing.cells import CHOICES, SOURCE_CHOICES, Cells, date, decimal, financial_year, identifier
 from programmes.importing.plan import Change, NewSource, Plan, describe_value, snapshot
 from programmes.importing.reading import WHOLE_NUMBER
 from programmes.importing.writing import Writer
@@ -110,7 +110,7 @@ class Planner(Cells):
         if "milestone" in row:
             values["milestone"] = unescape(row["milestone"])
         if "period_as_published" in row:
-            values |= self.period(line, row, values)
+            values |= self.period_as_published(line, row, values["period_start"], values["period_end"])
         horizon = unescape(row["horizon"]).strip()
         if horizon and horizon not in Horizon.values:
             self.problem(line, "horizon", f"{horizon!r} is not allowed; use one of: {', '.join(Horizon.values)}, or leave it blank")
@@ -204,33 +204,6 @@ class Planner(Cells):
         self.plan.changes.append(change)
         if self.writer is not None and change.action != "unchanged":
             self.writer.add(change, figure)
-
-    def period(self, line: int, row: dict[str, str], values: dict) -> dict:
-        """The period as published and what it fixes; a period_start, period_end or period_years given too must agree with it."""
-        text = unescape(row["period_as_published"])
-        length = self.cell(line, row, "period_years", years) if "period_years" in row else None
-        try:
-            period = fiscal.parse_period(text)
-        except fiscal.FinancialYearError as error:
-            self.problem(line, "period_as_published", str(error))
-            return {}
-        if not text.strip():
-            # A blank text leaves the period to period_start and period_end, as in files from before the text was kept.
-            if length is not None:
-                self.problem(line, "period_years", "a length needs the period as published, e.g. 15 years")
-            return {"period_as_published": "", "period_years": None}
-        derived = {"period_start": period.first, "period_end": period.last, "period_years": period.years}
-        given = {"period_start": values["period_start"], "period_end": values["period_end"], "period_years": length}
-        for name, value in given.items():
-            if value is not None and value != derived[name]:
-                shown = fiscal.label(value) if name != "period_years" else value
-                worked_out = (fiscal.label(derived[name]) if name != "period_years" else derived[name]) or "blank"
-                self.problem(
-                    line,
-                    name,
-                    f"{shown} does not agree with the period as published, {text!r}, which gives {worked_out}; blank the cell to take it from the text",
-                )
-        return {"period_as_published": text, **derived}
 
     def brief(self, figure: Figure) -> tuple[str, ...]:
         source = figure.source

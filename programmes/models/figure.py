@@ -1,4 +1,4 @@
-"""Figures: each claim a source makes about a programme, and the stored flags of those that disagree."""
+"""Figures: each claim a source makes about a programme."""
 
 from __future__ import annotations
 
@@ -383,54 +383,11 @@ class Figure(models.Model):
             problem = rules.implausible(self)
             if problem:
                 errors["value"] = problem
-        if text := self.period_as_published.strip():
-            try:
-                period = fiscal.parse_period(text)
-            except fiscal.FinancialYearError as error:
-                errors["period_as_published"] = str(error)
-            else:
-                derived = (period.first, period.last, period.years)
-                if derived != (self.period_start, self.period_end, self.period_years):
-                    errors["period_as_published"] = (
-                        f"{text!r} gives {fiscal.stated(*derived) or 'no financial years'}, but the period stored is "
-                        f"{fiscal.stated(self.period_start, self.period_end, self.period_years) or 'blank'}: correct one of them."
-                    )
+        if problem := fiscal.mismatch(self.period_as_published, self.period_start, self.period_end, self.period_years):
+            errors["period_as_published"] = problem
         for field in ("period_start", "period_end"):
             year = getattr(self, field)
             if year is not None and not fiscal.EARLIEST <= year <= fiscal.LATEST:
                 errors[field] = f"Give the starting year of a financial year between {fiscal.EARLIEST} and {fiscal.LATEST}."
         if errors:
             raise ValidationError(errors)
-
-
-class DisagreementQuerySet(models.QuerySet):
-    def held_on(self, day: datetime.date | None) -> DisagreementQuerySet:
-        """The disagreements a reader could have seen on a day: both figures' sources had appeared by then (all of them today)."""
-        return self if day is None else self.filter(holds_from__lte=day)
-
-    def first_held_between(self, since: datetime.date, until: datetime.date) -> DisagreementQuerySet:
-        """Each figure's first flag (rank 1: its source appeared first) that began to hold after since and by until: the figures newly flagged then."""
-        return self.filter(rank=1, holds_from__gt=since, holds_from__lte=until)
-
-
-class Disagreement(models.Model):
-    """One of the earliest figures that another figure disagrees with (rules.disagree), kept on write by programmes/flags.py.
-
-    Pages read these instead of comparing figures. Only the KEPT earliest are stored for each figure: at any past date the
-    ones visible then are a prefix of them, so a view as at that date names the same figures a reader could have compared.
-    """
-
-    figure = models.ForeignKey(Figure, on_delete=models.CASCADE, related_name="disagreements")
-    other = models.ForeignKey(Figure, on_delete=models.CASCADE, related_name="+")
-    holds_from = models.DateField(help_text="The day both figures' sources had appeared: the flag holds from then.")
-    rank = models.PositiveSmallIntegerField(help_text="1 for the other figure whose source appeared first.")
-
-    objects = DisagreementQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["figure", "rank"]
-        constraints = [models.UniqueConstraint(fields=["figure", "rank"], name="%(app_label)s_%(class)s_one_per_rank")]
-        indexes = [models.Index(fields=["figure", "holds_from"], name="programmes_disagreement_from")]
-
-    def __str__(self) -> str:
-        return f"{self.figure_id} disagrees with {self.other_id} from {self.holds_from}"
