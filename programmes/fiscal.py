@@ -1,7 +1,8 @@
 """UK financial years: 1 April to 31 March, written "2023-24", stored as the starting calendar year (2023).
 
-The one place where labels are parsed and printed, so that the admin, the pages, the exports and the import
-agree on what "2023-24" means.
+The one place where labels and periods are parsed and printed, so that the admin, the pages, the exports and the
+import agree on what "2023-24" means, and read a period as sources state it ("by 2028-29", "since 2021", "15 years")
+into the financial years and length it fixes (parse_period).
 """
 
 from __future__ import annotations
@@ -66,8 +67,8 @@ def span(start_year: int | None, end_year: int | None) -> str:
 
 
 def phrase(start_year: int | None, end_year: int | None, years: int | None = None, as_published: str = "") -> str:
-    """A period as a sentence says it: "over 2013-14 to 2015-16", "over the years to 2023-24", "from 2014-15", "in 2020-21",
-    and for a period without financial years "over 15 years" or "over the period the source calls "programme life""."""
+    """A period as a sentence says it: "over 2013-14 to 2015-16", "over the years to 2023-24", "from 2014-15", "in 2020-21";
+    without financial years, "over 15 years" or over the period the source calls “programme life”."""
     if start_year is None and end_year is None:
         if years is not None:
             return f"over {years} year{'s' if years != 1 else ''}"
@@ -106,7 +107,7 @@ class Period:
     is_lifetime: bool = False
 
 
-# Every form a period may take, as the error message and docs/editing.md name them.
+# Every form a period may take, as the error message names them (the README's period table shows what each stores).
 ACCEPTED_FORMS = (
     "a financial year (2023-24, also 2023/24 or 2023\u201324)",
     "a span (2013-14 to 2015-16)",
@@ -119,28 +120,7 @@ ACCEPTED_FORMS = (
 )
 FINANCIAL_YEAR_TEXT = re.compile(r"^(?P<start>\d{4})\s*[-/\u2013]\s*(?P<end>\d{2})$", re.ASCII)
 CALENDAR_YEAR = re.compile(r"^\d{4}$", re.ASCII)
-NUMBER_WORDS = (
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-)
+NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")  # fmt: skip
 LENGTH = re.compile(
     rf"^(?:(?:over|for|across)\s+)?(?:the\s+next\s+)?(?P<count>\d{{1,3}}|{'|'.join(NUMBER_WORDS)})[\s-]years?"
     r"(?:\s+(?P<direction>from|to)\s+(?P<anchor>.+))?$"
