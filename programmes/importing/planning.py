@@ -133,17 +133,11 @@ class Planner(Cells):
         existing_status = existing.status if existing else None
         for name, value in values.items():
             setattr(figure, name, value)
-        if (
-            before is not None
-            and "period_as_published" not in row
-            and (before["period_start"], before["period_end"])
-            != (
-                fiscal.label(figure.period_start),
-                fiscal.label(figure.period_end),
-            )
-        ):
-            # A file from before the text was kept has moved the period: the source's old words no longer say it.
-            figure.period_as_published, figure.period_years = "", None
+        if before is not None and "period_as_published" not in row:
+            period = (fiscal.label(figure.period_start), fiscal.label(figure.period_end))
+            if period != (before["period_start"], before["period_end"]):
+                # A file from before the text was kept has moved the period: the source's old words no longer say it.
+                figure.period_as_published, figure.period_years = "", None
         figure.programme, figure.source, figure.part_of_id = programme, source, part_of
         if "revises" in row:
             figure.revises_id = revises

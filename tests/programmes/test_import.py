@@ -438,6 +438,17 @@ class PeriodImportTests(TestCase):
         self.assertEqual((row["period_as_published"], row["period_years"], row["period_start"]), ("15 years", "15", ""))
         self.assertEqual([change.action for change in import_figures(to_csv(row)).changes], ["unchanged"])
 
+    def test_it_keeps_the_text_of_a_file_without_the_column_unless_the_file_moves_the_period(self):
+        import_figures(to_csv(new_row(period_as_published="since 2021", period_start="", period_end="", status="target", locator="old")))
+        figure = Figure.objects.get(locator="old")
+        older_file = [name for name in COLUMNS if name not in ("period_as_published", "period_years")]
+        import_figures(to_csv(existing_row(figure, note="Checked"), columns=older_file))
+        figure.refresh_from_db()
+        self.assertEqual((figure.note, figure.period_as_published, figure.period_start), ("Checked", "since 2021", 2020))
+        import_figures(to_csv(existing_row(figure, period_start="2021-22"), columns=older_file))
+        figure.refresh_from_db()
+        self.assertEqual((figure.period_as_published, figure.period_start), ("", 2021))
+
     def test_it_previews_a_length_as_published(self):
         editor = get_user_model().objects.create_superuser("editor", "editor@example.org", "a-long-test-password")
         self.client.force_login(editor)
