@@ -330,7 +330,8 @@ class FigureAdmin(RecoverMixin, ConflictAdminMixin, HistoryAdmin):
 
     @admin.display(description="period", ordering="period_start")
     def period_display(self, figure: Figure) -> str:
-        return figure.period_display or "–"
+        # The editor's own words, as typed in the form ("by 2028-29"); figures loaded without them, their financial years.
+        return figure.period_as_published.strip() or figure.period_display or "–"
 
     @admin.display(description="source", ordering="source__published")
     def source_display(self, figure: Figure) -> str:

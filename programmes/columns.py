@@ -254,6 +254,21 @@ FIGURE_COLUMNS = (
     ),
     Column("period_end", "period_end", "financial_year", "Last financial year covered, e.g. 2015-16. Blank if unknown or open."),
     Column(
+        "period_as_published",
+        "period_as_published",
+        "text",
+        "The period as the source wrote it, e.g. by 2028-29, since 2021, to March 2026, 15 years, programme life. In an import, "
+        "period_start, period_end and period_years are worked out from it (a period_start or period_end given as well must agree); "
+        "blank for figures loaded before the text was kept, whose period is period_start to period_end.",
+    ),
+    Column(
+        "period_years",
+        "period_years",
+        "integer",
+        "The length of the period in years, where the source states one (15 years; 10 years from 2014-15). Worked out from "
+        "period_as_published; in an import it may be left blank, and if given must agree.",
+    ),
+    Column(
         "source_id", "source__id", "integer", "The publication that states the figure (see sources.csv); its page is /sources/<id>/.", True
     ),
     Column("source_title", "source__title", "text", "Title of the publication.", True),

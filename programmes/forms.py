@@ -1,8 +1,9 @@
 """The admin's forms: what the editor types is what is stored and what is shown back, and every change says why.
 
 A figure's value is one box, "Value as published" (read by programmes.published), and its period one box,
-"Period" (read by programmes.fiscal.parse_span). The separate qualifier, value, range and unit columns are filled
-from them; the editor never types into a box that a browser would empty.
+"Period as published" (read by programmes.fiscal.parse_period). Both texts are kept as typed; the separate qualifier,
+value, range, unit, financial year and length columns are filled from them; the editor never types into a box that a
+browser would empty.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from programmes.models import Figure, Source
 
 # Model fields the two boxes fill: their errors are shown next to the box the editor typed in.
 VALUE_FIELDS = ("qualifier", "value", "value_low", "value_high", "unit")
-PERIOD_FIELDS = ("period_start", "period_end")
+PERIOD_FIELDS = ("period_start", "period_end", "period_years", "period_as_published")
 
 
 class ReasonForm(forms.ModelForm):
@@ -70,7 +71,8 @@ class FigureForm(forms.ModelForm):
         figure = self.instance
         self.fields["as_published"].required = True
         if figure.pk is not None:
-            self.initial.setdefault("period", figure.period_display)
+            # Figures loaded before the text was kept show their financial years as the site prints them.
+            self.initial.setdefault("period", figure.period_as_published or figure.period_display)
             if not figure.as_published:
                 # Figures loaded before the text was kept show the stored value as the site prints it, which reads back the same.
                 self.initial["as_published"] = figure.display_value
@@ -83,8 +85,11 @@ class FigureForm(forms.ModelForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         figure = self.instance
-        if "period" in cleaned:
-            figure.period_start, figure.period_end = cleaned["period"]
+        if "period" in cleaned and (figure.pk is None or "period" in self.changed_data):
+            # Untouched, the stored period stays as it is, a blank text included, so that saving unchanged changes nothing.
+            text, period = cleaned["period"]
+            figure.period_as_published = text
+            figure.period_start, figure.period_end, figure.period_years = period.first, period.last, period.years
         text = cleaned.get("as_published")
         if text is None:
             return cleaned

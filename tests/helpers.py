@@ -312,7 +312,7 @@ def figure_form(figure: Figure, **changes) -> dict:
         "status": figure.status,
         "basis": figure.basis,
         "as_published": figure.as_published or figure.display_value,
-        "period": figure.period_display,
+        "period": figure.period_as_published or figure.period_display,
         "source": figure.source_id,
         "locator": figure.locator,
         "note": figure.note,

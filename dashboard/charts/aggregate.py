@@ -190,7 +190,8 @@ def series_label(spread: Spread, value: str) -> str:
 
 def span_label(spread: Spread, group: Group) -> str:
     if group.start is None:
-        return "period not stated" if spread.across == "covered" else "date not stated"
+        # Figures with a length or words for their period ("15 years", "programme life") are here too: no financial year.
+        return "financial years not stated" if spread.across == "covered" else "date not stated"
     if spread.across == "covered":
         return fiscal.span(group.start, group.end)
     return str(group.start) if group.start == group.end else f"{group.start}{formatting.EN_DASH}{group.end}"

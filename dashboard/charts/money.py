@@ -12,7 +12,7 @@ from dashboard.charts.chart import Chart, figure_chart
 from dashboard.charts.frame import figure_frame
 from dashboard.charts.style import MEASURE_KEY, STATUS_ORDER, STATUS_STYLE, axis, base_layout
 from dashboard.charts.traces import as_float, figure_bar, hover_text
-from programmes import fiscal, rules
+from programmes import rules
 from programmes.models import Figure, Measure, Status, Unit
 
 
@@ -143,7 +143,7 @@ def money_sentence(savings: Figure, investment: Figure, net: tuple[Decimal, Deci
         outcome = rules.net_phrase(net)
     said = rules.statement(
         savings,
-        f"{savings.display_value} saved against {investment.display_value} invested {fiscal.phrase(savings.period_start, savings.period_end)}",
+        f"{savings.display_value} saved against {investment.display_value} invested {savings.period_phrase}",
     )
     return rules.sentence(f"{said}, {outcome}")
 

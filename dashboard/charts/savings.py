@@ -12,7 +12,7 @@ from dashboard.charts.chart import Chart, figure_chart
 from dashboard.charts.frame import figure_frame
 from dashboard.charts.style import EVENT_COLOUR, STATUS_ORDER, STATUS_STYLE, axis, base_layout
 from dashboard.charts.traces import as_float, hover_text, status_bars, wrap_name
-from programmes import fiscal, rules
+from programmes import rules
 from programmes.models import Basis, Event, Figure, Measure, Status, Unit
 
 
@@ -93,7 +93,7 @@ def promise_summary(figures: list[Figure], bases: tuple[str, ...], per: str) -> 
     units = (Unit.GBP_M,)
 
     def said(figure: Figure) -> str:
-        period = f" {fiscal.phrase(figure.period_start, figure.period_end)}" if rules.has_period(figure) else ""
+        period = f" {figure.period_phrase}" if figure.period_display else ""
         return rules.statement(figure, f"{figure.display_value} {per}{period}")
 
     parts = []

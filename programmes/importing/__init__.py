@@ -22,6 +22,9 @@ The rules, as the README and the admin page state them:
 - A row without an id that states a figure already recorded, or one an earlier line states (the same programme, quantity,
   source and value: rules.duplicate_lookup), is a likely duplicate. The preview lists each with the figure or line it
   repeats, and nothing is saved until the editor chooses to skip them or to add them anyway.
+- period_as_published is read as the admin's period box reads it (fiscal.parse_period) and kept as written; the
+  financial years and length it fixes are stored with it, so period_start, period_end and period_years may be left
+  blank, and when filled must agree. A blank, or a file without the column, leaves the period to period_start and period_end.
 - Every problem in the file is reported, with its line, column and reason; if there is one, nothing is saved.
 
 reading.py reads the file and cells.py each cell as its column's type; planning.py checks each row against the record

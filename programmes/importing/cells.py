@@ -1,4 +1,4 @@
-"""Reading one cell of a row as what its column holds: a code, a number, a financial year, a date, an id or a boolean."""
+"""Reading one cell of a row as what its column holds: a code, a number, a financial year, a date, an id, a boolean, or a period as published."""
 
 from __future__ import annotations
 
@@ -48,6 +48,12 @@ def date(text: str) -> datetime.date:
         raise CellError(f"{text!r} is not a date written YYYY-MM-DD (e.g. 2016-05-20); Excel may have reformatted it") from None
 
 
+def years(text: str) -> int:
+    if not WHOLE_NUMBER.match(text):
+        raise CellError(f"{text!r} is not a number of years (a whole number, e.g. 15), nor blank")
+    return int(text)
+
+
 def identifier(text: str) -> int:
     if not WHOLE_NUMBER.match(text) or int(text) == 0:
         raise CellError(f"{text!r} is not an id (a whole number from the export), nor blank")
@@ -90,3 +96,30 @@ class Cells:
         if text:
             self.problem(line, name, f"{row[name]!r} is not true or false, nor blank")
         return None
+
+    def period_as_published(self, line: int, row: dict[str, str], start: int | None, end: int | None) -> dict:
+        """The period as published and what it fixes; a period_start, period_end or period_years given too must agree with it."""
+        text = unescape(row["period_as_published"])
+        length = self.cell(line, row, "period_years", years) if "period_years" in row else None
+        try:
+            period = fiscal.parse_period(text)
+        except fiscal.FinancialYearError as error:
+            self.problem(line, "period_as_published", str(error))
+            return {}
+        if not text.strip():
+            # A blank text leaves the period to period_start and period_end, as in files from before the text was kept.
+            if length is not None:
+                self.problem(line, "period_years", "a length needs the period as published, e.g. 15 years")
+            return {"period_as_published": "", "period_years": None}
+        derived = {"period_start": period.first, "period_end": period.last, "period_years": period.years}
+        given = {"period_start": start, "period_end": end, "period_years": length}
+        for name, value in given.items():
+            if value is not None and value != derived[name]:
+                shown = fiscal.label(value) if name != "period_years" else value
+                worked_out = (fiscal.label(derived[name]) if name != "period_years" else derived[name]) or "blank"
+                self.problem(
+                    line,
+                    name,
+                    f"{shown} does not agree with the period as published, {text!r}, which gives {worked_out}; blank the cell to take it from the text",
+                )
+        return {"period_as_published": text, **derived}

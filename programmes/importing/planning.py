@@ -8,7 +8,7 @@ import json
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.text import slugify
 
-from programmes import rules
+from programmes import fiscal, rules
 from programmes.columns import unescape
 from programmes.importing.cells import CHOICES, SOURCE_CHOICES, Cells, date, decimal, financial_year, identifier
 from programmes.importing.duplicates import Duplicates
@@ -116,6 +116,8 @@ class Planner(Cells):
         values |= {name: unescape(row[name]) for name in ("locator", "note", "scope", "scenario", "as_published")}
         if "milestone" in row:
             values["milestone"] = unescape(row["milestone"])
+        if "period_as_published" in row:
+            values |= self.period_as_published(line, row, values["period_start"], values["period_end"])
         horizon = unescape(row["horizon"]).strip()
         if horizon and horizon not in Horizon.values:
             self.problem(line, "horizon", f"{horizon!r} is not allowed; use one of: {', '.join(Horizon.values)}, or leave it blank")
@@ -138,6 +140,11 @@ class Planner(Cells):
         existing_status = existing.status if existing else None
         for name, value in values.items():
             setattr(figure, name, value)
+        if before is not None and "period_as_published" not in row:
+            period = (fiscal.label(figure.period_start), fiscal.label(figure.period_end))
+            if period != (before["period_start"], before["period_end"]):
+                # A file from before the text was kept has moved the period: the source's old words no longer say it.
+                figure.period_as_published, figure.period_years = "", None
         figure.programme, figure.source, figure.part_of_id = programme, source, part_of
         if "revises" in row:
             figure.revises_id = revises

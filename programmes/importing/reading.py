@@ -15,8 +15,10 @@ from programmes.columns import FIGURE_COLUMNS, STORED_FIGURE_COLUMNS
 
 COLUMNS = [column.name for column in STORED_FIGURE_COLUMNS]
 # Columns a file may leave out: programme_name is for reading, the computed ones are the site's judgements; speaks_for,
-# revises and milestone came after the first downloads (a file without them keeps each figure's).
-OPTIONAL = {"programme_name", "speaks_for", "revises", "milestone"} | {column.name for column in FIGURE_COLUMNS if column.computed}
+# revises, milestone and the period as published came after the first downloads (a file without them keeps each figure's).
+OPTIONAL = {"programme_name", "speaks_for", "revises", "milestone", "period_as_published", "period_years"} | {
+    column.name for column in FIGURE_COLUMNS if column.computed
+}
 KNOWN = [column.name for column in FIGURE_COLUMNS]
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$", re.ASCII)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)

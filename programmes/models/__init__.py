@@ -2,7 +2,7 @@
 
 Vocabulary and rules follow docs/vocabulary.md. Every closed set is a TextChoices (programmes/choices.py) backed by a named
 database constraint, because `choices` alone constrains nothing once data arrives by fixture, import or SQL. One module
-a family of models (programme, source, figure, event, contradiction); everything is importable from programmes.models, choices included.
+a family of models (programme, source, figure, disagreement, event, contradiction); everything is importable from programmes.models, choices included.
 """
 
 from programmes.choices import (

@@ -1,4 +1,4 @@
-"""Figures: each claim a source makes about a programme, and the stored flags of those that disagree."""
+"""Figures: each claim a source makes about a programme."""
 
 from __future__ import annotations
 
@@ -199,6 +199,18 @@ class Figure(models.Model):
     period_end = fiscal.FinancialYearField(
         null=True, blank=True, help_text="Last financial year covered, e.g. 2015-16. Blank if unknown or open."
     )
+    period_as_published = models.CharField(
+        max_length=80,
+        blank=True,
+        # In the database too: bulk tools that insert figures by SQL (the benchmarks) need not know the column.
+        default="",
+        db_default="",
+        help_text='The period as the source wrote it, e.g. "by 2028-29", "since 2021", "15 years", "programme life"; '
+        "the financial years and length it fixes are stored with it (fiscal.parse_period).",
+    )
+    period_years = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text='The length of the period in years, where the source states one ("15 years").'
+    )
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, related_name="figures", help_text="The publication that states this figure."
     )
@@ -252,6 +264,9 @@ class Figure(models.Model):
                 condition=Q(period_start__isnull=True) | Q(period_end__isnull=True) | Q(period_end__gte=models.F("period_start")),
                 name="%(app_label)s_%(class)s_period_in_order",
             ),
+            models.CheckConstraint(
+                condition=Q(period_years__isnull=True) | Q(period_years__gte=1), name="%(app_label)s_%(class)s_period_has_a_length"
+            ),
             models.UniqueConstraint(fields=["key"], condition=~Q(key=""), name="%(app_label)s_%(class)s_unique_key"),
         ]
         # The downloads stream figures in id order: each filter they offer on a column of the figure itself finds its rows
@@ -302,7 +317,19 @@ class Figure(models.Model):
 
     @property
     def period_display(self) -> str:
-        return fiscal.span(self.period_start, self.period_end)
+        """The period for a table cell: its financial years, else what the source gave ("15 years"), else ""."""
+        return fiscal.stated(self.period_start, self.period_end, self.period_years, self.period_as_published)
+
+    @property
+    def period_phrase(self) -> str:
+        """The period as a sentence says it: "over 2013-14 to 2015-16", "over 15 years"."""
+        return fiscal.phrase(self.period_start, self.period_end, self.period_years, self.period_as_published)
+
+    @property
+    def period_published_differs(self) -> bool:
+        """Whether the source's words for the period say more than its financial years do ("by 2028-29" beside "to 2028-29")."""
+        text = self.period_as_published.strip()
+        return bool(text) and text != self.period_display
 
     @property
     def is_range(self) -> bool:
@@ -366,6 +393,8 @@ class Figure(models.Model):
             problem = rules.implausible(self)
             if problem:
                 errors["value"] = problem
+        if problem := fiscal.mismatch(self.period_as_published, self.period_start, self.period_end, self.period_years):
+            errors["period_as_published"] = problem
         for field in ("period_start", "period_end"):
             year = getattr(self, field)
             if year is not None and not fiscal.EARLIEST <= year <= fiscal.LATEST:

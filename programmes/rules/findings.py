@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from programmes import fiscal
 from programmes.choices import Basis, Horizon, Measure, Qualifier, Status, Unit
 from programmes.rules.cards import ASSURANCE, best_sourced, is_whole
 from programmes.rules.money import has_period
@@ -133,7 +132,7 @@ def unpaired_reason(figures: Iterable[Figure]) -> str:
     found = sorted(
         {
             f"{Measure(f.measure).label.lower()} {'a year' if f.basis == Basis.ANNUAL else 'in total'} "
-            f"for {f.scope or 'the whole programme'} {fiscal.phrase(f.period_start, f.period_end)}"
+            f"for {f.scope or 'the whole programme'} {f.period_phrase}"
             for f in findings
         }
     )
@@ -184,5 +183,5 @@ def pair_sentence(pair: Pair) -> str:
     scope = f"for {finding.scope}" if finding.scope else "for the whole programme"
     if finding.scenario:
         scope += f" ({finding.scenario})"
-    period = fiscal.phrase(finding.period_start, finding.period_end)
+    period = finding.period_phrase
     return f"{what} {scope} {period}: {statement(claim)}; {statement(finding)}, {gap_phrase(pair)}"

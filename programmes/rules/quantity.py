@@ -49,7 +49,10 @@ def quantity_parts(figure: Figure, with_status: bool = True) -> list[str]:
     """The parts of quantity_key, in order; without the status they say what two figures of different status are about."""
     period = f"{fiscal.label(figure.period_start) or '?'}..{fiscal.label(figure.period_end) or '?'}"
     if figure.period_start is None and figure.period_end is None:
-        period = "unstated"
+        # "15 years" and "programme life" are stated periods, though of no financial years: never the same as a period
+        # the source leaves unstated. Migration 0007 keys figures of a schema that had neither field yet.
+        years = getattr(figure, "period_years", None)
+        period = f"{years}-years" if years else "lifetime" if getattr(figure, "period_as_published", "").strip() else "unstated"
     parts = [
         figure.programme.slug,
         cached_slugify(figure.scope) or "whole",

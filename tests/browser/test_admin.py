@@ -204,6 +204,43 @@ class EditorJourneyTests(AdminBrowserTestCase):
         rows = [row for row in csv.DictReader(io.StringIO(table.body().decode("utf-8-sig"))) if row["id"] == str(figure_id)]
         return page.status, page.text(), rows
 
+    def test_it_keeps_a_period_as_the_source_states_it_and_shows_it_on_the_public_page(self):
+        self.go(reverse("admin:programmes_figure_add"))
+        self.choose("programme", "gss", "Government Shared Services")
+        self.page.fill("#id_description", "Savings the strategy aims for")
+        self.page.select_option("#id_measure", "savings")
+        self.page.select_option("#id_status", "target")
+        self.page.select_option("#id_basis", "annual")
+        self.page.select_option("#id_horizon", "projection")
+        self.choose("claimant", "Cabinet", "Cabinet Office")
+        self.page.fill("#id_as_published", "£100m")
+        self.page.fill("#id_period", "by 2028-29")
+        self.choose("source", "launches new government", "Cabinet Office launches new government shared services strategy")
+        self.assertEqual(self.save(), 302, self.errors())
+        figure = Figure.objects.get(description="Savings the strategy aims for")
+        self.addCleanup(Figure.objects.filter(pk=figure.pk).delete)
+        self.assertEqual((figure.period_as_published, figure.period_start, figure.period_end), ("by 2028-29", None, 2028))
+        change = reverse("admin:programmes_figure_change", args=[figure.pk])
+        self.go(change)
+        self.assertEqual(self.page.input_value("#id_period"), "by 2028-29")
+        status, text, rows = self.public(figure.pk)
+        self.assertIn("by 2028-29", text)
+        self.assertEqual((rows[0]["period_as_published"], rows[0]["period_end"]), ("by 2028-29", "2028-29"))
+
+        self.page.fill("#id_period", "15 years")
+        self.page.fill("#id_change_reason", "The strategy gives a length, not an end")
+        self.assertEqual(self.save(), 302, self.errors())
+        figure.refresh_from_db()
+        self.assertEqual(
+            (figure.period_as_published, figure.period_start, figure.period_end, figure.period_years), ("15 years", None, None, 15)
+        )
+        self.go(change)
+        self.assertEqual(self.page.input_value("#id_period"), "15 years")
+        status, text, rows = self.public(figure.pk)
+        self.assertIn("15 years", text)
+        self.assertNotIn("not stated", text)
+        self.assertEqual((rows[0]["period_as_published"], rows[0]["period_years"]), ("15 years", "15"))
+
     def test_it_records_an_undated_secondary_source_and_a_figure_as_published_and_forgets_it_when_deleted(self):
         self.go(reverse("admin:programmes_source_add"))
         self.page.fill("#id_key", "journey-secondary-summary")

@@ -63,6 +63,8 @@ FIGURE_COLUMNS = [
     "unit",
     "period_start",
     "period_end",
+    "period_as_published",
+    "period_years",
     "source_id",
     "source_title",
     "source_publisher",
@@ -161,6 +163,32 @@ class FigureCsvTests(TestCase):
         response = self.client.get("/data/figures.csv")
         self.assertIsInstance(response, StreamingHttpResponse)
         self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
+
+
+class PeriodAsPublishedExportTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        programme, source = make_programme("export-periods"), make_source("export-periods")
+        unbounded = {"period_start": None, "period_end": None, "status": "forecast"}
+        make_figure(programme, source, period_as_published="15 years", period_years=15, **unbounded)
+        make_figure(programme, source, measure="investment", period_as_published="programme life", **unbounded)
+        make_figure(programme, source, period_as_published="since 2021", period_start=2020, period_end=None, status="forecast")
+
+    def test_it_writes_the_period_as_published_and_its_length_in_csv_and_json(self):
+        expected = [("15 years", "15", "", ""), ("programme life", "", "", ""), ("since 2021", "", "2020-21", "")]
+        rows = csv_rows(self.client.get("/data/figures.csv?programme=export-periods"))
+        cells = [(row["period_as_published"], row["period_years"], row["period_start"], row["period_end"]) for row in rows]
+        self.assertEqual(cells, expected)
+        document = json_document(self.client.get("/data/figures.json?programme=export-periods"))
+        values = [(row["period_as_published"], row["period_years"], row["period_start"]) for row in document["rows"]]
+        self.assertEqual(values, [("15 years", 15, None), ("programme life", None, None), ("since 2021", None, "2020-21")])
+
+    def test_it_describes_the_new_columns_in_the_data_dictionary(self):
+        schema = json_document(self.client.get("/data/datapackage.json"))
+        figures = next(resource for resource in schema["resources"] if resource["name"] == "figures")
+        fields = {field["name"]: field for field in figures["schema"]["fields"]}
+        self.assertIn("15 years", fields["period_as_published"]["description"])
+        self.assertEqual(fields["period_years"]["type"], "integer")
 
 
 class SpreadsheetTests(TestCase):

@@ -484,3 +484,40 @@ class ChartCacheTests(TestCase):
         after = self.client.get("/programmes/ngss-2012/").context["charts"]
         money_after = next(c for c in after if c.id == "money")
         self.assertIn("£91m saved against £94m invested over 2013-14 to 2015-16 (20 May 2016), a net cost of £3m", money_after.summary)
+
+
+class PeriodAsPublishedTests(TestCase):
+    """A period the source gives as a length or in words is shown as the source gave it, never as a period not stated."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.programme, source = make_programme("periods-in-words"), make_source("periods-in-words")
+        period = {"period_start": None, "period_end": None, "status": "forecast"}
+        cls.length = make_figure(cls.programme, source, value=D("150"), period_as_published="15 years", period_years=15, **period)
+        cls.life = make_figure(cls.programme, source, measure="investment", value=D("80"), period_as_published="programme life", **period)
+        cls.by = make_figure(
+            cls.programme, source, measure="savings_rate", unit="percent", value=D("15"), period_end=2028, period_start=None,
+            period_as_published="by 2028-29", status="target", basis="point_in_time",
+        )  # fmt: skip
+
+    def test_it_shows_each_on_its_figure_page(self):
+        for figure, shown in [(self.length, "15 years"), (self.life, "programme life"), (self.by, "to 2028-29")]:
+            with self.subTest(shown=shown):
+                page = self.client.get(figure.get_absolute_url())
+                self.assertContains(page, f"<div><dt>Period</dt><dd>{shown}", html=False)
+                self.assertNotContains(page, "not stated")
+        self.assertContains(self.client.get(self.by.get_absolute_url()), "(as published: “by 2028-29”)")
+
+    def test_it_shows_each_in_the_figure_list_the_programme_page_and_the_claims_never_audited(self):
+        for url in ("/figures/?programme=periods-in-words", "/programmes/periods-in-words/", "/never-audited/?programme=periods-in-words"):
+            with self.subTest(url=url):
+                page = self.client.get(url)
+                self.assertContains(page, "15 years")
+                self.assertContains(page, "programme life")
+                self.assertNotContains(page, "period not stated")
+
+    def test_it_never_counts_a_length_as_the_same_quantity_as_a_period_not_stated(self):
+        unstated = make_figure(self.programme, self.length.source, value=D("150"), period_start=None, period_end=None, status="forecast")
+        self.assertNotEqual(unstated.quantity, self.length.quantity)
+        self.assertTrue(self.length.quantity.endswith("/15-years"))
+        self.assertTrue(self.life.quantity.endswith("/lifetime"))

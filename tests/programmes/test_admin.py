@@ -217,6 +217,46 @@ class AdminEditTests(TestCase):
                 figure.refresh_from_db()
                 self.assertEqual((figure.period_start, figure.period_end), stored)
 
+    def test_it_keeps_the_period_as_typed_and_stores_what_it_fixes(self):
+        figure = Figure.objects.get(key="F041")
+        # A target about years to come, so that any of these periods is one it may state.
+        as_target = {"status": "target", "horizon": "projection"}
+        for text, stored in [
+            ("by 2028-29", (None, 2028, None)),
+            ("since 2021", (2020, None, None)),
+            ("to March 2026", (None, 2025, None)),
+            ("2021 to 2024", (2020, 2024, None)),
+            ("15 years", (None, None, 15)),
+            ("over ten years", (None, None, 10)),
+            ("10 years from 2014-15", (2014, 2023, 10)),
+            ("programme life", (None, None, None)),
+            ("2014-15", (2014, 2014, None)),
+        ]:
+            with self.subTest(text=text):
+                figure.refresh_from_db()
+                self.assertEqual(self.post_figure(figure, period=text, **as_target).status_code, 302)
+                figure.refresh_from_db()
+                self.assertEqual(figure.period_as_published, text)
+                self.assertEqual((figure.period_start, figure.period_end, figure.period_years), stored)
+                page = self.client.get(reverse("admin:programmes_figure_change", args=[figure.pk]))
+                self.assertContains(page, f'name="period" value="{text}"')
+
+    def test_it_adds_a_figure_with_a_period_as_published(self):
+        figure = Figure.objects.get(key="F041")
+        data = figure_form(figure, key="", period="over the life of the programme", status="target", horizon="projection")
+        self.assertEqual(self.client.post(reverse("admin:programmes_figure_add"), data).status_code, 302)
+        added = Figure.objects.get(period_as_published="over the life of the programme")
+        self.assertEqual((added.period_start, added.period_end, added.period_years), (None, None, None))
+        listed = self.client.get(reverse("admin:programmes_figure_changelist"), {"q": added.description})
+        self.assertContains(listed, "over the life of the programme")
+
+    def test_it_refuses_a_period_it_cannot_read_and_names_the_forms_it_can(self):
+        figure = Figure.objects.get(key="F041")
+        response = self.post_figure(figure, period="the medium term")
+        self.assertContains(response, "is not a period this record can read")
+        self.assertContains(response, "by 2028-29")
+        self.assertContains(response, "programme life")
+
     def test_it_keeps_everything_when_a_figure_is_saved_unchanged(self):
         for figure in Figure.objects.filter(key__in=["F041", "F022"]).order_by("key"):
             with self.subTest(key=figure.key):

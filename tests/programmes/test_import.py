@@ -402,6 +402,66 @@ class RoundTripPropertyTests(HypothesisTestCase):
         self.assertEqual(export(self.client), first)
 
 
+class PeriodImportTests(TestCase):
+    """The period_as_published cell reads as the admin's period box does, is kept as written, and fills the years it fixes."""
+
+    def test_it_keeps_the_period_as_published_and_stores_what_it_fixes(self):
+        for text, stored in [
+            ("by 2028-29", (None, 2028, None)),
+            ("since 2021", (2020, None, None)),
+            ("to March 2026", (None, 2025, None)),
+            ("15 years", (None, None, 15)),
+            ("programme life", (None, None, None)),
+        ]:
+            with self.subTest(text=text):
+                row = new_row(period_as_published=text, period_start="", period_end="", status="target", locator=text)
+                self.assertEqual(import_figures(to_csv(row)).problems, [])
+                figure = Figure.objects.get(locator=text)
+                self.assertEqual(figure.period_as_published, text)
+                self.assertEqual((figure.period_start, figure.period_end, figure.period_years), stored)
+
+    def test_it_accepts_years_that_agree_with_the_text_and_refuses_years_that_do_not(self):
+        agreeing = new_row(period_as_published="by 2028-29", period_start="", period_end="2028-29", status="target")
+        self.assertEqual(import_figures(to_csv(agreeing), dry_run=True).problems, [])
+        plan = import_figures(to_csv(new_row(period_as_published="by 2028-29", period_end="2027-28", status="target")), dry_run=True)
+        self.assertEqual({problem.column for problem in plan.problems}, {"period_start", "period_end"})
+        self.assertIn("which gives 2028-29", " ".join(problem.reason for problem in plan.problems))
+
+    def test_it_refuses_a_period_it_cannot_read_and_names_the_forms_it_can(self):
+        plan = import_figures(to_csv(new_row(period_as_published="the medium term")), dry_run=True)
+        self.assertEqual([problem.column for problem in plan.problems], ["period_as_published"])
+        self.assertIn("15 years", plan.problems[0].reason)
+
+    def test_it_reads_back_its_own_export_of_a_period_as_published_unchanged(self):
+        import_figures(to_csv(new_row(period_as_published="15 years", period_start="", period_end="", locator="read back")))
+        figure = Figure.objects.get(locator="read back")
+        row = existing_row(figure)
+        self.assertEqual((row["period_as_published"], row["period_years"], row["period_start"]), ("15 years", "15", ""))
+        self.assertEqual([change.action for change in import_figures(to_csv(row)).changes], ["unchanged"])
+
+    def test_it_keeps_the_text_of_a_file_without_the_column_unless_the_file_moves_the_period(self):
+        import_figures(to_csv(new_row(period_as_published="since 2021", period_start="", period_end="", status="target", locator="old")))
+        figure = Figure.objects.get(locator="old")
+        older_file = [name for name in COLUMNS if name not in ("period_as_published", "period_years")]
+        import_figures(to_csv(existing_row(figure, note="Checked"), columns=older_file))
+        figure.refresh_from_db()
+        self.assertEqual((figure.note, figure.period_as_published, figure.period_start), ("Checked", "since 2021", 2020))
+        import_figures(to_csv(existing_row(figure, period_start="2021-22"), columns=older_file))
+        figure.refresh_from_db()
+        self.assertEqual((figure.period_as_published, figure.period_start), ("", 2021))
+
+    def test_it_previews_a_length_as_published(self):
+        editor = get_user_model().objects.create_superuser("editor", "editor@example.org", "a-long-test-password")
+        self.client.force_login(editor)
+        data = to_csv(new_row(period_as_published="15 years", period_start="", period_end=""))
+        response = self.client.post(
+            reverse("admin:programmes_figure_import"), {"file": SimpleUploadedFile("periods.csv", data, content_type="text/csv")}
+        )
+        self.assertEqual([change.shown["period"] for change in response.context["created"]], ["15 years"])
+        self.assertContains(response, "<td>15 years</td>", html=True)
+        self.assertNotContains(response, "not stated")
+
+
 class AdminImportTests(TestCase):
     @classmethod
     def setUpTestData(cls):
