@@ -308,3 +308,17 @@ class FinancialYearField(models.PositiveSmallIntegerField):
 
     def formfield(self, **kwargs) -> forms.Field:
         return super().formfield(**{"form_class": FinancialYearFormField, **kwargs})
+
+
+def period_problems(start: int | None, end: int | None, years: int | None, as_published: str) -> dict[str, str]:
+    """What is wrong with a stored period, by the field to show it next to: an end before the start, a year outside
+    the record, or stored years that are not what the published text fixes."""
+    problems = {}
+    if start is not None and end is not None and end < start:
+        problems["period_end"] = f"The period ends ({label(end)}) before it starts ({label(start)})."
+    if problem := mismatch(as_published, start, end, years):
+        problems["period_as_published"] = problem
+    for field, year in (("period_start", start), ("period_end", end)):
+        if year is not None and not EARLIEST <= year <= LATEST:
+            problems[field] = f"Give the starting year of a financial year between {EARLIEST} and {LATEST}."
+    return problems

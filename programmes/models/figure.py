@@ -373,10 +373,6 @@ class Figure(models.Model):
             errors["value"] = 'Give a value or a range, or set the qualifier to "Not known" if the source says it is unknown.'
         if self.qualifier == Qualifier.UNKNOWN and (has_value or has_low or has_high):
             errors["qualifier"] = '"Not known" figures have no value; clear the value or pick another qualifier.'
-        if self.period_start is not None and self.period_end is not None and self.period_end < self.period_start:
-            errors["period_end"] = (
-                f"The period ends ({fiscal.label(self.period_end)}) before it starts ({fiscal.label(self.period_start)})."
-            )
         if self.milestone and self.measure != Measure.DEADLINE:
             errors["milestone"] = "Only a deadline has a milestone: clear it, or choose the measure Deadline."
         if self.horizon == Horizon.PROJECTION and self.status not in PROJECTION_STATUSES:
@@ -393,11 +389,6 @@ class Figure(models.Model):
             problem = rules.implausible(self)
             if problem:
                 errors["value"] = problem
-        if problem := fiscal.mismatch(self.period_as_published, self.period_start, self.period_end, self.period_years):
-            errors["period_as_published"] = problem
-        for field in ("period_start", "period_end"):
-            year = getattr(self, field)
-            if year is not None and not fiscal.EARLIEST <= year <= fiscal.LATEST:
-                errors[field] = f"Give the starting year of a financial year between {fiscal.EARLIEST} and {fiscal.LATEST}."
+        errors |= fiscal.period_problems(self.period_start, self.period_end, self.period_years, self.period_as_published)
         if errors:
             raise ValidationError(errors)
