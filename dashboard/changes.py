@@ -147,9 +147,12 @@ def index(since: datetime.date, until: datetime.date) -> Index:
     appeared = Figure.objects.filter(source__appeared_by__gt=since, source__appeared_by__lte=until)
     touched = Programme.objects.filter(pk__in=appeared.values("programme_id"))
     programmes = {programme.pk: programme for programme in touched}
-    figures = list(Figure.objects.as_at(until).with_related().filter(programme__in=list(programmes)))
+    # The rules read each figure's source and programme; a long period loads tens of thousands of figures, so each
+    # programme is one shared object and no publisher or claimant is built (the rows load those for the changes shown).
+    figures = Figure.objects.as_at(until).select_related("source").filter(programme__in=list(programmes))
     by_programme: dict[int, list[Figure]] = defaultdict(list)
     for figure in figures:
+        figure.programme = programmes[figure.programme_id]
         by_programme[figure.programme_id].append(figure)
     # A figure is flagged from its earliest flag's day: rank 1 is the disagreeing figure whose source appeared first.
     first_flagged = Disagreement.objects.first_held_between(since, until).filter(figure__programme__in=list(programmes))
