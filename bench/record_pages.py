@@ -6,7 +6,13 @@ view, template) with Django's test client:
     .venv/bin/python bench/record_pages.py --repeat 10
 
 "Cold" clears the cache before each request, as after an editor's change; "warm" is every other request. A page
-as at a date is cached under the date and the change stamp, so its warm cost should be today's.
+as at a date is cached under the date and the change stamp, so its warm cost should be today's. A download is timed
+until its last piece has been read.
+
+Last, /changes/ over a long period beside a programme of --synthetic made-up figures: its first and a late page, and
+its downloads, with their sizes:
+
+    .venv/bin/python bench/record_pages.py --repeat 3 --synthetic 40000
 """
 
 from __future__ import annotations
@@ -28,32 +34,62 @@ PAIRS = [
 CHANGES = [
     "/changes/?since=2016-05-19&until=2016-05-20",
     "/changes/?since=2013-01-01&until=2026-11-29",
+    "/changes/?since=2013-01-01&until=2026-11-29&page=2",
     "/changes.csv?since=2013-01-01&until=2026-11-29",
+    "/changes.json?since=2013-01-01&until=2026-11-29",
     "/changes/feed/?since=2013-01-01&until=2026-11-29",
 ]
 
 
 def timed(client, url: str, repeat: int, clear) -> tuple[float, int]:
     """Median milliseconds for one request, and the queries of the last one."""
+    return measured(client, url, repeat, clear)[:2]
+
+
+def measured(client, url: str, repeat: int, clear) -> tuple[float, int, int]:
+    """Median milliseconds for one request read to its end, the queries of the last one and its size in bytes."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    samples, queries = [], 0
+    samples, queries, size = [], 0, 0
     for _ in range(repeat):
         if clear:
             clear()
         with CaptureQueriesContext(connection) as captured:
             start = time.perf_counter()
             response = client.get(url)
+            size = len(b"".join(response.streaming_content) if response.streaming else response.content)
             samples.append((time.perf_counter() - start) * 1000)
         queries = len(captured.captured_queries)
         assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(samples), queries
+    return statistics.median(samples), queries, size
+
+
+def long_period(client, options, clear) -> None:
+    """/changes/ since 2000 beside a programme of --synthetic made-up figures (tests.helpers), cold and warm."""
+    from tests.helpers import add_synthetic_figures, make_programme
+
+    add_synthetic_figures(make_programme("synthetic", name="Synthetic strategy"), options.synthetic)
+    clear()
+    urls = [
+        "/changes/?since=2000-01-01",
+        "/changes/?since=2000-01-01&page=200",
+        "/changes.csv?since=2000-01-01",
+        "/changes.json?since=2000-01-01",
+    ]
+    print(f"\n/changes/ since 2000 beside {options.synthetic:,} synthetic figures, median milliseconds (queries), bytes\n")
+    print("| address | cold | warm | bytes |")
+    print("|---|---|---|---|")
+    for url in urls:
+        cold = measured(client, url, options.repeat, clear)
+        warm = measured(client, url, options.repeat, None)
+        print(f"| `{url}` | {cold[0]:.1f} ({cold[1]}) | {warm[0]:.1f} ({warm[1]}) | {warm[2]:,} |")
 
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--synthetic", type=int, default=0, help="synthetic figures for the long period's table (0: none)")
     options = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     database = Path(tempfile.mkdtemp()) / "bench.sqlite3"
@@ -90,6 +126,8 @@ def main(argv: list[str]) -> None:
             timed(client, url, options.repeat, None),
         )
         print(f"| `{url}` | {cold:.1f} ({cold_queries}) | {warm:.1f} ({warm_queries}) | {cold / warm:.1f}× |")
+    if options.synthetic:
+        long_period(client, options, cache.clear)
     database.unlink()
 
 

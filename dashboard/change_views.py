@@ -1,12 +1,19 @@
-"""/changes/ and its downloads: what changed in the record between two dates (dashboard/changes.py says what counts)."""
+"""/changes/ and its downloads: what changed in the record between two dates (dashboard/changes.py says what counts).
+
+A long period can hold tens of thousands of changes, so the page shows PAGE_SIZE of them (?page=) and the downloads
+stream PIECE_SIZE at a time: each loads only the figures it shows, from the period's index of changes (cached).
+"""
 
 from __future__ import annotations
 
 import csv
 import datetime
+import io
 import json
+from collections.abc import Iterator
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.core.paginator import InvalidPage, Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +23,12 @@ from django.views.decorators.http import require_safe
 
 from dashboard import as_at, changes, exports
 from dashboard.page_cache import cached
+from dashboard.search import bad_parameter
+
+# Changes a page shows: enough to read a short period whole, few enough that a page of the longest builds quickly.
+PAGE_SIZE = 100
+# Changes a piece of a download loads and writes at once: a fixed number of queries, each fetching a bounded number of rows.
+PIECE_SIZE = 500
 
 
 class BadParameter(ValueError):
@@ -53,12 +66,17 @@ def period(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
     return since, until
 
 
-def changes_between(since: datetime.date, until: datetime.date) -> changes.Changes:
-    """The changes, built once per pair of source dates and change stamp: the record only changes on the days sources appeared."""
+def record_days(since: datetime.date, until: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The days whose records are compared: the record only changes on the days sources appeared."""
     # Today's record (every source appeared) is read at the latest day any source counts from, so a source dated only to
     # this year is in it, as it is on today's pages.
-    record_since, record_until = as_at.record_day(since) or since, as_at.record_day(until) or until
-    return cached(f"changes:{record_since}:{record_until}", lambda: changes.between(record_since, record_until), exports.last_changed())
+    return as_at.record_day(since) or since, as_at.record_day(until) or until
+
+
+def changes_index(since: datetime.date, until: datetime.date, changed: datetime.datetime | None) -> changes.Index:
+    """The period's changes as ids, worked out once per pair of record days and change stamp (exports.last_changed)."""
+    record_since, record_until = record_days(since, until)
+    return cached(f"changes:{record_since}:{record_until}", lambda: changes.index(record_since, record_until), changed)
 
 
 def download_query(since: datetime.date, until: datetime.date) -> str:
@@ -72,13 +90,29 @@ def changes_page(request: HttpRequest) -> HttpResponse:
     except BadParameter as error:
         body = render_to_string("400.html", {"message": str(error), "path": request.path}, request=request)
         return HttpResponseBadRequest(body)
-    found = changes_between(since, until)
+    changed = exports.last_changed()
+    found = changes_index(since, until, changed)
+    paginator = Paginator(found.entries, PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page", "1"))
+    except InvalidPage:
+        last = paginator.num_pages
+        message = f"The query parameter page must be a whole number from 1 to {last}; {request.GET.get('page')!r} is not one."
+        return bad_parameter(request, "page", message, [f"a whole number from 1 to {last}"])
+    record_since, record_until = record_days(since, until)
+    shown = cached(
+        f"changes:{record_since}:{record_until}:page:{page.number}",
+        lambda: changes.page(found, page.start_index() - 1, page.end_index()),
+        changed,
+    )
     query = download_query(since, until)
     context = {
-        "changes": found,
+        "changes": shown,
+        "page": page,
+        "page_size": PAGE_SIZE,
         "since": since,
         "until": until,
-        "counts": {name: found.count(name) for name in ("cards", "new", "restated", "flagged", "resolved")},
+        "counts": found.counts(),
         "csv_url": reverse("dashboard:changes-csv") + query,
         "json_url": reverse("dashboard:changes-json") + query,
         "feed_url": reverse("dashboard:changes-feed") + query,
@@ -90,21 +124,39 @@ def bad_download(error: BadParameter) -> HttpResponse:
     return HttpResponseBadRequest(f"{error}\nSee /changes/ for what the parameters accept.\n", content_type="text/plain; charset=utf-8")
 
 
+def streamed(pieces: Iterator[str], found: changes.Index, content_type: str) -> StreamingHttpResponse:
+    """A download sent as it is written, saying first how many rows it holds, readable by any site."""
+    response = StreamingHttpResponse(pieces, content_type=content_type)
+    # A stream cut short still ends well-formed to a client that ignores HTTP's final chunk; the count tells it apart.
+    response["X-Row-Count"] = str(len(found.entries))
+    response["Access-Control-Expose-Headers"] = "X-Row-Count"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 @require_safe
 def changes_csv(request: HttpRequest) -> HttpResponse:
     try:
         since, until = period(request)
     except BadParameter as error:
         return bad_download(error)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    found = changes_index(since, until, exports.last_changed())
+    response = streamed(csv_pieces(found), found, "text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, f"changes_{since.isoformat()}_{until.isoformat()}.csv")
-    response["Access-Control-Allow-Origin"] = "*"
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(changes.COLUMNS)
-    for row in changes.rows(changes_between(since, until)):
-        writer.writerow([cell(row[column]) for column in changes.COLUMNS])
     return response
+
+
+def csv_pieces(found: changes.Index) -> Iterator[str]:
+    """The CSV: its header after a byte-order mark (so that Excel reads UTF-8), then PIECE_SIZE changes a piece."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(changes.COLUMNS)
+    yield "\ufeff" + buffer.getvalue()
+    for rows in changes.row_pieces(found, PIECE_SIZE):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows([cell(row[column]) for column in changes.COLUMNS] for row in rows)
+        yield buffer.getvalue()
 
 
 def cell(value: object) -> object:
@@ -118,18 +170,25 @@ def changes_json(request: HttpRequest) -> HttpResponse:
         since, until = period(request)
     except BadParameter as error:
         return JsonResponse({"error": {"parameter": error.parameter, "message": str(error)}}, status=400)
-    found = changes_between(since, until)
     changed = exports.last_changed()
-    document = {
+    found = changes_index(since, until, changed)
+    return streamed(json_pieces(since, until, found, changed), found, "application/json")
+
+
+def json_pieces(since: datetime.date, until: datetime.date, found: changes.Index, changed: datetime.datetime | None) -> Iterator[str]:
+    """The JSON document, written as it streams: the period and fields, the rows PIECE_SIZE changes a piece, then the count sent."""
+    head = {
         "since": since.isoformat(),
         "until": until.isoformat(),
         "record_since": found.since.isoformat(),
         "record_until": found.until.isoformat(),
         "last_changed": changed.astimezone(datetime.UTC).isoformat() if changed else None,
         "fields": changes.COLUMNS,
-        "rows": [{name: (None if value == "" else value) for name, value in row.items()} for row in changes.rows(found)],
     }
-    document["count"] = len(document["rows"])
-    response = HttpResponse(json.dumps(document, ensure_ascii=False, indent=1), content_type="application/json")
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": ['
+    count = 0
+    for rows in changes.row_pieces(found, PIECE_SIZE):
+        objects = [json.dumps({name: (None if value == "" else value) for name, value in row.items()}, ensure_ascii=False) for row in rows]
+        yield ("\n" if count == 0 else ",\n") + ",\n".join(objects)
+        count += len(rows)
+    yield f'\n], "count": {count}}}\n'

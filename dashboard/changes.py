@@ -14,13 +14,21 @@ those, by programme:
   both): the one that speaks for the programme or, when none does, the one shown instead.
 
 Only programmes with a figure new in the period can change, so only their figures are loaded.
+
+Deciding what changed needs every figure of those programmes (a restatement is judged against the earlier figures of
+its quantity, a card against all of the programme's), so `index` decides it once per period and keeps each change as a
+few ids, in the order the page and the downloads list them. Showing changes (`shown`) loads only the figures of the
+changes asked for: a page of them, a piece of a download, or the feed's newest.
 """
 
 from __future__ import annotations
 
 import datetime
+import heapq
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Max
 
@@ -61,6 +69,8 @@ class CardChange:
 @dataclass
 class ProgrammeChanges:
     programme: Programme
+    # On a later page, the programme's changes that the page before began.
+    continued: bool = False
     new: list[Figure] = field(default_factory=list)
     restated: list[Restatement] = field(default_factory=list)
     flagged: list[NewFlag] = field(default_factory=list)
@@ -96,44 +106,138 @@ def stated(figure: Figure) -> tuple[datetime.date, int]:
     return (rules.stated_on(figure.source), figure.pk)
 
 
-def between(since: datetime.date, until: datetime.date) -> Changes:
-    """Everything that changed in the record from the day `since` (excluded) to the day `until` (included)."""
+# The kinds of change, in the order a programme's changes are listed.
+KINDS = ("cards", "new", "restated", "flagged", "resolved")
+
+
+class Entry(NamedTuple):
+    """One change, by ids: small enough to keep every change of a long period in the cache."""
+
+    programme_id: int
+    kind: str
+    figure_id: int | None
+    before_id: int | None = None
+    # new and restated: the day the figure's source appeared (the feed's order).
+    day: datetime.date | None = None
+    # cards: the card line's role, label and missing text; resolved: the four figures (then, then, now, now).
+    card: tuple[str, str, str] | None = None
+    resolution: tuple[int, int, int, int] | None = None
+
+    def figure_ids(self) -> list[int]:
+        return [pk for pk in (self.figure_id, self.before_id, *(self.resolution or ())) if pk is not None]
+
+
+@dataclass
+class Index:
+    """Every change between two dates as entries, grouped by programme in the page's order, and how many of each kind."""
+
+    since: datetime.date
+    until: datetime.date
+    entries: list[Entry]
+
+    def count(self, kind: str) -> int:
+        return sum(1 for entry in self.entries if entry.kind == kind)
+
+    def counts(self) -> dict[str, int]:
+        return {kind: self.count(kind) for kind in KINDS}
+
+
+def index(since: datetime.date, until: datetime.date) -> Index:
+    """Everything that changed in the record from the day `since` (excluded) to the day `until` (included), as entries."""
     appeared = Figure.objects.filter(source__appeared_by__gt=since, source__appeared_by__lte=until)
-    touched = Programme.objects.filter(pk__in=appeared.values("programme_id")).select_related("parent")
+    touched = Programme.objects.filter(pk__in=appeared.values("programme_id"))
     programmes = {programme.pk: programme for programme in touched}
-    figures = list(Figure.objects.as_at(until).with_related().filter(programme__in=list(programmes)))
+    # The rules read each figure's source and programme; a long period loads tens of thousands of figures, so each
+    # programme is one shared object and no publisher or claimant is built (the rows load those for the changes shown).
+    figures = Figure.objects.as_at(until).select_related("source").filter(programme__in=list(programmes))
     by_programme: dict[int, list[Figure]] = defaultdict(list)
     for figure in figures:
+        figure.programme = programmes[figure.programme_id]
         by_programme[figure.programme_id].append(figure)
     # A figure is flagged from its earliest flag's day: rank 1 is the disagreeing figure whose source appeared first.
     first_flagged = Disagreement.objects.first_held_between(since, until).filter(figure__programme__in=list(programmes))
     flagged_ids = set(first_flagged.values_list("figure_id", flat=True))
-    newly_flagged = [f for f in figures if f.pk in flagged_ids]
-    flag_text = charts.flags(newly_flagged, until)
-    groups = []
-    for programme in sorted(programmes.values(), key=lambda p: (p.started or datetime.date.max, p.name)):
-        group = ProgrammeChanges(programme)
+    entries: list[Entry] = []
+    for programme in sorted(programmes.values(), key=lambda p: (p.started or datetime.date.max, p.name, p.pk)):
         own = by_programme[programme.pk]
         by_quantity: dict[str, list[Figure]] = defaultdict(list)
         for figure in own:
             by_quantity[figure.quantity].append(figure)
+        found: dict[str, list[Entry]] = {kind: [] for kind in KINDS}
         for figure in sorted((f for f in own if since < f.source.appeared_by), key=stated):
             before = rules.restated_from(figure, by_quantity[figure.quantity])
+            day = figure.source.appeared_by
             if before is None:
-                group.new.append(figure)
+                found["new"].append(Entry(programme.pk, "new", figure.pk, day=day))
             else:
-                group.restated.append(Restatement(figure, before))
-        group.flagged = [NewFlag(f, flag_text.get(f.pk, "")) for f in sorted(newly_flagged, key=stated) if f.programme_id == programme.pk]
+                found["restated"].append(Entry(programme.pk, "restated", figure.pk, before.pk, day=day))
+        found["flagged"] = [Entry(programme.pk, "flagged", f.pk) for f in sorted((f for f in own if f.pk in flagged_ids), key=stated)]
         for _, members in sorted(by_quantity.items()):
             if any(since < f.source.appeared_by for f in members):
-                group.resolved += [Resolution((a, b), (c, d)) for a, b, c, d in rules.resolved(members, since, until)]
+                for then_a, then_b, now_c, now_d in rules.resolved(members, since, until):
+                    settling, replaced = settled_by(Resolution((then_a, then_b), (now_c, now_d)))
+                    ids = (then_a.pk, then_b.pk, now_c.pk, now_d.pk)
+                    found["resolved"].append(Entry(programme.pk, "resolved", settling.pk, replaced.pk, resolution=ids))
         then = rules.headlines(f for f in own if f.source.appeared_by <= since)
         for old, new in zip(then, rules.headlines(own), strict=True):
             if (old.shown and old.shown.pk) != (new.shown and new.shown.pk):
-                group.cards.append(CardChange(new.role, new.label, old.shown, new.shown, new.missing_text))
-        if not group.empty:
-            groups.append(group)
-    return Changes(since, until, groups)
+                card = (new.role, new.label, new.missing_text)
+                found["cards"].append(Entry(programme.pk, "cards", new.shown and new.shown.pk, old.shown and old.shown.pk, card=card))
+        entries += [entry for kind in KINDS for entry in found[kind]]
+    return Index(since, until, entries)
+
+
+def shown(found: Index, entries: Sequence[Entry], continued: bool = False) -> Changes:
+    """These entries of the index with their figures, grouped by programme in their order: a page, or a piece of a download.
+
+    A fixed number of queries whatever the number of entries: the programmes, the figures and the flags' text.
+    """
+    programmes = Programme.objects.select_related("parent").in_bulk({entry.programme_id for entry in entries})
+    figures = Figure.objects.with_related().in_bulk({pk for entry in entries for pk in entry.figure_ids()})
+    flag_text = charts.flags([figures[entry.figure_id] for entry in entries if entry.kind == "flagged"], found.until)
+    groups: list[ProgrammeChanges] = []
+    for entry in entries:
+        if not groups or groups[-1].programme.pk != entry.programme_id:
+            groups.append(ProgrammeChanges(programmes[entry.programme_id], continued=continued and not groups))
+        group, figure, before = groups[-1], figures.get(entry.figure_id), figures.get(entry.before_id)
+        if entry.kind == "cards":
+            role, label, missing_text = entry.card
+            group.cards.append(CardChange(role, label, before, figure, missing_text))
+        elif entry.kind == "new":
+            group.new.append(figure)
+        elif entry.kind == "restated":
+            group.restated.append(Restatement(figure, before))
+        elif entry.kind == "flagged":
+            group.flagged.append(NewFlag(figure, flag_text.get(figure.pk, "")))
+        else:
+            a, b, c, d = (figures[pk] for pk in entry.resolution)
+            group.resolved.append(Resolution((a, b), (c, d)))
+    return Changes(found.since, found.until, groups)
+
+
+def page(found: Index, start: int, stop: int) -> Changes:
+    """The changes from `start` to `stop` in the index's order, the first programme marked when it began on an earlier page."""
+    entries = found.entries[start:stop]
+    continued = bool(entries) and start > 0 and found.entries[start - 1].programme_id == entries[0].programme_id
+    return shown(found, entries, continued)
+
+
+def between(since: datetime.date, until: datetime.date) -> Changes:
+    """Everything that changed in the record from the day `since` (excluded) to the day `until` (included), with its figures."""
+    found = index(since, until)
+    return shown(found, found.entries)
+
+
+def newest(found: Index, count: int) -> Changes:
+    """The `count` newest new and restated figures (the feed's entries), newest first in Changes.figures."""
+    figures = (entry for entry in found.entries if entry.kind in ("new", "restated"))
+    return shown(found, heapq.nlargest(count, figures, key=lambda entry: (entry.day, entry.figure_id)))
+
+
+def row_pieces(found: Index, size: int) -> Iterator[list[dict]]:
+    """The rows of every change, `size` changes at a time, each piece loading only its own figures."""
+    for start in range(0, len(found.entries), size):
+        yield rows(shown(found, found.entries[start : start + size]))
 
 
 def last_edited(figures: list[Figure]) -> dict[int, datetime.datetime]:

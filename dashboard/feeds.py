@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from dashboard import change_views, changes
+from dashboard import change_views, changes, exports
 from programmes import rules
 from programmes.models import Figure
 
@@ -20,7 +20,7 @@ MOST_ENTRIES = 200
 
 @dataclass(frozen=True)
 class Entries:
-    """What one request for the feed shows: the changes of its period, its newest entries and when each was last edited."""
+    """What one request for the feed shows: its newest changes, their entries and when each was last edited."""
 
     changes: changes.Changes
     entries: list
@@ -49,8 +49,9 @@ class ChangesFeed(Feed):
 
     def get_object(self, request: HttpRequest) -> Entries:
         since, until = change_views.period(request)
-        found = change_views.changes_between(since, until)
-        entries = found.figures[:MOST_ENTRIES]
+        # Only the newest entries' figures are loaded, however many changes the period holds.
+        found = changes.newest(change_views.changes_index(since, until, exports.last_changed()), MOST_ENTRIES)
+        entries = found.figures
         return Entries(found, entries, changes.last_edited([changes_figure(item) for item in entries]))
 
     def link(self, obj: Entries) -> str:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
+import re
 import xml.etree.ElementTree as ElementTree
 from decimal import Decimal as D
+from html import unescape
 from unittest import mock
+from urllib.parse import urlsplit
 
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Max
+from django.http import HttpResponse, QueryDict
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 
-from dashboard import changes
+from dashboard import change_views, changes, feeds
 from programmes.models import Disagreement, Figure
-from tests.helpers import make_figure, make_programme, make_source
+from tests.helpers import add_synthetic_figures, csv_rows, json_document, make_figure, make_programme, make_source
 from tests.record_expectations import CHANGES
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -67,8 +73,8 @@ class PinnedChangesTests(TestCase):
         query = {"since": "2016-10-17", "until": "2016-10-19"}
         response = self.client.get("/changes.csv", query)
         self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
-        rows = list(csv.DictReader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
-        document = self.client.get("/changes.json", query).json()
+        rows = csv_rows(response)
+        document = json_document(self.client.get("/changes.json", query))
         self.assertEqual(document["count"], len(rows))
         self.assertEqual(document["fields"], changes.COLUMNS)
         self.assertEqual([(r["change"], r["figure_key"]) for r in rows], [(r["change"], r["figure_key"]) for r in document["rows"]])
@@ -89,7 +95,7 @@ class PinnedChangesTests(TestCase):
 
     def test_it_defaults_to_the_last_twelve_months(self):
         with mock.patch("django.utils.timezone.localdate", return_value=datetime.date(2024, 3, 13)):
-            document = self.client.get("/changes.json").json()
+            document = json_document(self.client.get("/changes.json"))
         self.assertEqual((document["since"], document["until"]), ("2023-03-13", "2024-03-13"))
         restated = {r["figure_key"] for r in document["rows"] if r["change"] == "restated"}
         # Over £3bn after about £1.8bn (clusters), about 1,100 after 1,200 (SSCL staff), and a contract value that moved;
@@ -240,3 +246,127 @@ def is_rfc3339(text: str) -> bool:
     except (TypeError, ValueError):
         return False
     return "T" in text and moment.tzinfo is not None
+
+
+class PagedChangesTests(TestCase):
+    """A long period is shown a page at a time and downloaded in pieces, each loading only the figures it shows."""
+
+    PERIOD = {"since": "2000-01-01", "until": "2026-11-30"}
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.programme = make_programme("grown", name="Grown strategy")
+        add_synthetic_figures(cls.programme, 150)
+
+    def setUp(self):
+        # The synthetic figures are written in bulk, which leaves the change stamp where it was.
+        cache.clear()
+
+    def page(self, number: int, **query) -> HttpResponse:
+        response = self.client.get("/changes/", {**self.PERIOD, **query, "page": number})
+        self.assertEqual(response.status_code, 200)
+        return response
+
+    def every_row(self) -> list[tuple]:
+        found = changes.between(datetime.date(2000, 1, 1), datetime.date(2026, 11, 30))
+        return [identity(row) for row in changes.rows(found)]
+
+    def test_it_shows_a_page_of_changes_with_links_that_keep_the_period(self):
+        self.assertGreater(len(self.every_row()), 2 * change_views.PAGE_SIZE, "the period needs three pages")
+        html = self.page(2).content.decode()
+        self.assertLessEqual(html.count("data-change=") + html.count("data-card="), change_views.PAGE_SIZE)
+        self.assertIn('<nav aria-label="Pages of changes" class="pagination">', html)
+        self.assertIn('aria-current="page"', html)
+        for rel, number in (("prev", 1), ("next", 3)):
+            link = re.search(rf'<a href="([^"]+)" rel="{rel}"', html).group(1)
+            self.assertEqual(QueryDict(unescape(link).lstrip("?")).dict(), {**self.PERIOD, "page": str(number)})
+        self.assertIn("(continued from page 1)", html, "the programme's changes began on the page before")
+
+    def test_its_links_keep_the_date_the_page_is_read_at(self):
+        with mock.patch.object(change_views, "PAGE_SIZE", 10):
+            html = self.client.get("/changes/", {"as_at": "2016-05-20", "since": "2000-01-01"}).content.decode()
+        link = QueryDict(urlsplit(unescape(re.search(r'<a href="([^"]+)" rel="next"', html).group(1))).query)
+        self.assertEqual((link.get("as_at"), link.get("since"), link.get("page")), ("2016-05-20", "2000-01-01", "2"))
+
+    def test_every_change_is_on_exactly_one_page_in_the_downloads_order(self):
+        first = self.page(1)
+        last = first.context["page"].paginator.num_pages
+        shown = []
+        for number in range(1, last + 1):
+            response = self.page(number)
+            shown += [identity(row) for row in changes.rows(response.context["changes"])]
+        self.assertEqual(shown, self.every_row())
+        counts = first.context["counts"]
+        self.assertEqual(sum(counts.values()), len(shown), "the summary counts every change, not the page's")
+
+    def test_the_csv_and_the_json_hold_every_change_in_the_page_order(self):
+        csv_response = self.client.get("/changes.csv", self.PERIOD)
+        json_response = self.client.get("/changes.json", self.PERIOD)
+        self.assertTrue(csv_response.streaming and json_response.streaming)
+        rows, document = csv_rows(csv_response), json_document(json_response)
+        expected = self.every_row()
+        self.assertEqual([identity(row) for row in rows], expected)
+        self.assertEqual(
+            [identity({name: "" if value is None else value for name, value in row.items()}) for row in document["rows"]], expected
+        )
+        self.assertEqual((document["count"], int(csv_response["X-Row-Count"])), (len(expected), len(expected)))
+        self.assertEqual(list(rows[0]), changes.COLUMNS)
+
+    def test_each_piece_of_a_download_makes_the_same_few_queries_at_two_sizes(self):
+        per_piece = {}
+        for size, extra in (("small", 0), ("grown", 300)):
+            if extra:
+                add_synthetic_figures(self.programme, extra, seed=11)
+                cache.clear()
+            with mock.patch.object(change_views, "PIECE_SIZE", 40):
+                for url in ("/changes.csv", "/changes.json"):
+                    response = self.client.get(url, self.PERIOD)
+                    pieces = iter(response.streaming_content)
+                    counted = []
+                    while True:
+                        with CaptureQueriesContext(connection) as captured:
+                            piece = next(pieces, None)
+                        if piece is None:
+                            break
+                        counted.append(len(captured))
+                        self.assertLessEqual(piece.count(b"\n" if url.endswith(".json") else b"\r\n"), 40 + 1)
+                    per_piece[size, url] = max(counted)
+        self.assertEqual(per_piece["small", "/changes.csv"], per_piece["grown", "/changes.csv"])
+        self.assertEqual(per_piece["small", "/changes.json"], per_piece["grown", "/changes.json"])
+        self.assertLessEqual(max(per_piece.values()), 4)
+
+    def test_a_page_makes_as_many_queries_at_two_sizes(self):
+        counts = {}
+        for size, extra in (("small", 0), ("grown", 300)):
+            if extra:
+                add_synthetic_figures(self.programme, extra, seed=11)
+            cache.clear()
+            with CaptureQueriesContext(connection) as cold:
+                self.page(2)
+            with CaptureQueriesContext(connection) as warm:
+                self.page(2)
+            counts[size] = (len(cold), len(warm))
+        self.assertEqual(counts["small"], counts["grown"])
+
+    def test_a_bad_page_is_a_400_naming_the_parameter(self):
+        for value in ("0", "two", "99", "-1", "1.5"):
+            with self.subTest(page=value):
+                response = self.client.get("/changes/", {**self.PERIOD, "page": value})
+                self.assertContains(response, "The query parameter page", status_code=400)
+                self.assertContains(response, "<code>page</code>", status_code=400)
+
+    def test_the_feed_holds_only_the_newest_entries(self):
+        with mock.patch.object(feeds, "MOST_ENTRIES", 5):
+            response = self.client.get("/changes/feed/", self.PERIOD)
+        entries = ElementTree.fromstring(response.content).findall(f"{ATOM}entry")
+        published = [entry.findtext(f"{ATOM}published") for entry in entries]
+        self.assertEqual(len(entries), 5)
+        self.assertEqual(published, sorted(published, reverse=True))
+        # Every figure whose source appeared in the period is new or restated: the feed opens with the latest of them.
+        appeared = Figure.objects.filter(source__appeared_by__gt="2000-01-01", source__appeared_by__lte="2026-11-30")
+        self.assertEqual(published[0][:10], str(appeared.aggregate(day=Max("source__appeared_by"))["day"]))
+
+
+def identity(row: dict) -> tuple:
+    """What tells one change's row from another's: its kind, card line and figures."""
+    return (row["change"], row["card"], row["programme"], str(row["figure_id"]), str(row["before_figure_id"]), row["detail"])
