@@ -98,10 +98,11 @@ migrations-check: install
 
 # PYTEST_ARGS narrows a run, e.g. PYTEST_ARGS='-m "not browser"' where the database makes no difference to them.
 # The tests run on every core (pytest-xdist), a test class to a worker so that its browser or server starts once;
-# TEST_WORKERS=0 runs them in this process, which a debugger or -s wants.
+# TEST_WORKERS=0 runs them in this process, which a debugger or -s wants. The slowest fifteen are listed at the end,
+# so that a test that grows slow is seen in the run that made it so.
 TEST_WORKERS ?= auto
 test: install static
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=15 $(PYTEST_ARGS)
 
 # The suite three times in a row on a machine saturated by four CPU hogs (.ci/loaded says how): a test that hangs on
 # the machine's speed fails here first.
