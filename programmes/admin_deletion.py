@@ -60,6 +60,28 @@ def delete_selected_with_reason(modeladmin: admin.ModelAdmin, request: HttpReque
     return delete_selected(modeladmin, request, queryset)
 
 
+def boxes_to_change(context: dict) -> list[dict]:
+    """Each box of a change form, and of its inline forms, with an error: where it is, its name, and what is wrong.
+
+    Listed at the top of the form (includes/error_summary.html), so that an error far down a long form is found; an
+    error about the whole form (a conflict, say) is not a box and has its own message.
+    """
+    boxes = [
+        {"anchor": field.id_for_label, "label": field.label, "errors": " ".join(field.errors)}
+        for field in context["adminform"].form
+        if field.errors
+    ]
+    for inline in context.get("inline_admin_formsets", []):
+        name = str(inline.opts.verbose_name).capitalize()
+        for number, form in enumerate(inline.formset.forms, start=1):
+            boxes += [
+                {"anchor": field.id_for_label, "label": f"{name} {number}, {field.label}", "errors": " ".join(field.errors)}
+                for field in form
+                if field.errors
+            ]
+    return boxes
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
     """SimpleHistoryAdmin whose deletions, one at a time or selected in the list, ask for a reason and record it."""
 
@@ -79,6 +101,10 @@ class HistoryAdmin(SimpleHistoryAdmin):
             # The same action, name and wording, run by the function that asks for a reason.
             actions["delete_selected"] = dataclasses.replace(actions["delete_selected"], func=delete_selected_with_reason)
         return actions
+
+    def render_change_form(self, request: HttpRequest, context: dict, *args, **kwargs) -> HttpResponse:
+        context["boxes_to_change"] = boxes_to_change(context)
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def delete_model(self, request: HttpRequest, obj) -> None:
         with deleting_because(reason_given(request)):

@@ -81,6 +81,8 @@ class ConflictTests(TestCase):
         refused = self.save_as(self.second, self.figure_url(), opened, locator="p. 99")
         self.assertEqual(refused.status_code, 200)
         self.assertContains(refused, "The form now holds the stored version, with your changes to Locator.")
+        # A conflict is about the whole form, not a box: no list of boxes to change, which would be empty.
+        self.assertNotContains(refused, "These boxes need a change")
         kept = {difference.label: difference.kept for difference in refused.context["conflicts"][0].differences}
         self.assertEqual(kept, {"Note": "stored", "Locator": "yours"})
         held = form_data(refused.content.decode(), "figure_form")
