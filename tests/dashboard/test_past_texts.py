@@ -1,5 +1,9 @@
 """Pages at a past date say only what rests on publications that had appeared by then: each programme's summary, start
-and end, and which strategies exist at all, at every audit or committee report's day and the day before it."""
+and end, and which strategies exist at all, on an audit or committee report's day and the day before it.
+
+Every programme on every such day is two hundred pages; each run checks the days of the reports that changed the
+story, and a sample of the other days and the days before, drawn afresh each run.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,9 @@ import html
 import re
 
 from django.test import TestCase
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from programmes.models import Programme, ProgrammeAccount, Source, SourceKind
 
@@ -24,35 +31,30 @@ def report_days() -> list[datetime.date]:
     return sorted(days | {day - datetime.timedelta(days=1) for day in days})
 
 
+# The NAO's NGSS report (2014), its second (2016), the GSS progress report (2022) and the PAC's (2023).
+NAMED_DAYS = (datetime.date(2014, 3, 31), datetime.date(2016, 10, 19), datetime.date(2022, 11, 30), datetime.date(2023, 5, 5))
+
+
 def at(url: str, day: datetime.date) -> str:
     return f"{url}?as_at={day.isoformat()}"
 
 
-class PastTextTests(TestCase):
+class PastTextChecks:
     def later_only(self, day: datetime.date) -> list[str]:
         """Summaries that rest only on publications later than the day (a text an earlier account also says is not one)."""
         accounts = ProgrammeAccount.objects.select_related("source")
         then = {account.summary for account in accounts if account.source.appeared_by <= day}
         return [account.summary for account in accounts if account.source.appeared_by > day and account.summary not in then]
 
-    def test_the_days_include_the_reports_the_task_names(self):
-        days = report_days()
-        for day in (datetime.date(2014, 3, 31), datetime.date(2016, 10, 19), datetime.date(2022, 11, 30), datetime.date(2023, 5, 5)):
-            self.assertIn(day, days)
-
-    def test_no_programme_page_shows_a_later_summary_start_or_end(self):
-        for day in report_days():
-            later = self.later_only(day)
-            for programme in Programme.objects.select_related("announced_by"):
-                with self.subTest(day=day, programme=programme.slug):
-                    page = self.client.get(at(programme.get_absolute_url(), day)).content.decode()
-                    for text in later:
-                        self.assertNotIn(html.escape(text), page)
-                    if not programme.is_announced_by(day):
-                        self.assertIn("had not been announced by", page)
-                        self.assertIsNone(LEDE.search(page), "no summary of a programme not yet announced")
-                        continue
-                    self.assert_rests_on_what_had_appeared(page, day)
+    def check_programme_page(self, programme: Programme, day: datetime.date) -> None:
+        page = self.client.get(at(programme.get_absolute_url(), day)).content.decode()
+        for text in self.later_only(day):
+            self.assertNotIn(html.escape(text), page)
+        if not programme.is_announced_by(day):
+            self.assertIn("had not been announced by", page)
+            self.assertIsNone(LEDE.search(page), "no summary of a programme not yet announced")
+            return
+        self.assert_rests_on_what_had_appeared(page, day)
 
     def assert_rests_on_what_had_appeared(self, page: str, day: datetime.date) -> None:
         lede = LEDE.search(page)
@@ -65,18 +67,44 @@ class PastTextTests(TestCase):
         years = [int(year) for year in YEAR.findall(meta)]
         self.assertTrue(all(year <= day.year for year in years), f"start or end {years} in a page as it stood in {day.year}")
 
-    def test_the_overview_lists_only_strategies_announced_by_then_with_their_summaries_of_then(self):
-        strategies = Programme.objects.strategies().select_related("announced_by")
-        for day in report_days():
+    def check_overview(self, day: datetime.date) -> None:
+        page = self.client.get(at("/", day)).content.decode()
+        for strategy in Programme.objects.strategies().select_related("announced_by"):
+            shown = f'href="/programmes/{strategy.slug}/?as_at=' in page
+            self.assertEqual(shown, strategy.is_announced_by(day), strategy.slug)
+        for text in self.later_only(day):
+            self.assertNotIn(html.escape(text), page)
+        for account in re.findall(r'<p class="account">(.*?)</p>', page, re.S):
+            self.assertTrue(all(int(year) <= day.year for year in YEAR.findall(account)), account)
+
+
+class SampledDayTests(PastTextChecks, HypothesisTestCase):
+    @settings(max_examples=40)
+    @given(st.data())
+    def test_no_programme_page_shows_a_later_summary_start_or_end(self, data):
+        day = data.draw(st.sampled_from(report_days()), label="day")
+        programme = data.draw(st.sampled_from(list(Programme.objects.select_related("announced_by"))), label="programme")
+        self.check_programme_page(programme, day)
+
+    @settings(max_examples=8)
+    @given(st.data())
+    def test_the_overview_lists_only_strategies_announced_by_then_with_their_summaries_of_then(self, data):
+        self.check_overview(data.draw(st.sampled_from(report_days()), label="day"))
+
+
+class PastTextTests(PastTextChecks, TestCase):
+    def test_the_days_include_the_reports_the_task_names(self):
+        days = report_days()
+        for day in NAMED_DAYS:
+            self.assertIn(day, days)
+
+    def test_on_the_named_days_no_page_shows_a_later_text(self):
+        for day in NAMED_DAYS:
             with self.subTest(day=day):
-                page = self.client.get(at("/", day)).content.decode()
-                for strategy in strategies:
-                    shown = f'href="/programmes/{strategy.slug}/?as_at=' in page
-                    self.assertEqual(shown, strategy.is_announced_by(day), strategy.slug)
-                for text in self.later_only(day):
-                    self.assertNotIn(html.escape(text), page)
-                for account in re.findall(r'<p class="account">(.*?)</p>', page, re.S):
-                    self.assertTrue(all(int(year) <= day.year for year in YEAR.findall(account)), account)
+                self.check_overview(day)
+            for programme in Programme.objects.select_related("announced_by"):
+                with self.subTest(day=day, programme=programme.slug):
+                    self.check_programme_page(programme, day)
 
     def test_the_pages_the_task_names_no_longer_leak(self):
         page = self.client.get("/programmes/ngss-2012/?as_at=2014-03-31").content.decode()
