@@ -31,7 +31,7 @@ def report_days() -> list[datetime.date]:
     return sorted(days | {day - datetime.timedelta(days=1) for day in days})
 
 
-# The NAO's NGSS report (2014), its second (2016), the GSS progress report (2022) and the PAC's (2023).
+# The NAO's update on NGSS (2014), the PAC's report on it (2016), the NAO's on government shared services (2022), the PAC's (2023).
 NAMED_DAYS = (datetime.date(2014, 3, 31), datetime.date(2016, 10, 19), datetime.date(2022, 11, 30), datetime.date(2023, 5, 5))
 
 
