@@ -183,7 +183,7 @@ DATABASE_EXPORT_TIMEOUT = envint("DATABASE_EXPORT_TIMEOUT", default=60)
 # stream a download at once, the next download being refused (sharedservices/middleware.py, DownloadSlotsMiddleware):
 # either way a thread is left for the pages.
 WEB_THREADS = envint("WEB_THREADS", default=4)
-DATABASE_WAITERS = max(WEB_THREADS - 1, 1)
+DATABASE_WAITERS = envint("DATABASE_WAITERS", default=max(WEB_THREADS - 1, 1))
 DOWNLOADS_AT_ONCE = envint("DOWNLOADS_AT_ONCE", default=max(WEB_THREADS // 2, 1))
 
 

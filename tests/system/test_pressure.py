@@ -88,7 +88,7 @@ class PressureServer(LiveServer):
         connection = psycopg2.connect(self.admin_url)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND state = 'active' AND query LIKE %s",
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend' AND state = 'active' AND query LIKE %s",
                 [self.database, "%COPY (%"],
             )
             (count,) = cursor.fetchone()
