@@ -84,8 +84,7 @@ class DownloadSlotsMiddleware:
 
     A download holds its thread for as long as its reader reads (one who stops is dropped after WEB_CLIENT_TIMEOUT,
     sharedservices/serving.py). Without a limit, a few readers who open a large download and never read it would hold
-    every thread, and no page would be answered; with it, they hold only the download slots. The refused download's
-    stream was never started, so it has run no COPY and holds no cursor.
+    every thread, and no page would be answered; with it, they hold only the download slots.
     """
 
     def __init__(self, get_response) -> None:
@@ -97,7 +96,8 @@ class DownloadSlotsMiddleware:
         if not response.streaming or isinstance(response, FileResponse) or request.method == "HEAD":
             return response
         if not self.slots.acquire(blocking=False):
-            response.close()
+            # Not closed: close() announces the end of the request (request_finished), which is the refusal's to do.
+            # The stream was never started, so it holds no cursor or COPY to end.
             refused = HttpResponse(
                 "Every download slot is in use; try again in a few seconds.\n", status=503, content_type="text/plain; charset=utf-8"
             )
