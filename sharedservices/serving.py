@@ -8,8 +8,9 @@ GuardedThreadWorker is gunicorn's threaded worker with three changes, so that no
 - Every send and receive a thread makes on a client's socket must move within CLIENT_TIMEOUT: a reader who stops
   reading a download is dropped then, and closing the response ends its COPY or cursor, so no database backend waits on it.
 - /healthz and static files are served by threads of their own (QUICK_THREADS), so they answer however many threads
-  the pages and downloads hold. (A page that would wait on the database when every other thread already does gets its
-  503 at once: sharedservices.database, "seats".)
+  the pages and downloads hold; static files take all but one of them at most, so /healthz always finds one. (A page
+  that would wait on the database when every other thread already does gets its 503 at once: sharedservices.database,
+  "seats".)
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from gunicorn.http import wsgi
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 PROBE_PATHS = frozenset({"/healthz", "/readyz"})
-# What never waits on the database, and so must never wait behind what does: the liveness probe and static files.
+# What never waits on the database, and so must never wait behind what does: the liveness probe and static files. A
+# static file's reader can stall (a probe's answer is too small to), so static files take all but one quick thread at
+# most, and go to the page threads beyond that: one is always left for /healthz.
 QUICK_PATHS = ("/healthz", "/static/")
 QUICK_THREADS = 2
 
@@ -53,11 +56,13 @@ class UnbrandedResponse(wsgi.Response):
         return [line for line in super().default_headers() if not line.startswith("Server:")]
 
 
-def is_quick(head: bytes) -> bool:
-    """Whether a request (its bytes up to the end of the headers) asks for something served without the database."""
+def quick_path(head: bytes) -> str | None:
+    """The quick path a request (its bytes up to the end of the headers) asks for, if it is one: served without the database."""
     method, _, rest = head.partition(b" ")
     target = rest.split(b" ", 1)[0].decode("latin-1")
-    return method in (b"GET", b"HEAD") and target.startswith(QUICK_PATHS) and ".." not in target
+    if method in (b"GET", b"HEAD") and target.startswith(QUICK_PATHS) and ".." not in target:
+        return target
+    return None
 
 
 class GuardedThreadWorker(ThreadWorker):
@@ -67,6 +72,7 @@ class GuardedThreadWorker(ThreadWorker):
         super().__init__(*args, **kwargs)
         self.reading: dict[int, tuple] = {}  # socket fd -> (connection, bytes so far, deadline)
         self.quick_pool: futures.ThreadPoolExecutor | None = None
+        self.static_on_quick = 0  # static files being served by quick threads (counted on the event loop's thread)
 
     def init_process(self) -> None:
         # gunicorn builds each response from this module-level name (gunicorn.http.wsgi.create); set in the worker only.
@@ -117,7 +123,7 @@ class GuardedThreadWorker(ThreadWorker):
             self.reading[fd] = (conn, head, deadline)
             return
         self.stop_reading(conn)
-        conn.quick = is_quick(head)
+        conn.quick = quick_path(head)
         conn.data_ready = True  # gunicorn's thread would otherwise wait for bytes that are already here
         if conn.parser is None:
             conn.init()
@@ -139,10 +145,19 @@ class GuardedThreadWorker(ThreadWorker):
                 conn.close()
 
     def enqueue_req(self, conn) -> None:
-        pool = self.quick_pool if getattr(conn, "quick", False) else self.tpool
-        conn.quick = False  # a read-ahead next request on this connection is judged afresh
-        done = pool.submit(self.handle, conn)
-        done.add_done_callback(lambda finished: self.method_queue.defer(self.finish_request, conn, finished))
+        path, conn.quick = getattr(conn, "quick", None), None  # a read-ahead next request on this connection is judged afresh
+        static = path is not None and path != "/healthz"
+        if path is None or (static and self.static_on_quick >= QUICK_THREADS - 1):
+            done = self.tpool.submit(self.handle, conn)
+            done.add_done_callback(lambda finished: self.method_queue.defer(self.finish_request, conn, finished))
+            return
+        self.static_on_quick += static
+        done = self.quick_pool.submit(self.handle, conn)
+        done.add_done_callback(lambda finished: self.method_queue.defer(self.finish_quick, conn, finished, static))
+
+    def finish_quick(self, conn, finished, static: bool) -> None:
+        self.static_on_quick -= static
+        self.finish_request(conn, finished)
 
     def handle_request(self, req, conn):
         # From here the thread blocks on the client's socket only for as long as the client keeps up.

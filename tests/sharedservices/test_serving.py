@@ -6,20 +6,20 @@ import runpy
 
 from gunicorn.config import Config
 
-from sharedservices.serving import GuardedThreadWorker, is_quick
+from sharedservices.serving import GuardedThreadWorker, quick_path
 from tests.helpers import ROOT
 
 
 class QuickLaneTests:
     def test_it_sends_probes_and_static_files_to_the_quick_threads(self):
-        assert is_quick(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        assert is_quick(b"HEAD /static/css/site.css HTTP/1.1\r\n\r\n")
+        assert quick_path(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n") == "/healthz"
+        assert quick_path(b"HEAD /static/css/site.css HTTP/1.1\r\n\r\n") == "/static/css/site.css"
 
     def test_it_sends_everything_else_to_the_page_threads(self):
         for head in (b"GET /about/ HTTP/1.1\r\n\r\n", b"GET /readyz HTTP/1.1\r\n\r\n", b"POST /healthz HTTP/1.1\r\n\r\n"):
-            assert not is_quick(head), head
-        assert not is_quick(b"GET /static/../admin/ HTTP/1.1\r\n\r\n")
-        assert not is_quick(b"\x16\x03\x01garbage")
+            assert quick_path(head) is None, head
+        assert quick_path(b"GET /static/../admin/ HTTP/1.1\r\n\r\n") is None
+        assert quick_path(b"\x16\x03\x01garbage") is None
 
 
 class ConfigTests:
