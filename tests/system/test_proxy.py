@@ -1,7 +1,7 @@
 """The production proxy (deploy/nginx/), in front of a real server: it buffers downloads and sets the forwarded headers.
 
-Runs only where nginx is installed (CI installs it; `apt-get install nginx-light` on Debian), since it is nginx that is
-tested: its configuration as committed, not a copy of it.
+Runs only where nginx is installed (.ci/run installs it; `apt-get install nginx-light` on Debian), since it is nginx
+that is tested, with the configuration as committed.
 """
 
 from __future__ import annotations
