@@ -75,6 +75,9 @@ class GuardedThreadWorker(ThreadWorker):
         self.static_on_quick = 0  # static files being served by quick threads (counted on the event loop's thread)
 
     def init_process(self) -> None:
+        # The application sizes its database seats and download slots from the threads it runs on (settings.py), and
+        # loads after this: it is told the real number, whether it came from WEB_THREADS or from `--threads`.
+        os.environ["WEB_THREADS"] = str(self.cfg.threads)
         # gunicorn builds each response from this module-level name (gunicorn.http.wsgi.create); set in the worker only.
         wsgi.Response = UnbrandedResponse
         self.quick_pool = futures.ThreadPoolExecutor(max_workers=QUICK_THREADS, thread_name_prefix="quick")

@@ -178,10 +178,10 @@ DATABASES = {"default": envdatabase("DATABASE_URL", default=f"sqlite:///{BASE_DI
 # The longest a page waits on the database, in total, before it gives up with a 503; downloads stream for longer.
 DATABASE_TIMEOUT = envint("DATABASE_TIMEOUT", default=5)
 DATABASE_EXPORT_TIMEOUT = envint("DATABASE_EXPORT_TIMEOUT", default=60)
-# gunicorn runs WEB_THREADS threads per process (gunicorn.conf.py). All but one of them may wait on the database at
-# once; one more is refused (503) rather than queued (sharedservices/database.py, "seats"), and at most half of them
-# stream a download at once, the next download being refused (sharedservices/middleware.py, DownloadSlotsMiddleware):
-# either way a thread is left for the pages.
+# gunicorn runs WEB_THREADS threads per process (gunicorn.conf.py; its worker sets WEB_THREADS to the number it runs,
+# sharedservices/serving.py). All but one of them may wait on the database at once, one more being refused (503)
+# rather than queued (sharedservices/database.py, "seats"); at most half of them stream a download at once, the next
+# download being refused (sharedservices/middleware.py, DownloadSlotsMiddleware): either way a thread is left for pages.
 WEB_THREADS = envint("WEB_THREADS", default=4)
 DATABASE_WAITERS = envint("DATABASE_WAITERS", default=max(WEB_THREADS - 1, 1))
 DOWNLOADS_AT_ONCE = envint("DOWNLOADS_AT_ONCE", default=max(WEB_THREADS // 2, 1))
