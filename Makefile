@@ -61,7 +61,8 @@ $(STATIC_STAMP): $(BIN)/.installed $(shell find static -type f 2>/dev/null)
 
 static: install $(STATIC_STAMP)
 
-# gunicorn.conf.py holds the server settings (threaded workers, a control socket per instance, quiet probes).
+# gunicorn.conf.py holds the server settings (guarded threaded workers, a control socket per instance, quiet probes,
+# no forwarded header trusted); docs/deploy.md, "Staying up under pressure", says what guards them.
 run: data static
 	$(BIN)/gunicorn sharedservices.wsgi --bind $(HOST):$(PORT) --access-logfile -
 

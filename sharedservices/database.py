@@ -10,14 +10,23 @@ A budget is the total time one request may spend waiting on the database: DATABA
 download gets DATABASE_EXPORT_TIMEOUT for each piece it sends (DatabaseBudgetMiddleware sets both): a stream that keeps
 moving is never cut however long it runs, one that waits that long for its next rows is. Outside a request (commands,
 tests) each wait gets DATABASE_TIMEOUT on its own.
+
+Seats: at most DATABASE_WAITERS threads of a process wait on the database at once (one fewer than gunicorn's threads),
+so a thread is always left to answer. A thread that would be one more waits for a seat for SEAT_PATIENCE at most, then
+gives up as if its budget had ended (a 503). In normal running a seat frees within milliseconds. When the database
+stalls, every seat is held for a whole budget: once one thread has waited its patience in vain, the next are refused
+at once until a seat comes free, so the requests queued behind the stalled ones get their 503 in milliseconds, not
+one budget (or one patience) after another.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import select
 import socket
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
@@ -32,6 +41,34 @@ class Budget:
 
 
 budget: ContextVar[Budget | None] = ContextVar("database_budget", default=None)
+
+# Long enough for a seat held by a healthy query (milliseconds) to come free, short enough that a queue of requests
+# refused one after another while the database stalls is answered within a second or two.
+SEAT_PATIENCE = 0.2
+
+
+class Seats:
+    def __init__(self, count: int) -> None:
+        self.free = threading.BoundedSemaphore(count)
+        self.releases = itertools.count()  # next() is atomic: how many seats have come free, as a stamp
+        self.released = next(self.releases)
+        self.full_since: int | None = None  # the stamp when a thread last waited its patience for a seat in vain
+
+    def take(self, patience: float) -> bool:
+        """A seat, waiting `patience` for one; no wait at all if none has come free since a thread last waited in vain."""
+        if self.full_since == self.released:
+            return self.free.acquire(blocking=False)
+        if self.free.acquire(timeout=patience):
+            return True
+        self.full_since = self.released
+        return False
+
+    def give_back(self) -> None:
+        self.released = next(self.releases)
+        self.free.release()
+
+
+seats = Seats(1)  # sized from settings by install()
 
 
 def postgres_options(seconds: int) -> dict:
@@ -51,6 +88,8 @@ def install() -> None:
     """Make psycopg2 wait through wait_within_budget (called once, from SharedServicesConfig.ready)."""
     import psycopg2.extensions
 
+    global seats
+    seats = Seats(settings.DATABASE_WAITERS)
     psycopg2.extensions.set_wait_callback(wait_within_budget)
 
 
@@ -71,7 +110,14 @@ def wait_for_socket(fileno: int, reading: bool) -> None:
     current = budget.get() or Budget(settings.DATABASE_TIMEOUT)
     readers, writers = ([fileno], []) if reading else ([], [fileno])
     started = time.monotonic()
-    ready = select.select(readers, writers, [], max(current.remaining, 0))
+    if not seats.take(max(min(SEAT_PATIENCE, current.remaining), 0)):
+        current.remaining -= time.monotonic() - started
+        abandon(fileno)
+        raise psycopg2.OperationalError(f"every thread but this one was already waiting on the database ({settings.DATABASE_WAITERS})")
+    try:
+        ready = select.select(readers, writers, [], max(current.remaining, 0))
+    finally:
+        seats.give_back()
     current.remaining -= time.monotonic() - started
     if not (ready[0] or ready[1]):
         abandon(fileno)

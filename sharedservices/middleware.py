@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.template.loader import render_to_string
@@ -97,6 +99,61 @@ def too_large(request: HttpRequest, size: int, limit: int) -> HttpResponse:
     }
     # Rendered without the request's context processors: nothing past this middleware has run.
     return HttpResponse(render_to_string("413.html", context), status=413)
+
+
+# A download slot frees when a download ends, or when its reader has stopped reading for WEB_CLIENT_TIMEOUT.
+DOWNLOAD_RETRY_AFTER_SECONDS = 10
+
+
+class DownloadSlotsMiddleware:
+    """At most DOWNLOADS_AT_ONCE downloads stream from one process at once; one more is a 503 at once, with Retry-After.
+
+    A download holds its thread for as long as its reader reads (one who stops is dropped after WEB_CLIENT_TIMEOUT,
+    sharedservices/serving.py). Without a limit, a few readers who open a large download and never read it would hold
+    every thread, and no page would be answered; with it, they hold only the download slots.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+        self.slots = threading.BoundedSemaphore(settings.DOWNLOADS_AT_ONCE)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.streaming or isinstance(response, FileResponse) or request.method == "HEAD":
+            return response
+        if not self.slots.acquire(blocking=False):
+            # Not closed: close() announces the end of the request (request_finished), which is the refusal's to do.
+            # The stream was never started, so it holds no cursor or COPY to end.
+            refused = HttpResponse(
+                "Every download slot is in use; try again in a few seconds.\n", status=503, content_type="text/plain; charset=utf-8"
+            )
+            refused["Retry-After"] = str(DOWNLOAD_RETRY_AFTER_SECONDS)
+            refused["Cache-Control"] = "no-store"
+            return refused
+        response.streaming_content = HoldingSlot(response.streaming_content, self.slots)
+        return response
+
+
+class HoldingSlot:
+    """A download's pieces, giving its slot back when the server closes the response: sent whole, cut, or never started.
+
+    A class rather than a generator: a generator that never started runs no `finally` when closed.
+    """
+
+    def __init__(self, pieces, slots: threading.BoundedSemaphore) -> None:
+        self.pieces = iter(pieces)
+        self.slots: threading.BoundedSemaphore | None = slots
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self.pieces)
+
+    def close(self) -> None:
+        if self.slots is not None:
+            self.slots.release()
+            self.slots = None
 
 
 class DatabaseBudgetMiddleware:

@@ -133,6 +133,8 @@ MIDDLEWARE = [
     # Before anything that could put the address into a query.
     "dashboard.middleware.NulCharacterMiddleware",
     "sharedservices.middleware.LockedOutShortcutMiddleware",
+    # Outside the database budget: a download refused for want of a slot never starts its stream.
+    "sharedservices.middleware.DownloadSlotsMiddleware",
     # Everything below, sessions included, shares the request's time budget for the database.
     "sharedservices.middleware.DatabaseBudgetMiddleware",
     "sharedservices.middleware.ReplicaReadsMiddleware",
@@ -176,6 +178,13 @@ DATABASES = {"default": envdatabase("DATABASE_URL", default=f"sqlite:///{BASE_DI
 # The longest a page waits on the database, in total, before it gives up with a 503; downloads stream for longer.
 DATABASE_TIMEOUT = envint("DATABASE_TIMEOUT", default=5)
 DATABASE_EXPORT_TIMEOUT = envint("DATABASE_EXPORT_TIMEOUT", default=60)
+# gunicorn runs WEB_THREADS threads per process (gunicorn.conf.py; its worker sets WEB_THREADS to the number it runs,
+# sharedservices/serving.py). All but one of them may wait on the database at once, one more being refused (503)
+# rather than queued (sharedservices/database.py, "seats"); at most half of them stream a download at once, the next
+# download being refused (sharedservices/middleware.py, DownloadSlotsMiddleware): either way a thread is left for pages.
+WEB_THREADS = envint("WEB_THREADS", default=4)
+DATABASE_WAITERS = envint("DATABASE_WAITERS", default=max(WEB_THREADS - 1, 1))
+DOWNLOADS_AT_ONCE = envint("DOWNLOADS_AT_ONCE", default=max(WEB_THREADS // 2, 1))
 
 
 def bound_database_waits(databases: dict, seconds: int) -> None:

@@ -496,9 +496,12 @@ class Relay:
         except OSError:
             pass
         finally:
+            # Closed, not only shut down: a relay socket shut down for reading with bytes still unread leaves
+            # PostgreSQL's side of it with a full window, so a backend writing to it would wait for ever.
             for end in (source, sink):
                 with contextlib.suppress(OSError):
                     end.shutdown(socket.SHUT_RDWR)
+                end.close()
 
     def freeze(self) -> None:
         self.flowing.clear()
@@ -537,6 +540,8 @@ class LiveServer:
     """gunicorn on its own database, as `make run` starts it; the subclasses break the database in different ways."""
 
     relay_class = Relay  # on PostgreSQL, what stands between the server and the database
+    workers = 1
+    environment: dict[str, str] = {}  # what a subclass sets on top
 
     def setup_method(self) -> None:
         self.tmp = Path(tempfile.mkdtemp())
@@ -547,6 +552,7 @@ class LiveServer:
             "ALLOWED_HOSTS": "127.0.0.1",
             "DATABASE_TIMEOUT": str(STALL_TIMEOUT),
             "WEB_THREADS": "4",
+            **self.environment,
         }
         if USES_POSTGRES:
             self.setup_postgres()
@@ -563,7 +569,7 @@ class LiveServer:
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
-                "1",
+                str(self.workers),
                 "--timeout",
                 str(PATIENCE),
             ],

@@ -83,3 +83,18 @@ class BudgetTests(SimpleTestCase):
         self.assertEqual(next(pieces), b"rows\n")
         with self.assertRaises(psycopg2.OperationalError):
             next(pieces)
+
+
+class SeatTests(SimpleTestCase):
+    """All but one thread may wait on the database; the one more is refused, at once while none has come free."""
+
+    def test_it_refuses_one_more_waiter_after_its_patience_then_at_once_until_a_seat_frees(self):
+        seats = database.Seats(2)
+        self.assertTrue(seats.take(0))
+        self.assertTrue(seats.take(0))
+        self.assertFalse(seats.take(0.01))  # waited its patience in vain: the database is stalled
+        # The next is refused without waiting: were it to wait, it would take the whole minute.
+        self.assertFalse(seats.take(60))
+        seats.give_back()
+        self.assertTrue(seats.take(60))
+        self.assertFalse(seats.take(0.01))

@@ -6,7 +6,7 @@ from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.db import OperationalError
-from django.test import TestCase
+from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 
 from programmes.models import Figure
@@ -37,3 +37,19 @@ class DatabaseUnavailablePageTests(TestCase):
             response = self.client.get("/")
         self.assertContains(response, "The record itself is safe", status_code=503)
         self.assertNotContains(response, "not saved", status_code=503)
+
+
+class DownloadSlotsTests(TestCase):
+    @override_settings(DOWNLOADS_AT_ONCE=1)
+    def test_it_refuses_a_download_at_once_while_every_slot_streams_and_frees_it_when_the_stream_ends(self):
+        client = Client()  # builds its middleware, and so its slots, under the setting
+        first = client.get("/data/figures.csv")
+        self.assertEqual(first.status_code, 200)
+
+        refused = client.get("/data/sources.csv")
+        self.assertEqual(refused.status_code, 503)
+        self.assertEqual(refused["Retry-After"], "10")
+        self.assertEqual(client.head("/data/figures.csv").status_code, 200)  # a HEAD streams nothing, so needs no slot
+
+        b"".join(first.streaming_content)  # read to the end, the response closes and gives its slot back
+        self.assertEqual(client.get("/data/sources.csv").status_code, 200)

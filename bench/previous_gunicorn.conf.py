@@ -1,0 +1,30 @@
+"""gunicorn.conf.py as it was before the serving design of docs/deploy.md ("Staying up under pressure"), kept for
+bench/pressure.py to measure side by side (`gunicorn -c bench/previous_gunicorn.conf.py ...`); nothing else reads it.
+
+Threaded workers: a request waiting on the database holds one thread, not a whole worker, so static files,
+`/about/` and `/healthz` keep answering while the database stalls. The rule: WEB_WORKERS = number of cores
+(one process per core, for the CPU-bound page building), WEB_THREADS = 4 (threads per process, for the waits).
+On 2 cores that is 2 × 4 = 8 requests at once. Every wait on the database is bounded by DATABASE_TIMEOUT
+(settings.py), well inside the worker timeout below, so gunicorn never has to kill a worker for a slow query.
+"""
+
+import os
+from pathlib import Path
+
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_WORKERS", "2"))
+threads = int(os.environ.get("WEB_THREADS", "4"))
+# A threaded worker tells the arbiter it is alive from its main loop, every second, whatever its threads are doing: a
+# download streaming for minutes does not trip this timeout (a stalled database does, through DATABASE_EXPORT_TIMEOUT,
+# long before). It catches a worker whose main loop is stuck. bench/run checks a 1M-row export completes under load.
+timeout = int(os.environ.get("WEB_TIMEOUT", "120"))
+graceful_timeout = 20
+
+# gunicorn 27 puts its control socket at one fixed path per user ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl), so two
+# instances on one machine delete each other's socket on exit. Each instance gets its own, named after its master's
+# process id (this file is read in the master): `gunicornc -s <path>` reaches it.
+_runtime = Path(os.environ.get("XDG_RUNTIME_DIR") or Path.home() / ".gunicorn")
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or str(_runtime / f"sharedservices-{os.getpid()}.ctl")
+
+# Load balancer probes (/healthz, /readyz) arrive every few seconds; they stay out of the access log.
+logger_class = "sharedservices.serving.QuietProbesLogger"
