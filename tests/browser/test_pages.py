@@ -166,6 +166,14 @@ class PageTests(BrowserTestCase):
                 layout = self.visit(path, PHONE).page.evaluate(OVERFLOW)
                 self.assertLessEqual(layout["scrollWidth"], layout["innerWidth"] + 1, layout["widest"])
 
+    def test_the_date_control_is_on_the_first_screen_of_a_programme_page(self):
+        for width in (DESKTOP, PHONE):
+            with self.subTest(width=width):
+                page = self.visit(BUSIEST_PAGE, width).page
+                for control in ("#as-at-date", ".date-picker button", "details.notches summary"):
+                    box = page.locator(control).bounding_box()
+                    self.assertLess(box["y"] + box["height"], page.viewport_size["height"], control)
+
     def test_the_explorer_never_scrolls_sideways_between_tablet_and_desktop_widths(self):
         # Its table scrolls inside its own frame; nothing in it (such as a sort heading's hidden text) may widen the page.
         for width in (TABLET, LAPTOP, DESKTOP):
