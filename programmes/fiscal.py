@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.db import models
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import Cast, ExtractYear
 
 LABEL_PATTERN = re.compile(r"^(?P<start>\d{4})-(?P<end>\d{2})$", re.ASCII)
 EARLIEST = 1990
@@ -327,7 +327,8 @@ def period_problems(start: int | None, end: int | None, years: int | None, as_pu
 
 def year_of_day(day: str) -> models.Expression:
     """In SQL, the financial year a date field falls in (one starting 1 April)."""
-    year = ExtractYear(day)
+    # PostgreSQL's EXTRACT gives a numeric, which a raw query (the explorer's facet counts) would read as a Decimal.
+    year = Cast(ExtractYear(day), models.IntegerField())
     return models.Case(models.When(**{f"{day}__month__gte": 4}, then=year), default=year - 1, output_field=models.IntegerField())
 
 
