@@ -244,7 +244,8 @@ FACET_COLUMNS = {
     "publisher": ("source__publisher__name",),
     "claimant": ("claimant__name",),
     "scope": ("scope",),
-    "year": ("period_start", "period_end"),
+    # The years a period reaches (FigureQuerySet.with_years_reached), so the facet counts what the from/to filter keeps.
+    "year": ("reaches_from", "reaches_to"),
 }
 
 
@@ -290,7 +291,7 @@ def facet_counts(figures: QuerySet) -> dict[str, dict]:
 
 def build_facets(figures: QuerySet, params: QueryDict, applied: dict, as_at=None) -> tuple[list[Facet], int]:
     """Every facet of the figures on the page's filters, from facet_counts (and the programmes' names), and how many figures there are."""
-    counts = facet_counts(figures.annotate(flagged=figure_judgements(as_at)["disagrees"]))
+    counts = facet_counts(figures.with_years_reached().annotate(flagged=figure_judgements(as_at)["disagrees"]))
     facets = [programme_facet(counts["programme"], params), disagrees_facet(counts["disagrees"], params)]
     for name, title, choices in CLOSED_FACETS:
         chosen = params.getlist(name)
@@ -370,10 +371,10 @@ def programme_value(params: QueryDict, programme: Programme, counts: dict, chose
 
 
 def year_facet(counts: dict[tuple, int], params: QueryDict) -> Facet:
-    """Financial years: how many figures' periods overlap each (the from/to filter's rule), from the count of each period."""
-    # A period known at neither end matches no year, as in the filter.
-    periods = [(start, end, n) for (start, end), n in counts.items() if start is not None or end is not None]
-    known = [year for start, end, _ in periods for year in (start, end) if year is not None]
+    """Financial years: how many figures' periods reach each (the from/to filter's rule), from the count of each reach."""
+    # A period known at neither end reaches no year, as in the filter.
+    periods = [(start, end, n) for (start, end), n in counts.items() if start is not None]
+    known = [year for start, end, _ in periods for year in (start, end)]
     facet = Facet("year", "Financial year")
     if not known:
         return facet
@@ -381,7 +382,7 @@ def year_facet(counts: dict[tuple, int], params: QueryDict) -> Facet:
     last = parsed(params.get("to")) or max(known)
     chosen = params.get("from") is not None and params.get("from") == params.get("to")
     for year in range(first, last + 1):
-        count = sum(n for start, end, n in periods if (start is None or start <= year) and (end is None or end >= year))
+        count = sum(n for start, end, n in periods if start <= year <= end)
         if count:
             label = fiscal.label(year)
             selected = chosen and parsed(params.get("from")) == year

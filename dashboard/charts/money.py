@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from html import escape
 
@@ -209,6 +210,27 @@ def funding_sentences(known: pd.DataFrame) -> list[str]:
     return parts
 
 
+# A margin either side of the first and last day a deadline was stated: plotly would otherwise span a single day around
+# a lone point and label the axis in milliseconds, so the axis always covers at least a year and reads in months.
+DATE_MARGIN = datetime.timedelta(days=183)
+
+
+def deadline_axes(frame: pd.DataFrame) -> dict:
+    """The date and year axes of the deadline chart, ranged to its points so that one point reads as a date and a year."""
+    first, last = min(frame["published"]), max(frame["published"])
+    low, high = as_float(min(frame["low"])), as_float(max(frame["high"]))
+    return {
+        "xaxis": axis(
+            "Date stated",
+            type="date",
+            range=[(first - DATE_MARGIN).isoformat(), (last + DATE_MARGIN).isoformat()],
+            tickformat="%b %Y",
+            hoverformat="%-d %B %Y",
+        ),
+        "yaxis": axis("Deadline (year)", tickformat="d", dtick=1, range=[low - 1, high + 1]),
+    }
+
+
 # The line joining one milestone's deadlines as they moved: dashed and named in the legend, so colour is not the cue.
 MOVE_LINE = {"color": "#505a5f", "width": 2, "dash": "dash"}
 
@@ -280,8 +302,7 @@ def build_deadline_chart(figures: list[Figure], slug: str, flagged: dict[int, st
         )
     fig.update_layout(
         **base_layout("Deadlines as stated over time"),
-        xaxis=axis("Date stated", type="date"),
-        yaxis=axis("Deadline (year)", tickformat="d", dtick=1),
+        **deadline_axes(frame),
     )
     summary = deadline_summary(deadlines)
     return figure_chart("deadlines", "Deadlines as stated over time", summary, fig, frame, f"{slug}-deadlines", flagged)

@@ -196,8 +196,14 @@ FIGURES = Resource(
         Parameter(
             "publisher", "Figures from publications by this publisher (any case). Repeat it to allow several.", "a publisher in sources.csv"
         ),
-        Parameter("from", "Figures whose period reaches this financial year or later.", "a financial year, e.g. 2013-14"),
-        Parameter("to", "Figures whose period starts by this financial year.", "a financial year, not before from"),
+        Parameter(
+            "from",
+            "Figures whose period reaches this financial year or later; an open end reaches the year its source was published in.",
+            "a financial year, e.g. 2013-14",
+        ),
+        Parameter(
+            "to", "Figures whose period reaches this financial year or earlier (the same rule).", "a financial year, not before from"
+        ),
         AS_AT,
         Parameter("claimant", "Figures claimed by this organisation (any case). Repeat it to allow several.", "a claimant in figures.csv"),
         Parameter(

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -53,15 +54,19 @@ class FigureQuerySet(InProgrammesMixin, models.QuerySet):
         """Load each figure's programme, source (with its publisher) and claimant with it."""
         return self.select_related("programme", "source__publisher", "claimant")
 
+    def with_years_reached(self) -> FigureQuerySet:
+        """Each figure with the first and last financial years its period reaches (fiscal.reach), as reaches_from and reaches_to."""
+        first, last = fiscal.reach("period_start", "period_end", fiscal.year_of_day("source__published"))
+        return self.annotate(reaches_from=first, reaches_to=last)
+
     def overlapping(self, first: int | None, last: int | None) -> FigureQuerySet:
-        """Figures whose period overlaps the financial years first..last; an open end reaches as far as needed."""
-        # A period known at one end only ("by 2023-24") is open on the other; one known at neither end
-        # cannot be placed in time, so any year filter leaves it out.
+        """Figures whose period reaches into the financial years first..last (fiscal.reach: an open end reaches to the year stated)."""
+        reaches_from, reaches_to = fiscal.reach("period_start", "period_end", fiscal.year_of_day("source__published"))
         queryset = self.exclude(period_start=None, period_end=None)
         if first is not None:
-            queryset = queryset.filter(Q(period_end__gte=first) | Q(period_end=None))
+            queryset = queryset.filter(GreaterThanOrEqual(reaches_to, first))
         if last is not None:
-            queryset = queryset.filter(Q(period_start__lte=last) | Q(period_start=None))
+            queryset = queryset.filter(LessThanOrEqual(reaches_from, last))
         return queryset
 
     def as_at(self, day: datetime.date | None) -> FigureQuerySet:

@@ -36,7 +36,10 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = 1280
 PHONE = 375
-HEIGHTS = {DESKTOP: 900, PHONE: 812}
+# The widths between a phone and a desktop where an eleven-column table scrolls inside its frame.
+LAPTOP = 1024
+TABLET = 800
+HEIGHTS = {DESKTOP: 900, LAPTOP: 768, TABLET: 1024, PHONE: 812}
 SCREENSHOTS = Path(settings.BASE_DIR) / "screenshots"
 # The page with the most charts (five: savings a year and in total, restatements, money in and out, deadlines).
 BUSIEST_PAGE = "/programmes/ngss-2012/"

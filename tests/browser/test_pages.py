@@ -15,7 +15,18 @@ from django.urls import resolve
 from dashboard import pages
 from dashboard.charts import Chart
 from programmes.models import Basis, Event, Figure, Measure, Programme, Unit
-from tests.browser.base import BUSIEST_PAGE, DESKTOP, OVERFLOW, PHONE, SCREENSHOTS, BrowserTestCase, chart_pages, other_pages
+from tests.browser.base import (
+    BUSIEST_PAGE,
+    DESKTOP,
+    LAPTOP,
+    OVERFLOW,
+    PHONE,
+    SCREENSHOTS,
+    TABLET,
+    BrowserTestCase,
+    chart_pages,
+    other_pages,
+)
 
 # Which figures each programme chart must draw, asked of the database directly rather than of the chart builders.
 # The overview's headline picks and the money chart's savings-and-investment pairs are chosen by their builders, so for
@@ -154,6 +165,21 @@ class PageTests(BrowserTestCase):
             with self.subTest(page=path):
                 layout = self.visit(path, PHONE).page.evaluate(OVERFLOW)
                 self.assertLessEqual(layout["scrollWidth"], layout["innerWidth"] + 1, layout["widest"])
+
+    def test_the_date_control_is_on_the_first_screen_of_a_programme_page(self):
+        for width in (DESKTOP, PHONE):
+            with self.subTest(width=width):
+                page = self.visit(BUSIEST_PAGE, width).page
+                for control in ("#as-at-date", ".date-picker button", "details.notches summary"):
+                    box = page.locator(control).bounding_box()
+                    self.assertLess(box["y"] + box["height"], page.viewport_size["height"], control)
+
+    def test_the_explorer_never_scrolls_sideways_between_tablet_and_desktop_widths(self):
+        # Its table scrolls inside its own frame; nothing in it (such as a sort heading's hidden text) may widen the page.
+        for width in (TABLET, LAPTOP, DESKTOP):
+            with self.subTest(width=width):
+                layout = self.visit("/figures/", width).page.evaluate(OVERFLOW)
+                self.assertEqual(layout["scrollWidth"], layout["innerWidth"], layout["widest"])
 
     def test_it_saves_full_page_screenshots_at_desktop_and_phone_widths(self):
         # Encoding a full-page PNG costs more than drawing the page: by default the overview and the busiest page, for a

@@ -429,6 +429,43 @@ class DeadlineRangeTests(ChartDataTests):
         self.assertIn("2025–2028 (stated by the National Audit Office, 20 May 2016)", chart.summary)
 
 
+class DeadlineAxisTests(ChartDataTests):
+    deadline = FundingAndDeadlineChartTests.deadline
+
+    def test_it_labels_one_deadlines_axes_in_months_and_years_not_milliseconds(self):
+        chart = charts.build_deadline_chart([self.deadline(self.nao, "2025", "")], "mini")
+        layout = chart.plotly["layout"]
+        self.assertEqual(layout["xaxis"]["tickformat"], "%b %Y")
+        first, last = (datetime.date.fromisoformat(day) for day in layout["xaxis"]["range"])
+        self.assertLess(first, datetime.date(2016, 5, 20))
+        self.assertGreater(last, datetime.date(2016, 5, 20))
+        self.assertGreaterEqual((last - first).days, 365)
+        self.assertEqual((layout["yaxis"]["tickformat"], layout["yaxis"]["range"]), ("d", [2024.0, 2026.0]))
+
+    def test_every_programme_page_with_deadlines_spans_at_least_a_year_of_dates(self):
+        # The dataset's programmes with a single deadline, or all their deadlines stated on one day, are the cases
+        # plotly drew in milliseconds.
+        for programme in Programme.objects.order_by("slug"):
+            chart = next((c for c in pages.programme_charts(programme) if c.id == "deadlines"), None)
+            if chart is None:
+                continue
+            with self.subTest(programme=programme.slug):
+                first, last = (datetime.date.fromisoformat(day) for day in chart.plotly["layout"]["xaxis"]["range"])
+                self.assertGreaterEqual((last - first).days, 365)
+
+    def test_it_ranges_its_axes_over_every_deadline_and_span(self):
+        span = make_figure(
+            self.programme, self.cabinet_office, measure="deadline", status="target", basis="point_in_time", unit="year",
+            value=None, value_low=D("2020"), value_high=D("2023"),
+        )  # fmt: skip
+        chart = charts.build_deadline_chart([span, self.deadline(self.nao, "2025", "")], "mini")
+        layout = chart.plotly["layout"]
+        first, last = (datetime.date.fromisoformat(day) for day in layout["xaxis"]["range"])
+        self.assertLess(first, datetime.date(2012, 12, 28))
+        self.assertGreater(last, datetime.date(2016, 5, 20))
+        self.assertEqual(layout["yaxis"]["range"], [2019.0, 2026.0])
+
+
 class AggregateSpanTests(TestCase):
     def test_a_chart_over_twenty_years_of_sources_groups_them_in_whole_spans_with_their_medians(self):
         from dashboard.charts.aggregate import MAX_COLUMNS, SPREADS, aggregate

@@ -99,8 +99,11 @@ def expected_ids(params: dict) -> set[int]:
         if "from" in params or "to" in params:
             if figure.period_start is None and figure.period_end is None:
                 continue
-            start = figure.period_start if figure.period_start is not None else -math.inf
-            end = figure.period_end if figure.period_end is not None else math.inf
+            # An open end reaches to the financial year the source was published in (/about/#year-filter).
+            published = figure.source.published
+            stated = published.year if published.month >= 4 else published.year - 1
+            start = figure.period_start if figure.period_start is not None else min(figure.period_end, stated)
+            end = figure.period_end if figure.period_end is not None else max(figure.period_start, stated)
             if end < first or start > last:
                 continue
         kept.add(figure.pk)

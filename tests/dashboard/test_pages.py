@@ -3,6 +3,7 @@
 import datetime
 import re
 from decimal import Decimal as D
+from html.parser import HTMLParser
 from unittest import mock
 
 from django.db import OperationalError
@@ -13,6 +14,7 @@ from programmes import rules
 from programmes.columns import unescape
 from programmes.models import Figure, Programme, Source
 from tests.helpers import disagreeing_by_rule, make_figure, make_programme, make_source
+from tests.sharedservices.test_hardening import public_paths
 
 
 class OverviewTests(TestCase):
@@ -258,7 +260,7 @@ class CardTests(PageData):
     def test_it_names_the_claimant_and_the_publication_that_reported_it(self):
         card = self.card_text(self.client.get("/"))
         self.assertIn("Cabinet Office, as reported by <a", card)
-        self.assertIn(">Government Computing, 1 April 2024</a>", card)
+        self.assertIn('>Government Computing, 1 April 2024<span class="visually-hidden">: ', card)
 
     def test_it_never_names_the_publisher_as_the_claimant(self):
         response = self.client.get("/programmes/truth-test/")
@@ -521,3 +523,64 @@ class PeriodAsPublishedTests(TestCase):
         self.assertNotEqual(unstated.quantity, self.length.quantity)
         self.assertTrue(self.length.quantity.endswith("/15-years"))
         self.assertTrue(self.life.quantity.endswith("/lifetime"))
+
+
+class LinkNameParser(HTMLParser):
+    """Each link's accessible name (its aria-label, else its text less anything aria-hidden) and address."""
+
+    def __init__(self):
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self.stack: list[tuple[str, bool]] = []
+        self.link: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        hidden = attrs.get("aria-hidden") == "true" or (bool(self.stack) and self.stack[-1][1])
+        if tag not in VOID_ELEMENTS:
+            self.stack.append((tag, hidden))
+        if tag == "a" and "href" in attrs:
+            self.link = {"href": attrs["href"], "label": attrs.get("aria-label"), "text": [], "depth": len(self.stack)}
+
+    def handle_endtag(self, tag):
+        if tag in VOID_ELEMENTS:
+            return
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+        if tag == "a" and self.link is not None and len(self.stack) < self.link["depth"]:
+            name = self.link["label"] or " ".join("".join(self.link["text"]).split())
+            self.links.append((name, self.link["href"]))
+            self.link = None
+
+    def handle_data(self, data):
+        if self.link is not None and not (self.stack and self.stack[-1][1]):
+            self.link["text"].append(data)
+
+
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def same_name_different_places(html: str) -> dict[str, set[str]]:
+    """Link names on a page that lead to more than one address (a fragment is part of the address)."""
+    parser = LinkNameParser()
+    parser.feed(html)
+    places: dict[str, set[str]] = {}
+    for name, href in parser.links:
+        places.setdefault(name, set()).add(href)
+    return {name: hrefs for name, hrefs in places.items() if len(hrefs) > 1}
+
+
+class LinkNameTests(TestCase):
+    """A reader who lists a page's links (as screen readers do) can tell where each goes from its name alone."""
+
+    def test_no_two_links_with_the_same_name_go_to_different_places_on_any_public_page(self):
+        paths = [path for path in public_paths() if not path.startswith(("/healthz", "/readyz", "/data/"))]
+        paths += [programme.get_absolute_url() for programme in Programme.objects.all()]
+        paths += [source.get_absolute_url() for source in Source.objects.all()[:10]]
+        paths += [figure.get_absolute_url() for figure in Figure.objects.filter(disagreement_count__gt=0)[:5]]
+        for path in dict.fromkeys(paths):
+            response = self.client.get(path)
+            if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+                continue
+            with self.subTest(page=path):
+                self.assertEqual(same_name_different_places(response.content.decode()), {})
