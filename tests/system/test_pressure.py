@@ -2,9 +2,10 @@
 
 The server is gunicorn as `make run` starts it (gunicorn.conf.py, two workers of four threads), on its own copy of the
 dataset. What is checked is that /healthz, a static file and a cached page keep answering meanwhile, and that what
-holds a thread lets go of it. The goal is 100 ms; the bound asserted is QUICK (1 s), ten times that, because the
-machine running the tests is busy (CI shares two cores), and a server that is starved answers in tens of seconds or
-not at all, so the bound still tells the two apart.
+holds a thread lets go of it. The goal is 100 ms (bench/pressure.py measures it); the bound asserted is QUICK, 5 s,
+because the machine running the tests is busy (CI runs two suites side by side on two cores, and a cached page once
+took 2 s there). What the bound must tell apart is a starved server, which answers only once what starves it lets go:
+after CLIENT_TIMEOUT, HEADER_TIMEOUT or the database budget, each set to twice QUICK here, or never.
 """
 
 from __future__ import annotations
@@ -22,16 +23,17 @@ import pytest
 from programmes.models import Figure, Organisation, Programme, Source
 from tests.helpers import PATIENCE, USES_POSTGRES, LiveServer, get, wait_until
 
-QUICK = 1.0
+QUICK = 5.0
 CACHED_PAGE = "/programmes/ngss-2012/"
 STATIC_FILE = "/static/css/site.css"
 DOWNLOAD = "/data/figures.csv"
 # Far more than the socket buffers between the server, the reader and PostgreSQL hold (tens of MB), so that a reader
 # who stops reading stops the server's sending too.
 GROWN_BY = 100_000
-# Short in the tests so that they are short; 30 s when deployed (sharedservices/serving.py).
-CLIENT_TIMEOUT = 3
-HEADER_TIMEOUT = 3
+# Shorter in the tests so that they are short (30 s and 10 s when deployed, sharedservices/serving.py), and twice QUICK,
+# so that a server starved until they end is not taken for a quick one.
+CLIENT_TIMEOUT = 2 * int(QUICK)
+HEADER_TIMEOUT = 2 * int(QUICK)
 
 
 def timed(path_url: str) -> tuple[int, float]:
@@ -136,7 +138,7 @@ class StalledReaderTests(PressureServer):
         if USES_POSTGRES:
             wait_until(lambda: self.copies_running() > 0, "no COPY ran for the stalled downloads")
 
-        for _ in range(3):
+        for _ in range(2):
             self.assert_quick("/healthz", STATIC_FILE, CACHED_PAGE, "/about/")
 
         # Dropped after CLIENT_TIMEOUT without progress: the slots free up, and a new download starts again.
@@ -160,7 +162,7 @@ class SlowHeadersTests(PressureServer):
     def test_it_answers_others_while_eight_clients_send_headers_a_byte_at_a_time_and_drops_them(self):
         self.warm("/healthz", STATIC_FILE, "/about/")
         senders = [socket.create_connection(("127.0.0.1", self.port), timeout=PATIENCE) for _ in range(self.SENDERS)]
-        request = b"GET /about/ HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: " + b"s" * 200 + b"\r\n\r\n"
+        request = b"GET /about/ HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: " + b"s" * 400 + b"\r\n\r\n"
         stop = threading.Event()
 
         def dribble() -> None:
@@ -173,7 +175,7 @@ class SlowHeadersTests(PressureServer):
 
         dribbling = threading.Thread(target=dribble, daemon=True)
         dribbling.start()
-        for _ in range(6):
+        for _ in range(3):
             self.assert_quick("/healthz", STATIC_FILE, "/about/")
         # Their headers did not arrive within HEADER_TIMEOUT: each is closed without an answer.
         for sender in senders:
@@ -186,7 +188,7 @@ class SlowHeadersTests(PressureServer):
 
 @pytest.mark.skipif(not USES_POSTGRES, reason="a database host that stops answering is a network fault; SQLite has no network")
 class FrozenDatabaseTests(PressureServer):
-    BUDGET = 4
+    BUDGET = 2 * int(QUICK)
     REQUESTS = 24
     environment = {**PressureServer.environment, "DATABASE_TIMEOUT": str(BUDGET)}
 
