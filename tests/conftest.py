@@ -14,6 +14,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the real cited dataset, as `make run` serves it."""
     with django_db_blocker.unblock():
         call_command("load_dataset", verbosity=0)
+        from tests.helpers import keep_site_template
+
+        keep_site_template()
 
 
 @pytest.fixture(autouse=True)

@@ -24,6 +24,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import dj_database_url
+import pytest
 from concurrency.forms import VersionField
 from django.conf import settings
 from django.test import Client
@@ -168,33 +169,39 @@ def scratch_database(purpose: str) -> tuple[str, str]:
 _site_template: dict[str, str] = {}
 
 
-def site_template() -> str:
-    """A database migrated and loaded with the cited dataset, as `make run` leaves it: made once per test process.
+def keep_site_template() -> None:
+    """Keep the test database as it stands, migrated and loaded with the cited dataset as `make run` leaves it, as the
+    template of the live-server tests' own databases (copy_of_the_site).
 
-    Migrating and loading take seconds of CPU; each live-server test copies this instead (copy_of_the_site), which
-    takes a fraction of one. PostgreSQL: the database's name; SQLite: the file's path.
+    Called once per test process, straight after the session's load and before any test writes. Migrating and loading
+    again for the template took as long as the session's own set-up; a copy takes a fraction of a second.
+    PostgreSQL: a database made from the test database as its template; SQLite: a file the in-memory one is backed up to.
     """
-    if "site" not in _site_template:
-        import atexit
-        import os
-        import subprocess
-        import sys
-        import tempfile
+    import atexit
+    import sqlite3
+    import tempfile
 
-        from django.conf import settings
+    from django.db import connection
 
-        env = dict(os.environ)
-        if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-            admin_url, name = scratch_database("site")
-            run_psql(admin_url, name, "DROP DATABASE IF EXISTS {db}", "CREATE DATABASE {db}")
-            env["DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + f"/{name}"
-            atexit.register(run_psql, admin_url, name, "DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-        else:
-            name = f"{tempfile.mkdtemp()}/site.sqlite3"
-            env["DATABASE_URL"] = f"sqlite:///{name}"
-        for command in (["migrate", "--no-input", "-v0"], ["load_dataset", "-v0"]):
-            subprocess.run([sys.executable, "manage.py", *command], cwd=settings.BASE_DIR, env=env, check=True)
-        _site_template["site"] = name
+    if USES_POSTGRES:
+        admin_url, name = scratch_database("site")
+        source = connection.settings_dict["NAME"]
+        # A template must have no open connection while it is copied; Django opens a new one at the next query.
+        connection.close()
+        run_psql(admin_url, name, "DROP DATABASE IF EXISTS {db}", f'CREATE DATABASE {{db}} TEMPLATE "{source}"')
+        atexit.register(run_psql, admin_url, name, "DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+    else:
+        name = f"{tempfile.mkdtemp()}/site.sqlite3"
+        connection.ensure_connection()
+        copy = sqlite3.connect(name)
+        with copy:
+            connection.connection.backup(copy)
+        copy.close()
+    _site_template["site"] = name
+
+
+def site_template() -> str:
+    """The database keep_site_template() kept: on PostgreSQL its name, on SQLite its file's path."""
     return _site_template["site"]
 
 
@@ -536,6 +543,8 @@ def get(url: str) -> tuple[int, str, dict]:
         return error.code, error.read().decode(), dict(error.headers)
 
 
+# The test database's session set-up keeps the template its own database is copied from (tests/conftest.py).
+@pytest.mark.usefixtures("django_db_setup")
 class LiveServer:
     """gunicorn on its own database, as `make run` starts it; the subclasses break the database in different ways."""
 

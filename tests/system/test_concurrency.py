@@ -90,6 +90,8 @@ def save_together(saves: list[tuple[Editor, int, dict[str, list[str]]]]) -> list
     return answers
 
 
+# The test database's session set-up keeps the template its own database is copied from (tests/conftest.py).
+@pytest.mark.usefixtures("django_db_setup")
 class ConcurrentSaveTests:
     # One server for the class: migrating and loading the dataset is most of the time taken.
     @classmethod

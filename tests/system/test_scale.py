@@ -199,9 +199,9 @@ class QueryCountTests(TestCase):
         Figure.objects.filter(pk__in=[f.pk for f in figures[::3]]).update(quantity=f041.quantity, source=f041.source)
         flags.refresh_all()
 
-    def test_it_makes_as_many_queries_on_the_real_record_as_with_500_more_figures_in_one_programme(self):
+    def test_it_makes_as_many_queries_on_the_real_record_as_with_300_more_figures_in_one_programme(self):
         real = self.counts()
-        self.grow(500, seed=1)
+        self.grow(300, seed=1)
         grown = self.counts()
         for url in self.pages():
             with self.subTest(url=url):

@@ -41,6 +41,8 @@ def redis_answers() -> bool:
         return False
 
 
+# The test database's session set-up keeps the template its own database is copied from (tests/conftest.py).
+@pytest.mark.usefixtures("django_db_setup")
 @pytest.mark.skipif(not redis_answers(), reason="no Redis at TEST_REDIS_URL")
 @pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), reason="the processes share an SQLite file; the cache is what is tested"
