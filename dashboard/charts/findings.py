@@ -25,7 +25,7 @@ TITLE = "What was claimed, against what auditors found"
 OVERVIEW_TITLE = "Strategies ranked by the gap between the first claim and the latest audit, like for like"
 KEY = (
     "Each row sets a claim beside the audit finding for the same scope, period and basis; colour and fill pattern show "
-    "status: target hatched, forecast dotted, claimed crossed, audited solid. Click a bar, or its row in the table, to open its figure."
+    "status: target hatched, forecast dotted, claimed crossed, audited solid. Click a bar (on a touch screen, tap it twice), or its row in the table, to open its figure."
 )
 EXTRA_COLUMNS = ["Compared", "Role", "Gap (£m, least)", "Gap (£m, most)", "Gap (% of claim, least)", "Gap (% of claim, most)", "Gap"]
 # A yearly run-rate and a total are never drawn on one axis: each has its own panel.

@@ -66,7 +66,9 @@ def target_band_shapes(frame: pd.DataFrame) -> tuple[list[dict], list[dict]]:
         annotations.append(
             {
                 "yref": "paper",
-                "y": 1 + 0.06 * (position + 1),
+                # Lines above the plot a fixed number of pixels apart, however tall a screen's layout makes the chart.
+                "y": 1,
+                "yshift": 4 + 20 * position,
                 "yanchor": "bottom",
                 "xref": "x",
                 "x": as_float(high),
