@@ -89,10 +89,11 @@ def edits(records: list) -> list[Edit]:
     added = [record for record in records if record.history_type == "+"]
     restates = restated(added)
     figure_urls = {
-        figure.pk: figure.get_absolute_url() for figure in Figure.objects.filter(pk__in={r.id for r in records}).only("pk", "key")
+        figure.pk: figure.get_absolute_url()
+        for figure in Figure.objects.filter(pk__in={r.id for r in records}).only("pk", "key").order_by()
     }
     programme_urls = {
-        p.pk: p.get_absolute_url() for p in Programme.objects.filter(pk__in={r.programme_id for r in records}).only("pk", "slug")
+        p.pk: p.get_absolute_url() for p in Programme.objects.filter(pk__in={r.programme_id for r in records}).only("pk", "slug").order_by()
     }
     found = []
     for record in records:

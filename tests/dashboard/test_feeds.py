@@ -18,6 +18,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from dashboard import feeds
+from programmes import rules
 from programmes.models import Figure
 from tests.helpers import add_synthetic_figures, make_figure, make_programme, make_source
 
@@ -92,6 +93,13 @@ class SubscriberTests(TestCase):
         make_figure(self.programme, later, key="FOLLOW2", description="Savings the audit found")
         self.assertTrue(self.fetch().entries[0].title.startswith("New figure: "))
 
+    def test_an_earlier_statement_back_filled_later_leaves_the_entries_before_it_as_they_were(self):
+        old = make_source("followed-audit-2012", published=datetime.date(2012, 6, 1))
+        make_figure(self.programme, old, key="FOLLOW0", description="Savings the audit found", value=D("70"))
+        titles = {entry.link.rsplit("/", 2)[-2]: entry.title for entry in self.fetch().entries[:2]}
+        self.assertTrue(titles["FOLLOW0"].startswith("New figure: "), "nothing of its quantity was stated before 2012")
+        self.assertTrue(titles["FOLLOW1"].startswith("New figure: "), "when it was added, nothing of its quantity came before it")
+
     def test_a_correction_is_a_new_entry_with_the_fields_changed_and_the_reason(self):
         before = self.fetch()
         self.figure.value = D("95")
@@ -163,10 +171,42 @@ class SubscriberTests(TestCase):
             with self.subTest(query=query):
                 self.assertEqual(self.fetch(**query).entries[0].link, "http://testserver/figures/FOLLOW0/")
 
+    def test_a_malformed_as_at_is_still_a_400_naming_it(self):
+        for url in ("/changes/feed/", "/programmes/followed/feed/"):
+            with self.subTest(url=url):
+                response = self.client.get(url, {"as_at": "2016-02-30"})
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(b"as_at", response.content)
+
     def test_the_changes_page_links_to_the_open_ended_feed(self):
         html = self.client.get("/changes/", {"since": "2016-01-01", "until": "2016-12-31"}).content.decode()
         self.assertEqual(unescape(re.search(r'<a href="([^"]+)">Atom feed</a>', html).group(1)), "/changes/feed/")
         self.assertIn('<link rel="alternate" type="application/atom+xml" title="Changes to the record" href="/changes/feed/">', html)
+
+
+class CorrectionRuleTests(TestCase):
+    """rules.corrected_fields on two saves of one figure, as the history keeps them."""
+
+    @classmethod
+    def setUpTestData(cls):
+        source = make_source("ruled-audit-2015", published=datetime.date(2015, 6, 1))
+        cls.figure = make_figure(make_programme("ruled"), source, description="Savings the audit found")
+
+    def saved_versions(self, **changes) -> tuple:
+        for name, value in changes.items():
+            setattr(self.figure, name, value)
+        self.figure.save()
+        after, before = Figure.history.filter(id=self.figure.pk).order_by("-history_date", "-history_id")[:2]
+        return before, after
+
+    def test_a_save_that_changes_only_the_version_corrects_nothing(self):
+        before, after = self.saved_versions()
+        self.assertNotEqual(before.version, after.version)
+        self.assertEqual(rules.corrected_fields(before, after, ["version", "value", "note"]), [])
+
+    def test_a_save_that_changes_what_the_figure_says_corrects_those_fields(self):
+        before, after = self.saved_versions(value=D("95"), locator="Figure 3")
+        self.assertEqual(rules.corrected_fields(before, after, ["version", "value", "locator", "note"]), ["value", "locator"])
 
 
 class ProgrammeFeedTests(TestCase):
