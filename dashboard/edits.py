@@ -28,7 +28,7 @@ from django.db.models import Model, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from programmes import fiscal, formatting, rules
-from programmes.models import Figure, Programme
+from programmes.models import Figure, Organisation, Programme, Source
 
 History = Figure.history.model
 
@@ -85,6 +85,9 @@ def newest(count: int, programme: Programme | None = None) -> list[Edit]:
 
 def edits(records: list) -> list[Edit]:
     """The entries of a batch of history rows, in their order; a save that changed only bookkeeping gives none."""
+    attach_rows_gone(records)
+    # A change whose programme, source or claimant left no history either (rows written in bulk) cannot be told.
+    records = [record for record in records if record.programme and record.source and record.claimant]
     previous = History.objects.select_related(*RELATED).in_bulk([r.previous_id for r in records if r.history_type == "~" and r.previous_id])
     added = [record for record in records if record.history_type == "+"]
     restates = restated(added)
@@ -113,6 +116,35 @@ def edits(records: list) -> list[Edit]:
             if changed:
                 found.append(Edit("corrected", changed=tuple(changed), **common))
     return found
+
+
+def attach_rows_gone(records: list) -> None:
+    """Give each history row its programme, source and claimant from their own history when they are no longer in the record.
+
+    A programme is deleted with its figures, so the changes to its figures outlive it: their entries name it as it last
+    stood. One query for each kind of row gone from a batch, none when nothing is.
+    """
+    for name, model in (("programme", Programme), ("source", Source), ("claimant", Organisation)):
+        missing = {getattr(record, f"{name}_id") for record in records if getattr(record, name) is None}
+        if not missing:
+            continue
+        versions = model.history.filter(id__in=missing).order_by("history_date", "history_id")
+        last = {version.id: version for version in (versions.select_related("publisher") if model is Source else versions)}
+        for record in records:
+            version = last.get(getattr(record, f"{name}_id"))
+            if getattr(record, name) is None and version is not None:
+                setattr(record, name, row_of(model, version))
+
+
+def row_of(model: type[Model], version) -> Model | None:
+    """The last version of a row no longer in the record, as the row; None for a source whose publisher is gone too."""
+    names = {field.attname for field in model._meta.concrete_fields}
+    row = model(**{field.attname: getattr(version, field.attname) for field in version._meta.fields if field.attname in names})
+    if model is Source:
+        if version.publisher is None:
+            return None
+        row.publisher = version.publisher
+    return row
 
 
 def figure_of(record) -> Figure:

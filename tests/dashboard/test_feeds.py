@@ -130,6 +130,17 @@ class SubscriberTests(TestCase):
         for entry in parsed.entries[:2]:
             self.assertEqual(self.client.get(entry.link.removeprefix("http://testserver")).status_code, 200)
 
+    def test_the_changes_to_a_deleted_programmes_figures_are_told_as_it_last_stood(self):
+        self.figure._change_reason = "The strategy was entered by mistake"
+        self.figure.delete()
+        self.programme.delete()
+        entries = self.fetch().entries
+        self.assertEqual(entries[0].title, "Removed: Followed strategy: Savings the audit found, £90m")
+        self.assertTrue(entries[1].title.startswith("New figure: Followed strategy: Savings the audit found"))
+        self.assertIn("The National Audit Office found £90m (1 June 2015)", entries[1].summary)
+        for entry in entries[:2]:
+            self.assertEqual(entry.link, "http://testserver/changes/")
+
     def test_a_save_that_changes_only_bookkeeping_makes_no_entry(self):
         before = self.fetch()
         self.figure.save()
