@@ -14,8 +14,8 @@ A figure back-filled today from a 2014 source was added today, so it comes first
   (for a removal, the one it was in).
 
 A fixed number of queries a batch of history rows, whatever the size of the history: the rows with their programme,
-source and claimant, the versions before the corrections among them, the figures of the quantities added, and which
-of the figures and programmes are still in the record.
+source and claimant, the versions before the corrections among them, the figures of the quantities added, which of
+the figures and programmes are still in the record, and the last versions of any programme, source or claimant gone.
 """
 
 from __future__ import annotations
