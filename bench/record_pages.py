@@ -37,7 +37,7 @@ CHANGES = [
     "/changes/?since=2013-01-01&until=2026-11-29&page=2",
     "/changes.csv?since=2013-01-01&until=2026-11-29",
     "/changes.json?since=2013-01-01&until=2026-11-29",
-    "/changes/feed/?since=2013-01-01&until=2026-11-29",
+    "/changes/feed/",
 ]
 
 

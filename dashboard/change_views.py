@@ -115,7 +115,8 @@ def changes_page(request: HttpRequest) -> HttpResponse:
         "counts": found.counts(),
         "csv_url": reverse("dashboard:changes-csv") + query,
         "json_url": reverse("dashboard:changes-json") + query,
-        "feed_url": reverse("dashboard:changes-feed") + query,
+        # The feed takes no dates: a subscription follows every change from now on (dashboard/feeds.py).
+        "feed_url": reverse("dashboard:changes-feed"),
     }
     return render(request, "dashboard/changes.html", context)
 

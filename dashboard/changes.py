@@ -1,4 +1,4 @@
-"""What changed in the record between two dates (/changes/, its CSV and JSON, and the Atom feed).
+"""What changed in the record between two dates (/changes/, its CSV and JSON).
 
 The record on a day is the figures whose sources had appeared by then (Figure.objects.as_at), so between `since`
 and `until` the record only grows: a change is a figure whose source appeared after `since` and by `until`. From
@@ -18,19 +18,18 @@ Only programmes with a figure new in the period can change, so only their figure
 Deciding what changed needs every figure of those programmes (a restatement is judged against the earlier figures of
 its quantity, a card against all of the programme's), so `index` decides it once per period and keeps each change as a
 few ids, in the order the page and the downloads list them. Showing changes (`shown`) loads only the figures of the
-changes asked for: a page of them, a piece of a download, or the feed's newest.
+changes asked for: a page of them, or a piece of a download.
+
+The Atom feeds list something else: the changes made to the record, by when they were made (dashboard/edits.py).
 """
 
 from __future__ import annotations
 
 import datetime
-import heapq
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
-
-from django.db.models import Max
 
 from dashboard import charts
 from programmes import rules
@@ -91,16 +90,6 @@ class Changes:
     def count(self, name: str) -> int:
         return sum(len(getattr(group, name)) for group in self.programmes)
 
-    @property
-    def figures(self) -> list[Figure | Restatement]:
-        """The new and restated figures, newest first: the feed's entries."""
-        items: list[Figure | Restatement] = [item for group in self.programmes for item in (*group.new, *group.restated)]
-
-        def figure_of(item):
-            return item.figure if isinstance(item, Restatement) else item
-
-        return sorted(items, key=lambda item: (figure_of(item).source.appeared_by, figure_of(item).pk), reverse=True)
-
 
 def stated(figure: Figure) -> tuple[datetime.date, int]:
     return (rules.stated_on(figure.source), figure.pk)
@@ -117,8 +106,6 @@ class Entry(NamedTuple):
     kind: str
     figure_id: int | None
     before_id: int | None = None
-    # new and restated: the day the figure's source appeared (the feed's order).
-    day: datetime.date | None = None
     # cards: the card line's role, label and missing text; resolved: the four figures (then, then, now, now).
     card: tuple[str, str, str] | None = None
     resolution: tuple[int, int, int, int] | None = None
@@ -166,11 +153,10 @@ def index(since: datetime.date, until: datetime.date) -> Index:
         found: dict[str, list[Entry]] = {kind: [] for kind in KINDS}
         for figure in sorted((f for f in own if since < f.source.appeared_by), key=stated):
             before = rules.restated_from(figure, by_quantity[figure.quantity])
-            day = figure.source.appeared_by
             if before is None:
-                found["new"].append(Entry(programme.pk, "new", figure.pk, day=day))
+                found["new"].append(Entry(programme.pk, "new", figure.pk))
             else:
-                found["restated"].append(Entry(programme.pk, "restated", figure.pk, before.pk, day=day))
+                found["restated"].append(Entry(programme.pk, "restated", figure.pk, before.pk))
         found["flagged"] = [Entry(programme.pk, "flagged", f.pk) for f in sorted((f for f in own if f.pk in flagged_ids), key=stated)]
         for _, members in sorted(by_quantity.items()):
             if any(since < f.source.appeared_by for f in members):
@@ -228,22 +214,10 @@ def between(since: datetime.date, until: datetime.date) -> Changes:
     return shown(found, found.entries)
 
 
-def newest(found: Index, count: int) -> Changes:
-    """The `count` newest new and restated figures (the feed's entries), newest first in Changes.figures."""
-    figures = (entry for entry in found.entries if entry.kind in ("new", "restated"))
-    return shown(found, heapq.nlargest(count, figures, key=lambda entry: (entry.day, entry.figure_id)))
-
-
 def row_pieces(found: Index, size: int) -> Iterator[list[dict]]:
     """The rows of every change, `size` changes at a time, each piece loading only its own figures."""
     for start in range(0, len(found.entries), size):
         yield rows(shown(found, found.entries[start : start + size]))
-
-
-def last_edited(figures: list[Figure]) -> dict[int, datetime.datetime]:
-    """When each figure was last written in the record (its change history), for the feed's <updated>."""
-    rows = Figure.history.filter(id__in=[f.pk for f in figures]).values("id").annotate(latest=Max("history_date"))
-    return {row["id"]: row["latest"] for row in rows}
 
 
 # The flat rows of /changes.csv and /changes.json, one per change, grouped by programme as the page is.

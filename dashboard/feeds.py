@@ -1,4 +1,14 @@
-"""An Atom feed of new and restated figures (/changes/feed/), with the same period and rules as /changes/."""
+"""Atom feeds of the changes made to the record, newest first: every programme's at /changes/feed/, one programme's at
+/programmes/<slug>/feed/ (dashboard/edits.py says what counts as a change and what each entry holds).
+
+A feed reader asks the same address for years, so a feed takes no dates: the since and until that /changes/ reads are
+ignored, and the dated links the changes page once offered to subscribe to now follow every new change as well. A
+malformed or future as_at is refused as on every address, but a good one changes nothing here: the feeds list what
+was done to the record and when, and a date in the past would freeze them again.
+
+Each feed is served like a page (page_cache.cached_page): its ETag and Last-Modified follow the record's change stamp,
+so a reader that already holds the latest entries gets a 304.
+"""
 
 from __future__ import annotations
 
@@ -7,88 +17,131 @@ from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.http import require_safe
 
-from dashboard import change_views, changes, exports
+from dashboard import edits
+from dashboard.page_cache import cached_page
 from programmes import rules
-from programmes.models import Figure
+from programmes.models import Programme
 
 # The newest entries a feed holds: a reader subscribes for what is new; /changes.csv holds every change of a period.
 MOST_ENTRIES = 200
+AUTHOR = "Shared Services Savings Tracker"
 
 
 @dataclass(frozen=True)
 class Entries:
-    """What one request for the feed shows: its newest changes, their entries and when each was last edited."""
+    """What one request for a feed shows: its newest changes, whose programme (None for every one), and where entry ids begin."""
 
-    changes: changes.Changes
-    entries: list
-    edited: dict[int, datetime.datetime]
+    edits: list[edits.Edit]
+    programme: Programme | None
+    id_base: str
 
 
-def when(day: datetime.date) -> datetime.datetime:
-    """A source's day as an instant (midnight UTC), for Atom's dates."""
-    return datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
+def entry_id(edit: edits.Edit, id_base: str) -> str:
+    """One id a change, the same in both feeds: a correction of a figure already read is a new entry in a reader."""
+    return f"{id_base}#change-{edit.history_id}"
+
+
+def title_of(edit: edits.Edit) -> str:
+    figure = edit.figure
+    what = f"{figure.programme.name}: {figure.description}"
+    if edit.kind == "restated":
+        return f"Restated: {what}, {edit.restates.display_value} → {figure.display_value}"
+    if edit.kind == "corrected":
+        return f"Corrected: {what} ({', '.join(change.label for change in edit.changed)})"
+    if edit.kind == "removed":
+        return f"Removed: {what}, {figure.display_value}"
+    return f"New figure: {what}, {figure.display_value}"
+
+
+def description_of(edit: edits.Edit) -> str:
+    said = rules.sentence(rules.statement(edit.figure))
+    if edit.kind == "restated":
+        said += " " + rules.sentence(f"Before it, {rules.statement(edit.restates)}")
+    elif edit.kind == "corrected":
+        corrected = "; ".join(f"{change.label} from {change.before} to {change.after}" for change in edit.changed)
+        said = rules.sentence(f"Corrected: {corrected}") + " " + said
+    elif edit.kind == "removed":
+        said = "Removed from the record. It said: " + said
+    if edit.reason:
+        said += " " + rules.sentence(f"Reason given: {edit.reason}")
+    return said
 
 
 class ChangesFeed(Feed):
     feed_type = Atom1Feed
-    title = "Shared Services Savings Tracker: new and restated figures"
+    title = f"{AUTHOR}: changes to the record"
     subtitle = (
-        "Figures added to the public record of UK government shared-services savings, and figures that restate an earlier "
-        "value of the same quantity, newest publication first, each linked to its figure and source."
+        "Every change to the public record of UK government shared-services savings as it is made, newest first: figures "
+        "added (saying when one restates an earlier value of the same quantity), corrected and removed, each linked to its figure."
     )
-    author_name = "Shared Services Savings Tracker"
+    author_name = AUTHOR
 
     def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            return super().__call__(request, *args, **kwargs)
-        except change_views.BadParameter as error:
-            return change_views.bad_download(error)
+        response = super().__call__(request, *args, **kwargs)
+        # The feed's date is the record's change stamp, set with its ETag (cached_page), not its newest entry's: a 304
+        # for a date must agree with the ETag, and an edit of a source or programme changes what entries say.
+        del response["Last-Modified"]
+        return response
 
-    def get_object(self, request: HttpRequest) -> Entries:
-        since, until = change_views.period(request)
-        # Only the newest entries' figures are loaded, however many changes the period holds.
-        found = changes.newest(change_views.changes_index(since, until, exports.last_changed()), MOST_ENTRIES)
-        entries = found.figures
-        return Entries(found, entries, changes.last_edited([changes_figure(item) for item in entries]))
+    def get_object(self, request: HttpRequest, *args, **kwargs) -> Entries:
+        return Entries(edits.newest(MOST_ENTRIES), None, request.build_absolute_uri(reverse("dashboard:changes-feed")))
 
     def link(self, obj: Entries) -> str:
-        # Also the feed's id: one feed, whatever the period asked for, so that a subscription keeps its identity.
+        # Also the feed's id, whatever the query: one subscription keeps one identity.
         return reverse("dashboard:changes")
 
-    def items(self, obj: Entries) -> list:
-        return [(item, obj.edited) for item in obj.entries]
+    def items(self, obj: Entries) -> list[tuple[edits.Edit, str]]:
+        return [(edit, obj.id_base) for edit in obj.edits]
 
-    def item_title(self, entry) -> str:
-        item, _ = entry
-        figure = changes_figure(item)
-        what = f"{figure.programme.name}: {figure.description}"
-        if isinstance(item, changes.Restatement):
-            return f"Restated: {what}, {item.before.display_value} → {figure.display_value}"
-        return f"New figure: {what}, {figure.display_value}"
+    def item_title(self, item: tuple[edits.Edit, str]) -> str:
+        return title_of(item[0])
 
-    def item_description(self, entry) -> str:
-        item, _ = entry
-        figure = changes_figure(item)
-        said = rules.sentence(rules.statement(figure))
-        if isinstance(item, changes.Restatement):
-            said += " " + rules.sentence(f"Before it, {rules.statement(item.before)}")
-        return said
+    def item_description(self, item: tuple[edits.Edit, str]) -> str:
+        return description_of(item[0])
 
-    def item_link(self, entry) -> str:
-        return changes_figure(entry[0]).get_absolute_url()
+    def item_link(self, item: tuple[edits.Edit, str]) -> str:
+        return item[0].url
 
-    def item_pubdate(self, entry) -> datetime.datetime:
-        return when(changes_figure(entry[0]).source.appeared_by)
+    def item_guid(self, item: tuple[edits.Edit, str]) -> str:
+        return entry_id(*item)
 
-    def item_updateddate(self, entry) -> datetime.datetime:
-        """When the record last wrote the figure (its change history), so that a reader's feed shows an entry again when it is corrected."""
-        item, edited = entry
-        figure = changes_figure(item)
-        return edited.get(figure.pk) or when(figure.source.appeared_by)
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: tuple[edits.Edit, str]) -> datetime.datetime:
+        return item[0].when
+
+    def item_updateddate(self, item: tuple[edits.Edit, str]) -> datetime.datetime:
+        return item[0].when
 
 
-def changes_figure(item) -> Figure:
-    return item.figure if isinstance(item, changes.Restatement) else item
+class ProgrammeFeed(ChangesFeed):
+    def get_object(self, request: HttpRequest, *args, slug: str = "", **kwargs) -> Entries:
+        programme = get_object_or_404(Programme, slug=slug)
+        id_base = request.build_absolute_uri(reverse("dashboard:changes-feed"))
+        return Entries(edits.newest(MOST_ENTRIES, programme), programme, id_base)
+
+    def title(self, obj: Entries) -> str:
+        return f"{AUTHOR}: changes to {obj.programme.name}"
+
+    def subtitle(self, obj: Entries) -> str:
+        return f"Every change to the record of {obj.programme.name}'s figures as it is made, newest first: figures added, corrected and removed."
+
+    def link(self, obj: Entries) -> str:
+        return obj.programme.get_absolute_url()
+
+
+@require_safe
+@cached_page()
+def changes_feed(request: HttpRequest) -> HttpResponse:
+    return ChangesFeed()(request)
+
+
+@require_safe
+@cached_page()
+def programme_feed(request: HttpRequest, slug: str) -> HttpResponse:
+    return ProgrammeFeed()(request, slug=slug)

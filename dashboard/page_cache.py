@@ -112,12 +112,14 @@ def cached_page(*parameters: str) -> Callable:
 
         def stored(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             key = f"dashboard:page:{etag(request, *args, **kwargs)}"
-            content = cache.get(key)
-            if content is not None:
-                return HttpResponse(content)
+            kept = cache.get(key)
+            if kept is not None:
+                content, content_type = kept
+                return HttpResponse(content, content_type=content_type)
             response = view(request, *args, **kwargs)
             if response.status_code == 200:
-                cache.set(key, response.content, timeout=CACHE_SECONDS)
+                # With its type: the Atom feeds are served this way too.
+                cache.set(key, (response.content, response["Content-Type"]), timeout=CACHE_SECONDS)
             return response
 
         conditional = condition(etag_func=etag, last_modified_func=last_modified)(stored)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("charts/<slug:chart_id>.csv", views.overview_chart_csv, name="overview-chart-csv"),
     path("programmes/<slug:slug>/", views.programme_detail, name="programme-detail"),
+    path("programmes/<slug:slug>/feed/", feeds.programme_feed, name="programme-feed"),
     path("programmes/<slug:slug>/charts/<slug:chart_id>.csv", views.programme_chart_csv, name="programme-chart-csv"),
     path("sources/", views.source_list, name="source-list"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
@@ -25,11 +26,12 @@ urlpatterns = [
     path("never-audited/", views.never_audited, name="never-audited"),
     path("never-audited.csv", views.list_csv, {"name": "never-audited"}, name="never-audited-csv"),
     path("never-audited.json", views.list_json, {"name": "never-audited"}, name="never-audited-json"),
-    # What changed between two dates (dashboard/changes.py): the page, the same as CSV and JSON, and an Atom feed.
+    # What changed between two dates (dashboard/changes.py): the page, and the same as CSV and JSON.
     path("changes/", change_views.changes_page, name="changes"),
     path("changes.csv", change_views.changes_csv, name="changes-csv"),
     path("changes.json", change_views.changes_json, name="changes-json"),
-    path("changes/feed/", feeds.ChangesFeed(), name="changes-feed"),
+    # Every change made to the record as it is made, newest first (dashboard/edits.py): all of it, or one programme's.
+    path("changes/feed/", feeds.changes_feed, name="changes-feed"),
 ]
 
 # Data downloads (dashboard/data_views.py): every table as CSV and JSON, the data package and the page documenting them.

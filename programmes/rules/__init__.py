@@ -86,6 +86,8 @@ from programmes.rules.quantity import (
     stated_precision,
 )
 from programmes.rules.record import (
+    BOOKKEEPING_FIELDS,
+    corrected_fields,
     latest_by_claimant,
     resolved,
     restated_from,
@@ -116,6 +118,8 @@ from programmes.rules.wording import (
 )
 
 __all__ = [
+    "BOOKKEEPING_FIELDS",
+    "corrected_fields",
     "ASSURANCE",
     "BODY_KINDS",
     "CLAIM_STATUSES",

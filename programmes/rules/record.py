@@ -34,6 +34,16 @@ def restated_from(figure: Figure, same_quantity: Iterable[Figure]) -> Figure | N
     return last[0]
 
 
+# Fields a save changes without changing what the figure says: the version guards against two editors overwriting each
+# other. The stored quantity and flag count are left out of the history altogether.
+BOOKKEEPING_FIELDS = frozenset({"version"})
+
+
+def corrected_fields(before: object, after: object, names: Iterable[str]) -> list[str]:
+    """A save corrects a figure when it changes a field the public sees: those of `names` whose value differs between the two versions, bookkeeping aside."""
+    return [name for name in names if name not in BOOKKEEPING_FIELDS and getattr(before, name) != getattr(after, name)]
+
+
 def latest_by_claimant(figures: Iterable[Figure], day: datetime.date) -> dict[int, Figure]:
     """Each claimant's latest known figure of one quantity stated by a day (the first recorded, for two on that day)."""
     latest: dict[int, Figure] = {}

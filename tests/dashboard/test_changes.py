@@ -1,10 +1,9 @@
-"""What changed between two dates: the page, its CSV and JSON, and the Atom feed of new and restated figures."""
+"""What changed between two dates: the page, its CSV and JSON (the Atom feeds of changes to the record: test_feeds.py)."""
 
 from __future__ import annotations
 
 import datetime
 import re
-import xml.etree.ElementTree as ElementTree
 from decimal import Decimal as D
 from html import unescape
 from unittest import mock
@@ -12,17 +11,14 @@ from urllib.parse import urlsplit
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Max
 from django.http import HttpResponse, QueryDict
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
-from dashboard import change_views, changes, feeds
+from dashboard import change_views, changes
 from programmes.models import Disagreement, Figure
 from tests.helpers import add_synthetic_figures, csv_rows, json_document, make_figure, make_programme, make_source
 from tests.record_expectations import CHANGES
-
-ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def keys(found: changes.Changes) -> dict:
@@ -119,7 +115,6 @@ class PinnedChangesTests(TestCase):
                 self.assertContains(page, f"The query parameter {name}", status_code=400)
                 self.assertContains(self.client.get("/changes.csv", query), f"The query parameter {name}", status_code=400)
                 self.assertEqual(self.client.get("/changes.json", query).json()["error"]["parameter"], name)
-                self.assertContains(self.client.get("/changes/feed/", query), f"The query parameter {name}", status_code=400)
 
 
 class DefinitionTests(TestCase):
@@ -181,71 +176,6 @@ class DefinitionTests(TestCase):
         audited = make_figure(self.programme, make_source("settled-audit-2016", published=datetime.date(2016, 6, 1)), value=D("90"))
         group = self.between("2014-01-01", "2017-12-31")
         self.assertEqual([(c.role, c.before, c.after) for c in group.cards], [("delivered-audited", None, audited)])
-
-
-class FeedTests(TestCase):
-    def feed(self, **query) -> ElementTree.Element:
-        response = self.client.get("/changes/feed/", query)
-        self.assertEqual(response.status_code, 200)
-        self.assertTrue(response["Content-Type"].startswith("application/atom+xml"))
-        return ElementTree.fromstring(response.content)
-
-    def test_it_validates_as_atom(self):
-        feed = self.feed(since="2016-01-01", until="2016-12-31")
-        self.assertEqual(feed.tag, f"{ATOM}feed")
-        for name in ("id", "title", "updated"):
-            self.assertTrue((feed.findtext(f"{ATOM}{name}") or "").strip(), f"the feed needs its {name}")
-        self.assertTrue(is_rfc3339(feed.findtext(f"{ATOM}updated")))
-        self.assertTrue(feed.find(f"{ATOM}author/{ATOM}name").text, "a feed without an author on every entry needs one")
-        self.assertEqual([link.get("rel") for link in feed.findall(f"{ATOM}link")], ["alternate", "self"])
-        entries = feed.findall(f"{ATOM}entry")
-        self.assertTrue(entries)
-        ids = []
-        for entry in entries:
-            for name in ("id", "title", "updated"):
-                self.assertTrue((entry.findtext(f"{ATOM}{name}") or "").strip(), f"every entry needs its {name}")
-            self.assertTrue(is_rfc3339(entry.findtext(f"{ATOM}updated")))
-            link = entry.find(f"{ATOM}link")
-            self.assertEqual(link.get("rel"), "alternate")
-            self.assertTrue(link.get("href").startswith("http://testserver/figures/"))
-            ids.append(entry.findtext(f"{ATOM}id"))
-        self.assertEqual(len(ids), len(set(ids)), "entry ids are unique")
-
-    def test_it_holds_the_new_and_restated_figures_of_the_period_newest_first(self):
-        feed = self.feed(since="2016-10-17", until="2016-10-19")
-        titles = [entry.findtext(f"{ATOM}title") for entry in feed.findall(f"{ATOM}entry")]
-        links = [entry.find(f"{ATOM}link").get("href").rsplit("/", 2)[-2] for entry in feed.findall(f"{ATOM}entry")]
-        self.assertEqual(sorted(links), ["F043", "F055", "F056", "F056b"])
-        self.assertEqual(links[-1], "F056b", "PA's report of 18 October comes after the PAC's of the 19th")
-        self.assertIn("Restated: Next Generation Shared Services (2012): ", titles[links.index("F056")])
-        self.assertIn("up to £400m → £300–400m", titles[links.index("F056")])
-
-    def test_an_entry_is_updated_when_the_record_changes_it(self):
-        figure = Figure.objects.get(key="F043")
-        figure.note = "Checked again"
-        figure.save()
-        feed = self.feed(since="2016-10-17", until="2016-10-19")
-        entry = next(e for e in feed.findall(f"{ATOM}entry") if e.find(f"{ATOM}link").get("href").endswith("/F043/"))
-        updated = datetime.datetime.fromisoformat(entry.findtext(f"{ATOM}updated"))
-        self.assertEqual(updated, figure.history.latest().history_date)
-        self.assertEqual(entry.findtext(f"{ATOM}published")[:10], "2016-10-19")
-
-    def test_pages_link_to_it(self):
-        self.assertContains(self.client.get("/changes/"), 'rel="alternate" type="application/atom+xml"')
-
-    def test_an_empty_period_is_still_a_valid_feed(self):
-        feed = self.feed(since="2017-02-01", until="2017-06-30")
-        self.assertEqual(feed.findall(f"{ATOM}entry"), [])
-        self.assertTrue(feed.findtext(f"{ATOM}id"))
-
-
-def is_rfc3339(text: str) -> bool:
-    """Atom dates are RFC 3339: a full date and time with a zone."""
-    try:
-        moment = datetime.datetime.fromisoformat(text)
-    except (TypeError, ValueError):
-        return False
-    return "T" in text and moment.tzinfo is not None
 
 
 class PagedChangesTests(TestCase):
@@ -354,17 +284,6 @@ class PagedChangesTests(TestCase):
                 response = self.client.get("/changes/", {**self.PERIOD, "page": value})
                 self.assertContains(response, "The query parameter page", status_code=400)
                 self.assertContains(response, "<code>page</code>", status_code=400)
-
-    def test_the_feed_holds_only_the_newest_entries(self):
-        with mock.patch.object(feeds, "MOST_ENTRIES", 5):
-            response = self.client.get("/changes/feed/", self.PERIOD)
-        entries = ElementTree.fromstring(response.content).findall(f"{ATOM}entry")
-        published = [entry.findtext(f"{ATOM}published") for entry in entries]
-        self.assertEqual(len(entries), 5)
-        self.assertEqual(published, sorted(published, reverse=True))
-        # Every figure whose source appeared in the period is new or restated: the feed opens with the latest of them.
-        appeared = Figure.objects.filter(source__appeared_by__gt="2000-01-01", source__appeared_by__lte="2026-11-30")
-        self.assertEqual(published[0][:10], str(appeared.aggregate(day=Max("source__appeared_by"))["day"]))
 
 
 def identity(row: dict) -> tuple:

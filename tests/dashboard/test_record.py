@@ -139,7 +139,7 @@ class BannerAndLinkTests(TestCase):
             with self.subTest(url=url):
                 self.assertContains(
                     self.client.get(url),
-                    '<link rel="alternate" type="application/atom+xml" title="New and restated figures" href="/changes/feed/">',
+                    '<link rel="alternate" type="application/atom+xml" title="Changes to the record" href="/changes/feed/">',
                 )
 
 
