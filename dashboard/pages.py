@@ -109,7 +109,9 @@ def overview_charts(
     built.append(charts.build_findings_overview(testable, as_at))
     built = [chart for chart in built if chart is not None]
     for chart in built:
-        chart.csv_url = reverse("dashboard:overview-chart-csv", args=[chart.id]) + (f"?page={page_number}" if page_number > 1 else "")
+        on_page = f"?page={page_number}" if page_number > 1 else ""
+        chart.csv_url = reverse("dashboard:overview-chart-csv", args=[chart.id]) + on_page
+        chart.embed_url = reverse("dashboard:overview-embed", args=[chart.id]) + on_page
     return built
 
 
@@ -153,6 +155,7 @@ def programme_charts(
     built = charts.build_programme_charts(figures, events, programme.slug, charts.flags(figures, as_at), aggregated, findings)
     for chart in built:
         chart.csv_url = reverse("dashboard:programme-chart-csv", args=[programme.slug, chart.id])
+        chart.embed_url = reverse("dashboard:programme-embed", args=[programme.slug, chart.id])
     return built
 
 

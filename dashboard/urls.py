@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import change_views, data_views, explorer, feeds, search, views
+from dashboard import change_views, data_views, embeds, explorer, feeds, search, views
 
 app_name = "dashboard"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("programmes/<slug:slug>/", views.programme_detail, name="programme-detail"),
     path("programmes/<slug:slug>/feed/", feeds.programme_feed, name="programme-feed"),
     path("programmes/<slug:slug>/charts/<slug:chart_id>.csv", views.programme_chart_csv, name="programme-chart-csv"),
+    # One chart on a page of its own, which other sites may frame (dashboard/embeds.py).
+    path("embed/<slug:chart_id>/", embeds.overview_embed, name="overview-embed"),
+    path("embed/programmes/<slug:slug>/<slug:chart_id>/", embeds.programme_embed, name="programme-embed"),
     path("sources/", views.source_list, name="source-list"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
     path("search/", search.search, name="search"),

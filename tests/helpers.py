@@ -692,3 +692,13 @@ def form_data(html: str, form_id: str) -> dict[str, list[str]]:
     reader = FormReader(form_id)
     reader.feed(html)
     return reader.fields
+
+
+def csp_directives(response) -> dict[str, str]:
+    """The response's Content-Security-Policy, directive by directive: {"frame-ancestors": "'none'", ...}."""
+    directives = {}
+    for part in response["Content-Security-Policy"].split(";"):
+        name, _, value = part.strip().partition(" ")
+        if name:
+            directives[name] = value.strip()
+    return directives

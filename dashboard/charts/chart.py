@@ -28,6 +28,8 @@ class Chart:
     filename: str = ""
     key: str = STATUS_KEY
     csv_url: str = ""
+    # The chart on a page of its own that other sites may frame (dashboard/embeds.py).
+    embed_url: str = ""
     # Columns a chart adds to the standard table (and CSV) after TABLE_COLUMNS; each row lists their cells as "extra".
     extra_columns: list[str] = field(default_factory=list)
     columns: list[str] = field(default_factory=lambda: list(TABLE_COLUMNS))
