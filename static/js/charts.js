@@ -223,17 +223,7 @@
       }
     });
     if (width < NARROW || widestLabel(layout) > width * LABEL_SHARE) {
-      // Notes above the plot that hang from a point of the axis (a target band's label) start at the left instead,
-      // where the whole line has room.
-      var lineWidth = width - 16;
-      var above = 0;
-      (layout.annotations || []).forEach(function (note) {
-        if (note.yref !== "paper" || note.y < 1 || note.xref !== "x") return;
-        var lines = wrap(note.text, lineWidth);
-        Object.assign(note, { xref: "paper", x: 0, xanchor: "left", align: "left", text: lines.join("<br>"), yshift: 4 + above * LINE });
-        above += lines.length;
-      });
-      if (above) layout.margin.t = Math.max(layout.margin.t, 16 + above * LINE);
+      notesAtTheLeft(layout, width);
       labelsAboveBars(data, layout, width);
       levelCategories(data, layout, width);
       shortLegend(data, width);
@@ -242,6 +232,19 @@
       if (data.every(function (trace) { return trace.textposition === "none" || trace.type !== "bar"; })) layout.margin.r = 16;
     }
     return { data: data, layout: layout };
+  }
+
+  // Notes above the plot that hang from a point of the axis (a target band's label) start at the left instead, where
+  // the whole line has room, wrapped to the width and stacked, with the top margin grown to hold them.
+  function notesAtTheLeft(layout, width) {
+    var above = 0;
+    (layout.annotations || []).forEach(function (note) {
+      if (note.yref !== "paper" || note.y < 1 || note.xref !== "x") return;
+      var lines = wrap(note.text, width - 16);
+      Object.assign(note, { xref: "paper", x: 0, xanchor: "left", align: "left", text: lines.join("<br>"), yshift: 4 + above * LINE });
+      above += lines.length;
+    });
+    if (above) layout.margin.t = Math.max(layout.margin.t, 16 + above * LINE);
   }
 
   // How many rows a horizontal legend wraps to at this width: about 150 px an entry.
