@@ -543,8 +543,10 @@ def get(url: str) -> tuple[int, str, dict]:
         return error.code, error.read().decode(), dict(error.headers)
 
 
-# The test database's session set-up keeps the template its own database is copied from (tests/conftest.py).
-@pytest.mark.usefixtures("django_db_setup")
+# The test database's session set-up keeps the template its own database is copied from (tests/conftest.py). The
+# marker, not the fixture alone, has pytest-django create the test database when these are the only tests selected;
+# without it the set-up would load the dataset into the database the settings name.
+@pytest.mark.django_db
 class LiveServer:
     """gunicorn on its own database, as `make run` starts it; the subclasses break the database in different ways."""
 

@@ -90,8 +90,10 @@ def save_together(saves: list[tuple[Editor, int, dict[str, list[str]]]]) -> list
     return answers
 
 
-# The test database's session set-up keeps the template its own database is copied from (tests/conftest.py).
-@pytest.mark.usefixtures("django_db_setup")
+# The test database's session set-up keeps the template its own database is copied from (tests/conftest.py). The
+# marker, not the fixture alone, has pytest-django create the test database when these are the only tests selected;
+# without it the set-up would load the dataset into the database the settings name.
+@pytest.mark.django_db
 class ConcurrentSaveTests:
     # One server for the class: migrating and loading the dataset is most of the time taken.
     @classmethod

@@ -41,8 +41,10 @@ def redis_answers() -> bool:
         return False
 
 
-# The test database's session set-up keeps the template its own database is copied from (tests/conftest.py).
-@pytest.mark.usefixtures("django_db_setup")
+# The test database's session set-up keeps the template its own database is copied from (tests/conftest.py). The
+# marker, not the fixture alone, has pytest-django create the test database when these are the only tests selected;
+# without it the set-up would load the dataset into the database the settings name.
+@pytest.mark.django_db
 @pytest.mark.skipif(not redis_answers(), reason="no Redis at TEST_REDIS_URL")
 @pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), reason="the processes share an SQLite file; the cache is what is tested"
