@@ -12,7 +12,7 @@ import io
 import json
 from collections.abc import Iterator
 
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 
 from dashboard import as_at, changes, exports
 from dashboard.page_cache import cached
+from dashboard.pages import BadPage, choose_page
 from dashboard.search import bad_parameter
 
 # Changes a page shows: enough to read a short period whole, few enough that a page of the longest builds quickly.
@@ -94,14 +95,13 @@ def changes_page(request: HttpRequest) -> HttpResponse:
     found = changes_index(since, until, changed)
     paginator = Paginator(found.entries, PAGE_SIZE)
     try:
-        page = paginator.page(request.GET.get("page", "1"))
-    except InvalidPage:
+        page = choose_page(paginator, request.GET.get("page", "1"))
+    except BadPage as error:
         last = paginator.num_pages
-        message = f"The query parameter page must be a whole number from 1 to {last}; {request.GET.get('page')!r} is not one."
-        return bad_parameter(request, "page", message, [f"a whole number from 1 to {last}"])
+        return bad_parameter(request, "page", str(error), [f"a whole number from 1 to {last}", "all"])
     record_since, record_until = record_days(since, until)
     shown = cached(
-        f"changes:{record_since}:{record_until}:page:{page.number}",
+        f"changes:{record_since}:{record_until}:page:{'all' if page.whole else page.number}",
         lambda: changes.page(found, page.start_index() - 1, page.end_index()),
         changed,
     )

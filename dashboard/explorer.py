@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -32,6 +32,7 @@ from dashboard.as_at import PARAMETER as AS_AT
 from dashboard.exports.filters import FilterError
 from dashboard.exports.tables import figure_judgements
 from dashboard.page_cache import CACHE_SECONDS, RELEASE, cached, stamp_key
+from dashboard.pages import BadPage, choose_page
 from dashboard.search import bad_parameter
 from programmes import fiscal
 from programmes.models import Basis, Figure, Measure, Programme, ProgrammeKind, Status, Unit
@@ -113,12 +114,10 @@ def figure_list(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(figures.values_list("pk", flat=True), PAGE_SIZE)
     paginator.count = total  # counted with the facets, on the same filters and date
     try:
-        page = paginator.page(params.get("page", "1"))
-    except InvalidPage:
+        page = choose_page(paginator, params.get("page", "1"))
+    except BadPage as error:
         last = paginator.num_pages
-        return bad_parameter(
-            request, "page", f"There is no page {params.get('page')} of these figures.", [f"a whole number from 1 to {last}"]
-        )
+        return bad_parameter(request, "page", str(error), [f"a whole number from 1 to {last}", "all"])
 
     def rows() -> list[Figure]:
         """The page's figures with their flags: read only when the table's cached HTML is missing."""

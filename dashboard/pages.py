@@ -44,6 +44,9 @@ from programmes.models import (
 
 # Figures per page of a table: a page stays small whatever the data; the full list is the CSV.
 PAGE_SIZE = 50
+# ?page=all: a table on one page, to print it whole (choose_page), up to this many rows.
+WHOLE_TABLE = "all"
+WHOLE_TABLE_ROWS = 2_000
 # Sources per page of /sources/: one row each, so a page of them weighs about what 50 figures do.
 SOURCES_PAGE_SIZE = 100
 # Other lists a page shows in full when short (unknowns, coverage, centres and clusters, events, parts): beyond this,
@@ -195,12 +198,35 @@ class BadPage(Exception):
 
 
 def page_of(query: QueryDict, items: Sequence | QuerySet, size: int = PAGE_SIZE) -> Page:
-    """One page of `size` items, chosen by the query's `page` (1 if absent)."""
-    paginator = Paginator(items, size)
-    try:
-        return paginator.page(query.get("page", "1"))
-    except InvalidPage:
-        raise BadPage(f"The query parameter page must be a whole number from 1 to {paginator.num_pages}.") from None
+    """One page of `size` items, chosen by the query's `page` (1 if absent; `all` for every item, see choose_page)."""
+    return choose_page(Paginator(items, size), query.get("page", "1"))
+
+
+def choose_page(paginator: Paginator, number: str) -> Page:
+    """Page `number` of the paginator, or with `all` every item on one page: a table printed is printed whole.
+
+    `all` is refused above WHOLE_TABLE_ROWS items, where a page would take long to build and a printout would run to
+    hundreds of sheets; the table's download holds every row. Each page says whether it could be shown whole
+    (`whole_allowed`), and the whole table's page says that it is one (`whole`).
+    """
+    allowed = paginator.count <= WHOLE_TABLE_ROWS
+    if number == WHOLE_TABLE:
+        if not allowed:
+            raise BadPage(
+                f"The query parameter page=all shows at most {WHOLE_TABLE_ROWS:,} rows, and this table has {paginator.count:,}: "
+                "narrow it with its filters, or download it whole."
+            )
+        whole = Paginator(paginator.object_list, max(paginator.count, 1))
+        whole.count = paginator.count  # a count already made (the explorer's, with its facets) is not made again
+        page = whole.page(1)
+    else:
+        try:
+            page = paginator.page(number)
+        except InvalidPage:
+            raise BadPage(f"The query parameter page must be a whole number from 1 to {paginator.num_pages}, or all.") from None
+    page.whole = number == WHOLE_TABLE
+    page.whole_allowed = allowed and paginator.num_pages > 1
+    return page
 
 
 def figure_table(

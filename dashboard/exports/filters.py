@@ -37,7 +37,7 @@ YEAR_ALLOWED = [f"a financial year written like 2013-14, from {fiscal.label(fisc
 FLAG_VALUES = ["0", "1"]
 AS_AT_ALLOWED = ["a date written like 2016-05-20"]
 TEXT_ALLOWED = ["any text, or nothing"]
-PAGE_ALLOWED = ["a whole number from 1"]
+PAGE_ALLOWED = ["a whole number from 1", "all"]
 
 
 class Query:
@@ -156,14 +156,13 @@ class Query:
         self.applied[name] = value
         return value
 
-    def page(self, name: str) -> int:
-        """A page number (the figure explorer's; a download holds every page, so it only checks it)."""
+    def page(self, name: str) -> None:
+        """Check a page number, or `all` (the figure explorer's; a download holds every page, so it only checks it)."""
         value = self.single(name, PAGE_ALLOWED)
-        if value is None:
-            return 1
+        if value is None or value == "all":
+            return
         if not (value.isascii() and value.isdigit()) or int(value) < 1:
             raise FilterError(name, f"{name}={value!r} is not a page number.", PAGE_ALLOWED)
-        return int(value)
 
     def as_at(self) -> datetime.date | None:
         """The day the table is read at (as_at), moved back to the latest day a source appeared as the pages do; None for today."""

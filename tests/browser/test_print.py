@@ -81,3 +81,20 @@ class PrintTests(BrowserTestCase):
         breaks = page.locator(".chart-figure").evaluate_all("figures => figures.map(f => getComputedStyle(f).breakInside)")
         self.assertTrue(breaks)
         self.assertEqual(set(breaks), {"avoid"})
+
+    def test_a_paged_table_says_on_paper_where_it_is_whole_and_its_whole_page_prints_every_row(self):
+        paged = self.printed("/figures/", "A4")
+        text = words(" ".join(sheet.extract_text() for sheet in paged.pages))
+        count = int(text.split("This sheet holds figures 1–50 of ")[1].split(".")[0])
+        self.assertGreater(count, 50)
+        # A long address may wrap at any character on paper: spaces are left out of the comparison.
+        self.assertIn(f"Allofthemononepage:{self.live_server_url}/figures/?page=all", text.replace(" ", ""))
+        self.assertNotIn("on one page, to print", text)
+
+        whole = self.visit("/figures/?page=all", media="print").page
+        rows = whole.locator(".explorer-table tbody tr")
+        self.assertEqual(rows.count(), count)
+        self.assertTrue(rows.last.is_visible())
+        printed = self.printed("/figures/?page=all", "A4")
+        self.assertGreater(len(printed.pages), len(paged.pages))
+        self.assertIn(f"All {count} figures, on one page.", words(" ".join(sheet.extract_text() for sheet in printed.pages)))

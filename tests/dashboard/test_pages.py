@@ -449,7 +449,7 @@ class PaginationTests(TestCase):
                 with self.subTest(url=url, page=page):
                     response = self.client.get(url, {"page": page})
                     self.assertEqual(response.status_code, 400)
-                    self.assertContains(response, "The query parameter page must be a whole number from 1 to 3.", status_code=400)
+                    self.assertContains(response, "The query parameter page must be a whole number from 1 to 3, or all.", status_code=400)
 
     def test_it_ignores_other_query_parameters(self):
         self.assertEqual(self.client.get(self.source.get_absolute_url(), {"sort": "value"}).status_code, 200)
