@@ -115,7 +115,7 @@ bench: install static
 	bench/run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache screenshots
+	rm -rf $(VENV) staticfiles db.sqlite3 media .pytest_cache .ruff_cache screenshots
 
 # plotly.js is committed under static/vendor/ so that set-up needs no Node.js; this refreshes it from npm
 # at the version the installed plotly Python package was built for.

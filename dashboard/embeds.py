@@ -8,8 +8,11 @@ framed by any site (frame-ancestors *); every other page keeps refusing to be fr
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -52,3 +55,21 @@ def programme_embed(request: HttpRequest, slug: str, chart_id: str) -> HttpRespo
 
 def render_embed(request: HttpRequest, chart, page_name: str, page_url: str) -> HttpResponse:
     return render(request, "dashboard/embed.html", {"chart": chart, "page_name": page_name, "page_url": f"{page_url}#{chart.anchor}"})
+
+
+# A picture's name is the address of a chart's embed: slugs and slashes, never a way out of the folder.
+PICTURE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*")
+
+
+@require_safe
+def share_image(request: HttpRequest, name: str) -> FileResponse:
+    """A chart's picture for link previews, as last rendered; its address changes with it (share_images.image_url)."""
+    if not PICTURE_NAME.fullmatch(name):
+        raise Http404("No such picture.")
+    try:
+        picture = open(Path(settings.SHARE_IMAGES_DIR) / f"{name}.png", "rb")  # noqa: SIM115 (FileResponse closes it)
+    except OSError:
+        raise Http404("No such picture.") from None
+    response = FileResponse(picture, content_type="image/png")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

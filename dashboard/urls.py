@@ -13,6 +13,8 @@ urlpatterns = [
     # One chart on a page of its own, which other sites may frame (dashboard/embeds.py).
     path("embed/<slug:chart_id>/", embeds.overview_embed, name="overview-embed"),
     path("embed/programmes/<slug:slug>/<slug:chart_id>/", embeds.programme_embed, name="programme-embed"),
+    # A chart's picture for link previews (dashboard/share_images.py).
+    path("share/<path:name>.png", embeds.share_image, name="share-image"),
     path("sources/", views.source_list, name="source-list"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
     path("search/", search.search, name="search"),

@@ -183,6 +183,13 @@ DATABASE_EXPORT_TIMEOUT = envint("DATABASE_EXPORT_TIMEOUT", default=60)
 # rather than queued (sharedservices/database.py, "seats"); at most half of them stream a download at once, the next
 # download being refused (sharedservices/middleware.py, DownloadSlotsMiddleware): either way a thread is left for pages.
 WEB_THREADS = envint("WEB_THREADS", default=4)
+
+# The pictures of the charts that link previews show (dashboard/share_images.py): where they are kept, and whether this
+# process renders them after load_dataset and after an editor's change, in the Chromium at CHROMIUM_PATH. Without
+# Chromium, or with SHARE_IMAGES_RENDER=0, previews still have a title and a description, and no picture.
+SHARE_IMAGES_DIR = Path(os.environ.get("SHARE_IMAGES_DIR") or BASE_DIR / "media" / "share")
+SHARE_IMAGES_RENDER = envbool("SHARE_IMAGES_RENDER", default=True)
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 DATABASE_WAITERS = envint("DATABASE_WAITERS", default=max(WEB_THREADS - 1, 1))
 DOWNLOADS_AT_ONCE = envint("DOWNLOADS_AT_ONCE", default=max(WEB_THREADS // 2, 1))
 

@@ -6,6 +6,7 @@ inherit these, so they see the same configuration.
 """
 
 import os
+import tempfile
 
 for name, value in {
     "SECRET_KEY": "test-only-secret-key",
@@ -19,8 +20,13 @@ for name, value in {
     # statement. A budget only ends a wait that would otherwise hang, so a wide one costs a passing run nothing. The
     # tests of the budget itself set their own (tests/system/test_outage.py, tests/sharedservices/test_database_waits.py).
     "DATABASE_TIMEOUT": "120",
+    # Rendering the link previews' pictures starts Chromium; the tests of them turn it on (tests/dashboard/test_share.py).
+    "SHARE_IMAGES_RENDER": "0",
 }.items():
     os.environ.setdefault(name, value)
+
+# Each test process keeps the pictures it renders apart from the site's own (and the servers it starts use the same).
+os.environ.setdefault("SHARE_IMAGES_DIR", tempfile.mkdtemp(prefix="share-images-"))
 
 from sharedservices.settings import *  # noqa: E402, F403
 

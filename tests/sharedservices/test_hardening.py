@@ -19,7 +19,13 @@ from dashboard import urls as dashboard_urls
 from tests.helpers import log_in_as_staff
 
 QUERY_NAMES = ["programme", "include_children", "measure", "status", "basis", "unit", "publisher", "from", "to", "kind", "page"]
-SAMPLE_ARGUMENTS = {"slug": "ngss-2012", "chart_id": "promise-delivery", "pk": "1", "key": "F041"}
+SAMPLE_ARGUMENTS = {
+    "slug": "ngss-2012",
+    "chart_id": "promise-delivery",
+    "pk": "1",
+    "key": "F041",
+    "name": "programmes/ngss-2012/savings-annual",
+}
 
 
 def public_paths() -> list[str]:

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from programmes import dataset, flags
+from programmes import dataset, flags, signals
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures"
 # Sources before programmes: a programme names the publication that announced it, and each account the one it rests on;
@@ -42,6 +42,8 @@ class Command(BaseCommand):
         # Flags are recomputed once per quantity at the end, not after every row (programmes/flags.py).
         with flags.deferred():
             self.load(options)
+        # What is drawn from the record again after a load (the link previews' pictures) is the listeners' business.
+        signals.dataset_loaded.send(sender=self.__class__)
 
     def load(self, options: dict) -> None:
         for name in FIXTURE_FILES:
