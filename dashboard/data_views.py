@@ -10,7 +10,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_safe
 
-from dashboard import exports, scrutiny
+from dashboard import corrections, exports, scrutiny
 from dashboard.changes import COLUMNS as CHANGE_COLUMNS
 
 
@@ -59,6 +59,7 @@ def data(request: HttpRequest) -> HttpResponse:
         "change_columns": CHANGE_COLUMNS,
         "disagreement_columns": scrutiny.DISAGREEMENT_COLUMNS,
         "unaudited_columns": scrutiny.UNAUDITED_COLUMNS,
+        "correction_columns": corrections.COLUMNS,
     }
     return render(request, "dashboard/data.html", context)
 

@@ -9,7 +9,8 @@ A figure back-filled today from a 2014 source was added today, so it comes first
   stand now.
 - A save is a correction only when it changed a field the public sees (rules.corrected_fields): a save that changed
   only bookkeeping (the version) is no change to the record and has no entry.
-- Who made a change (history_user) is never read: the record is public, the people who keep it are not named.
+- Who made a change is told only by role (rules.made_by: an editor, an administrator, the dataset's maintainers): the
+  record is public, the people who keep it are not named, so the history's user is read for its role alone.
 - A programme's feed holds the changes to its figures: a change belongs to the programme the figure is in after it
   (for a removal, the one it was in).
 
@@ -24,7 +25,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Model, OuterRef, Q, Subquery
+from django.db.models import F, Model, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 
 from programmes import fiscal, formatting, rules
@@ -63,17 +64,31 @@ class Edit:
     url: str
     restates: Figure | None = None
     changed: tuple[FieldChange, ...] = ()
+    # Who made it, by role (rules.made_by).
+    role: str = ""
+
+
+def with_previous(rows: QuerySet, model: type[Model]) -> QuerySet:
+    """History rows, newest first, each with the id of the version before it (previous_id) and whether its editor is an administrator."""
+    earlier = model.history.model.objects.filter(id=OuterRef("id")).filter(
+        Q(history_date__lt=OuterRef("history_date")) | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+    )
+    rows = rows.annotate(previous_id=Subquery(earlier.order_by("-history_date", "-history_id").values("history_id")[:1]))
+    # Only the account's role is read, never its name: None when the history names no editor.
+    return rows.annotate(by_administrator=F("history_user__is_superuser")).order_by("-history_date", "-history_id")
+
+
+def role_of(record) -> str:
+    """Who made the change a history row records, by role: never a name."""
+    return rules.made_by(record.by_administrator, record.history_change_reason or "")
 
 
 def newest(count: int, programme: Programme | None = None) -> list[Edit]:
     """The `count` newest changes to the record (of one programme's figures, if given), newest first."""
-    rows = History.objects.select_related(*RELATED).order_by("-history_date", "-history_id")
+    rows = History.objects.select_related(*RELATED)
     if programme is not None:
         rows = rows.filter(programme_id=programme.pk)
-    earlier = History.objects.filter(id=OuterRef("id")).filter(
-        Q(history_date__lt=OuterRef("history_date")) | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
-    )
-    rows = rows.annotate(previous_id=Subquery(earlier.order_by("-history_date", "-history_id").values("history_id")[:1]))
+    rows = with_previous(rows, Figure)
     found: list[Edit] = []
     for batch in range(MOST_BATCHES):
         records = list(rows[batch * count : (batch + 1) * count])
@@ -103,7 +118,7 @@ def edits(records: list) -> list[Edit]:
         # A figure no longer in the record has no page: its programme's page shows what stands in its place, if anything.
         url = figure_urls.get(record.id) or programme_urls.get(record.programme_id) or reverse("dashboard:changes")
         common = {"figure": figure_of(record), "when": record.history_date, "reason": record.history_change_reason or ""}
-        common |= {"history_id": record.history_id, "url": url}
+        common |= {"history_id": record.history_id, "url": url, "role": role_of(record)}
         if record.history_type == "+":
             before = restates.get(record.history_id)
             found.append(Edit("restated" if before else "added", restates=before, **common))

@@ -1,5 +1,6 @@
 """Atom feeds of the changes made to the record, newest first: every programme's at /changes/feed/, one programme's at
-/programmes/<slug>/feed/ (dashboard/edits.py says what counts as a change and what each entry holds).
+/programmes/<slug>/feed/ (dashboard/edits.py says what counts as a change and what each entry holds), and the
+corrections log's at /corrections/feed/: every correction or removal of a figure or a source (dashboard/corrections.py).
 
 A feed reader asks the same address for years, so a feed takes no dates: the since and until that /changes/ reads are
 ignored, and the dated links the changes page once offered to subscribe to now follow every new change as well. A
@@ -22,7 +23,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_safe
 
-from dashboard import edits
+from dashboard import corrections, edits
 from dashboard.page_cache import cached_page
 from programmes import rules
 from programmes.models import Programme
@@ -69,6 +70,8 @@ def description_of(edit: edits.Edit) -> str:
         said = "Removed from the record. It said: " + said
     if edit.reason:
         said += " " + rules.sentence(f"Reason given: {edit.reason}")
+    if edit.kind in ("corrected", "removed"):
+        said += " " + rules.sentence(f"Made by: {edit.role}")
     return said
 
 
@@ -145,3 +148,75 @@ def changes_feed(request: HttpRequest) -> HttpResponse:
 @cached_page()
 def programme_feed(request: HttpRequest, slug: str) -> HttpResponse:
     return ProgrammeFeed()(request, slug=slug)
+
+
+def correction_title(correction: corrections.Correction) -> str:
+    if correction.subject == "source":
+        return f"Source {correction.action}: {correction.what}"
+    what = f"{correction.programme_name}: {correction.what}"
+    if correction.action == "removed":
+        return f"Removed: {what}"
+    return f"Corrected: {what} ({', '.join(change.label for change in correction.changed)})"
+
+
+def correction_description(correction: corrections.Correction) -> str:
+    """What was published, what it is now (or that it was removed), the reason and who made it, by role."""
+    if correction.action == "removed":
+        said = "Removed from the record. " + correction.said
+    else:
+        said = rules.sentence(
+            "Corrected: " + "; ".join(f"{change.label} from {change.before} to {change.after}" for change in correction.changed)
+        )
+    said += " " + rules.sentence(f"Reason given: {correction.reason or 'none recorded'}")
+    return said + " " + rules.sentence(f"Made by: {correction.role}")
+
+
+class CorrectionsFeed(Feed):
+    feed_type = Atom1Feed
+    title = f"{AUTHOR}: corrections"
+    subtitle = (
+        "Every correction or removal of a published figure or source, newest first: what was published, what it is now "
+        "or that it was removed, the reason, and the role of whoever made it."
+    )
+    author_name = AUTHOR
+
+    def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().__call__(request, *args, **kwargs)
+        del response["Last-Modified"]  # as ChangesFeed: the date is the change stamp's
+        return response
+
+    def get_object(self, request: HttpRequest, *args, **kwargs) -> str:
+        return request.build_absolute_uri(reverse("dashboard:corrections-feed"))
+
+    def link(self, obj: str) -> str:
+        return reverse("dashboard:corrections")
+
+    def items(self, obj: str) -> list[tuple[corrections.Correction, str]]:
+        return [(correction, obj) for correction in corrections.every_correction()[:MOST_ENTRIES]]
+
+    def item_title(self, item: tuple[corrections.Correction, str]) -> str:
+        return correction_title(item[0])
+
+    def item_description(self, item: tuple[corrections.Correction, str]) -> str:
+        return correction_description(item[0])
+
+    def item_link(self, item: tuple[corrections.Correction, str]) -> str:
+        # What is gone is told on the log itself.
+        return item[0].url or item[0].programme_url or reverse("dashboard:corrections")
+
+    def item_guid(self, item: tuple[corrections.Correction, str]) -> str:
+        return f"{item[1]}#{item[0].anchor}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: tuple[corrections.Correction, str]) -> datetime.datetime:
+        return item[0].when
+
+    def item_updateddate(self, item: tuple[corrections.Correction, str]) -> datetime.datetime:
+        return item[0].when
+
+
+@require_safe
+@cached_page()
+def corrections_feed(request: HttpRequest) -> HttpResponse:
+    return CorrectionsFeed()(request)

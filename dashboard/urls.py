@@ -31,6 +31,11 @@ urlpatterns = [
     path("never-audited/", views.never_audited, name="never-audited"),
     path("never-audited.csv", views.list_csv, {"name": "never-audited"}, name="never-audited-csv"),
     path("never-audited.json", views.list_json, {"name": "never-audited"}, name="never-audited-json"),
+    # Every correction or removal of a published figure or source, with its reason (dashboard/corrections.py).
+    path("corrections/", views.corrections_log, name="corrections"),
+    path("corrections.csv", views.list_csv, {"name": "corrections"}, name="corrections-csv"),
+    path("corrections.json", views.list_json, {"name": "corrections"}, name="corrections-json"),
+    path("corrections/feed/", feeds.corrections_feed, name="corrections-feed"),
     # What changed between two dates (dashboard/changes.py): the page, and the same as CSV and JSON.
     path("changes/", change_views.changes_page, name="changes"),
     path("changes.csv", change_views.changes_csv, name="changes-csv"),

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from dashboard import exports, pages, scrutiny
+from dashboard import corrections, exports, pages, scrutiny
 from dashboard.as_at import PARAMETER as AS_AT
 from dashboard.charts import Chart
 from dashboard.page_cache import as_at_of, cached, cached_page, change_stamp
@@ -164,13 +164,30 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def figure_detail(request: HttpRequest, pk: int | None = None, key: str | None = None) -> HttpResponse:
     """One figure, by its dataset key (the canonical address) or its id, with the other figures of the same quantity."""
     as_at = as_at_of(request)
-    figures = Figure.objects.as_at(as_at).with_related().select_related("part_of")
-    figure = get_object_or_404(figures, pk=pk) if pk is not None else get_object_or_404(figures, key=key)
+    lookup = {"pk": pk} if pk is not None else {"key": key}
+    try:
+        figure = Figure.objects.as_at(as_at).with_related().select_related("part_of").get(**lookup)
+    except Figure.DoesNotExist:
+        return figure_gone(request, pk, key)
     try:
         context = pages.figure_page(figure, request.GET, as_at)
     except BadPage as error:
         return bad_request(str(error))
+    context["corrections"] = corrections.of_figure(figure)
     return render(request, "dashboard/figure_detail.html", context)
+
+
+def figure_gone(request: HttpRequest, pk: int | None, key: str | None) -> HttpResponse:
+    """A figure's address once it was removed: 410 Gone, saying what it said, when and why it was removed and by whom (a role).
+
+    Its address is cited in committee packs and articles, so it keeps telling what became of it. A figure still in
+    the record but not yet published on the date asked for is a 404, as before.
+    """
+    lookup = {"pk": pk} if pk is not None else {"key": key}
+    removal = None if Figure.objects.filter(**lookup).exists() else corrections.removal_of(pk, key)
+    if removal is None:
+        raise Http404("No such figure.")
+    return render(request, "dashboard/figure_removed.html", {"removal": removal}, status=410)
 
 
 @require_safe
@@ -195,30 +212,45 @@ def never_audited(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/never_audited.html", context)
 
 
-# The two lists' downloads take the programme and the date; anything else is refused, as the other downloads do.
-LIST_PARAMETERS = ("programme", AS_AT)
+@require_safe
+@cached_page("page")
+def corrections_log(request: HttpRequest) -> HttpResponse:
+    """Every correction or removal of a published figure or source, newest first, with its reason (dashboard/corrections.py)."""
+    try:
+        context = corrections.corrections_page(request.GET)
+    except BadPage as error:
+        return bad_request(str(error))
+    return render(request, "dashboard/corrections.html", context)
+
+
+# The lists' downloads: their columns, their rows, and the parameters they take; anything else is refused, as the
+# other downloads do. The corrections log takes as_at only to refuse a malformed one: it lists what was done and when.
 LISTS = {
-    "disagreements": (scrutiny.DISAGREEMENT_COLUMNS, scrutiny.disagreement_rows),
-    "never-audited": (scrutiny.UNAUDITED_COLUMNS, scrutiny.unaudited_rows),
+    "disagreements": (scrutiny.DISAGREEMENT_COLUMNS, scrutiny.disagreement_rows, ("programme", AS_AT)),
+    "never-audited": (scrutiny.UNAUDITED_COLUMNS, scrutiny.unaudited_rows, ("programme", AS_AT)),
+    "corrections": (corrections.COLUMNS, corrections.correction_rows, (AS_AT,)),
 }
 
 
 def list_rows(request: HttpRequest, name: str) -> list[dict]:
-    """The rows of one of the two lists for the query (BadQuery naming a parameter it cannot honour)."""
+    """The rows of one of the lists for the query (BadQuery naming a parameter it cannot honour)."""
+    accepted = LISTS[name][2]
     for parameter in request.GET:
-        if parameter not in LIST_PARAMETERS:
-            raise scrutiny.BadQuery(parameter, f"{parameter!r} is not a parameter of the {name} download; it accepts programme and as_at.")
+        if parameter not in accepted:
+            raise scrutiny.BadQuery(
+                parameter, f"{parameter!r} is not a parameter of the {name} download; it accepts {' and '.join(accepted)}."
+            )
     return LISTS[name][1](request.GET, as_at_of(request))
 
 
 def list_name(name: str, request: HttpRequest, extension: str) -> str:
-    parts = [name, *(f"{key}-{value}" for key, value in request.GET.items() if key in LIST_PARAMETERS and value)]
+    parts = [name, *(f"{key}-{value}" for key, value in request.GET.items() if key in LISTS[name][2] and value)]
     return "_".join(parts) + f".{extension}"
 
 
 @require_safe
 def list_csv(request: HttpRequest, name: str) -> HttpResponse:
-    """One of the two lists as CSV, cells written as in the data downloads."""
+    """One of the lists as CSV, cells written as in the data downloads."""
     try:
         rows = list_rows(request, name)
     except scrutiny.BadQuery as error:
@@ -237,7 +269,7 @@ def list_csv(request: HttpRequest, name: str) -> HttpResponse:
 
 @require_safe
 def list_json(request: HttpRequest, name: str) -> HttpResponse:
-    """One of the two lists as JSON: the query, when the data last changed, the fields and the rows."""
+    """One of the lists as JSON: the query, when the data last changed, the fields and the rows."""
     try:
         rows = list_rows(request, name)
     except scrutiny.BadQuery as error:

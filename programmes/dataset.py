@@ -20,8 +20,9 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, router, transaction
 
-LOAD_REASON = "Loaded from the cited dataset"
-CORRECTION_REASON = "Corrected from the cited dataset"
+# Kept beside the rule that reads them (rules.made_by): a correction by the dataset's maintainers is told as theirs.
+from programmes.rules.record import CORRECTION_REASON, LOAD_REASON
+
 KEY_FIELDS = ("slug", "key", "name")
 # Never compared: the database's own bookkeeping, not facts from a source.
 UNSHIPPED = {"id", "version"}

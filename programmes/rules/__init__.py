@@ -87,8 +87,12 @@ from programmes.rules.quantity import (
 )
 from programmes.rules.record import (
     BOOKKEEPING_FIELDS,
+    CORRECTION_REASON,
+    IMPORT_REASON_OPENING,
+    LOAD_REASON,
     corrected_fields,
     latest_by_claimant,
+    made_by,
     resolved,
     restated_from,
     same_value,
@@ -119,7 +123,11 @@ from programmes.rules.wording import (
 
 __all__ = [
     "BOOKKEEPING_FIELDS",
+    "CORRECTION_REASON",
+    "IMPORT_REASON_OPENING",
+    "LOAD_REASON",
     "corrected_fields",
+    "made_by",
     "ASSURANCE",
     "BODY_KINDS",
     "CLAIM_STATUSES",

@@ -44,6 +44,31 @@ def corrected_fields(before: object, after: object, names: Iterable[str]) -> lis
     return [name for name in names if name not in BOOKKEEPING_FIELDS and getattr(before, name) != getattr(after, name)]
 
 
+# The reasons the dataset's load writes into the history (programmes/dataset.py): its first load of a row, and its later
+# corrections of it. A command-line import without an editor writes "Imported from <file>".
+LOAD_REASON = "Loaded from the cited dataset"
+CORRECTION_REASON = "Corrected from the cited dataset"
+IMPORT_REASON_OPENING = "Imported from"
+
+
+def made_by(is_administrator: bool | None, reason: str) -> str:
+    """Who made a change, as the public may know them: by role, never by name.
+
+    An editor's save is told as an "editor", or an "administrator" for an account that may also manage the other accounts
+    (a superuser, as `make admin` creates); a row saved with no editor is the dataset's maintainers' when it carries
+    the dataset's reasons, an operator's when a command-line import wrote it, and otherwise the site's maintainers'.
+    `is_administrator` is None when the history names no editor. The role is the account's now: the history keeps who,
+    not what they could do then.
+    """
+    if is_administrator is not None:
+        return "administrator" if is_administrator else "editor"
+    if reason in (LOAD_REASON, CORRECTION_REASON):
+        return "dataset maintainers"
+    if reason.startswith(IMPORT_REASON_OPENING):
+        return "operator (command-line import)"
+    return "site maintainers"
+
+
 def latest_by_claimant(figures: Iterable[Figure], day: datetime.date) -> dict[int, Figure]:
     """Each claimant's latest known figure of one quantity stated by a day (the first recorded, for two on that day)."""
     latest: dict[int, Figure] = {}

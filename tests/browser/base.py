@@ -143,8 +143,16 @@ def chart_pages() -> list[str]:
 
 
 def other_pages() -> list[str]:
-    """The pages without charts: the sources list, the most-cited source, a figure that sources disagree on, about, and
-    the two lists auditors asked for (every disagreement, the claims never audited)."""
+    """The pages without charts: the sources list, the most-cited source, a figure that sources disagree on, about, the
+    two lists auditors asked for (every disagreement, the claims never audited) and the corrections log."""
     source = Source.objects.with_figure_counts().order_by("-figure_count", "pk").first()
     figure = Figure.objects.get(key="F041")
-    return ["/sources/", source.get_absolute_url(), figure.get_absolute_url(), "/about/", "/disagreements/", "/never-audited/"]
+    return [
+        "/sources/",
+        source.get_absolute_url(),
+        figure.get_absolute_url(),
+        "/about/",
+        "/disagreements/",
+        "/never-audited/",
+        "/corrections/",
+    ]

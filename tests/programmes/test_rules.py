@@ -482,3 +482,24 @@ class MilestoneRuleTests(TestCase):
     def test_a_deadline_without_a_milestone_is_a_group_of_its_own(self):
         groups = rules.milestones([self.deadline(self.strategy, "2020", ""), self.deadline(self.audit, "2025", "")])
         self.assertEqual([m.has_moved for m in groups], [False, False])
+
+
+class MadeByTests(SimpleTestCase):
+    """rules.made_by: who made a change, told by role alone."""
+
+    def test_it_tells_an_editor_from_an_administrator(self):
+        self.assertEqual(rules.made_by(False, "Misread the table"), "editor")
+        self.assertEqual(rules.made_by(True, "Misread the table"), "administrator")
+
+    def test_it_tells_the_datasets_own_saves_as_its_maintainers(self):
+        self.assertEqual(rules.made_by(None, rules.CORRECTION_REASON), "dataset maintainers")
+        self.assertEqual(rules.made_by(None, rules.LOAD_REASON), "dataset maintainers")
+
+    def test_it_tells_a_command_line_import_as_an_operators(self):
+        self.assertEqual(rules.made_by(None, "Imported from nao-2026.csv"), "operator (command-line import)")
+
+    def test_an_editor_importing_in_the_admin_is_an_editor(self):
+        self.assertEqual(rules.made_by(False, "Imported from nao-2026.csv"), "editor")
+
+    def test_any_other_save_with_no_editor_is_the_site_maintainers(self):
+        self.assertEqual(rules.made_by(None, ""), "site maintainers")
