@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import change_views, data_views, embeds, explorer, feeds, search, views
+from dashboard import change_views, data_views, embeds, explorer, feeds, release_views, search, views
 
 app_name = "dashboard"
 
@@ -51,4 +51,7 @@ urlpatterns += [
     path("data/events.json", data_views.table_json, {"resource": "events"}, name="events-json"),
     path("data/contradictions.csv", data_views.table_csv, {"resource": "contradictions"}, name="contradictions-csv"),
     path("data/contradictions.json", data_views.table_json, {"resource": "contradictions"}, name="contradictions-json"),
+    # Dataset releases (dashboard/release_views.py): each release's files, as published, at addresses that never change.
+    path("data/releases/<str:version>/", release_views.release_page, name="dataset-release"),
+    path("data/releases/<str:version>/<str:name>", release_views.release_file, name="dataset-release-file"),
 ]

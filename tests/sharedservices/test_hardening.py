@@ -19,7 +19,14 @@ from dashboard import urls as dashboard_urls
 from tests.helpers import log_in_as_staff
 
 QUERY_NAMES = ["programme", "include_children", "measure", "status", "basis", "unit", "publisher", "from", "to", "kind", "page"]
-SAMPLE_ARGUMENTS = {"slug": "ngss-2012", "chart_id": "promise-delivery", "pk": "1", "key": "F041"}
+SAMPLE_ARGUMENTS = {
+    "slug": "ngss-2012",
+    "chart_id": "promise-delivery",
+    "pk": "1",
+    "key": "F041",
+    "version": "2026.12.1",
+    "name": "figures.csv",
+}
 
 
 def public_paths() -> list[str]:
