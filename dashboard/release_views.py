@@ -7,10 +7,14 @@ may be cached without end; its address takes no query parameters, since no filte
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import condition, require_safe
 
+from dashboard import citations, releases
+from programmes.columns import unescape
 from programmes.models import DatasetRelease, DatasetReleaseFile
 
 # A year: caches and browsers may keep a release file as long as they like, and "immutable" spares them revalidating.
@@ -45,7 +49,42 @@ def release_page(request: HttpRequest, version: str) -> HttpResponse:
     if refused := refuse_parameters(request):
         return refused
     release = get_object_or_404(DatasetRelease.objects.listed(), version=version)
-    return render(request, "dashboard/dataset_release.html", {"release": release, "files": release.files.described()})
+    citation = citations.release_citation(release, request.build_absolute_uri(release.get_absolute_url()), timezone.localdate())
+    context = {"release": release, "files": release.files.described(), "citation": citation}
+    return render(request, "dashboard/dataset_release.html", context)
+
+
+@require_safe
+def release_figure(request: HttpRequest, version: str, key: str) -> HttpResponse:
+    """A figure as a release holds it (the address its citation gives), with what has changed in it since, if anything."""
+    if refused := refuse_parameters(request):
+        return refused
+    release = get_object_or_404(DatasetRelease.objects.listed(), version=version)
+    row = releases.figure_in(release, key)
+    if row is None:
+        raise Http404(f"Dataset release {version} holds no figure {key}.")
+    figure, changes = releases.changed_since(row)
+    url = request.build_absolute_uri(reverse("dashboard:dataset-release-figure", args=[version, key]))
+    context = {
+        "release": release,
+        "reference": key,
+        "cells": [(name, unescape(value)) for name, value in row.items()],
+        "figure": figure,
+        "changes": [(name, unescape(then), unescape(now)) for name, then, now in changes],
+        "citation": citations.figure_citation(row, release, url, timezone.localdate()),
+    }
+    return render(request, "dashboard/dataset_release_figure.html", context)
+
+
+@require_safe
+def cite_figure(request: HttpRequest, key: str) -> HttpResponse:
+    """The figure in the newest release holding it: the "Cite" link of a figure's page, whose cached page cannot know the newest."""
+    if refused := refuse_parameters(request):
+        return refused
+    release, _ = releases.latest_holding(key)
+    if release is None:
+        raise Http404(f"No dataset release holds figure {key} yet.")
+    return redirect("dashboard:dataset-release-figure", release.version, key)
 
 
 @require_safe

@@ -14,21 +14,23 @@ import io
 import json
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
 from dashboard import exports
-from programmes.models import CHECKSUMS, DatasetRelease, DatasetReleaseFile, next_version
+from programmes.models import CHECKSUMS, DatasetRelease, DatasetReleaseFile, Figure, next_version
 
 PACKAGE = "datapackage.json"
 FIRST_NOTES = "The cited dataset as shipped with the site: the first release."
 LOADED_NOTES = "The cited dataset as corrected by a new version of the site, with the editors' changes since the release before."
 
 
-def table_bytes(resource: exports.Resource, extension: str, schema: str) -> bytes:
-    """A whole table, unfiltered and as of today, exactly as its live download sends it."""
-    queryset, applied = resource.select(QueryDict())
+def table_bytes(resource: exports.Resource, extension: str, schema: str, queryset: QuerySet | None = None) -> bytes:
+    """A whole table (or the rows of `queryset`), unfiltered and as of today, exactly as its live download sends it."""
+    selected, applied = resource.select(QueryDict())
+    queryset = selected if queryset is None else queryset
     if extension == "csv":
         pieces = exports.csv_pieces(resource, queryset)
     else:
@@ -73,10 +75,41 @@ def build(version: str, created: datetime.datetime) -> dict[str, bytes]:
     return files
 
 
+STATED = [column.name for column in exports.FIGURE_COLUMNS if not column.computed]
+
+
+def csv_rows(content: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+
+
 def figure_rows(content: bytes) -> dict[str, dict]:
     """figures.csv's rows by id, without the columns worked out from other rows (which change when another figure does)."""
-    stated = [column.name for column in exports.FIGURE_COLUMNS if not column.computed]
-    return {row["id"]: {name: row[name] for name in stated} for row in csv.DictReader(io.StringIO(content.decode("utf-8-sig")))}
+    return {row["id"]: {name: row[name] for name in STATED} for row in csv_rows(content)}
+
+
+def figure_in(release: DatasetRelease, reference: str) -> dict | None:
+    """A figure's row of figures.csv in a release, by its key, or by its id for a figure without one."""
+    for row in csv_rows(stored(release, "figures.csv")):
+        if row["key"] == reference or (not row["key"] and row["id"] == reference):
+            return row
+    return None
+
+
+def latest_holding(reference: str) -> tuple[DatasetRelease, dict] | tuple[None, None]:
+    """The newest release holding the figure, and its row there: what a citation of the figure today points at."""
+    for release in DatasetRelease.objects.listed():
+        if (row := figure_in(release, reference)) is not None:
+            return release, row
+    return None, None
+
+
+def changed_since(row: dict) -> tuple[Figure | None, list[tuple[str, str, str]]]:
+    """The figure a release's row is of, if it still exists, and each stated column it reads differently today (column, then, now)."""
+    figure = Figure.objects.filter(pk=row["id"]).first()
+    if figure is None:
+        return None, []
+    (now,) = csv_rows(table_bytes(exports.FIGURES, "csv", "", Figure.objects.filter(pk=figure.pk)))
+    return figure, [(name, row[name], now[name]) for name in STATED if row[name] != now[name]]
 
 
 def figure_changes(before: bytes | None, after: bytes) -> tuple[int, int, int]:

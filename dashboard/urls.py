@@ -54,4 +54,7 @@ urlpatterns += [
     # Dataset releases (dashboard/release_views.py): each release's files, as published, at addresses that never change.
     path("data/releases/<str:version>/", release_views.release_page, name="dataset-release"),
     path("data/releases/<str:version>/<str:name>", release_views.release_file, name="dataset-release-file"),
+    # A figure as a release holds it, by key (or id): the permanent address a citation gives. /figures/<key>/cite/ finds the newest.
+    path("data/releases/<str:version>/figures/<str:key>/", release_views.release_figure, name="dataset-release-figure"),
+    path("figures/<str:key>/cite/", release_views.cite_figure, name="figure-cite"),
 ]

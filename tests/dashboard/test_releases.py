@@ -253,3 +253,54 @@ class LiveDataPackageTests(TestCase):
         response = self.client.get("/data/datapackage.json", {"status": "audited"})
         self.assertEqual(response.status_code, 400)
         self.assertIn("parameter status", response.content.decode())
+
+
+class CitationTests(TestCase):
+    """A figure's citation names its publication, then the release, at an address that keeps showing the release's value."""
+
+    def test_a_figures_citation_address_shows_its_release_value_after_a_correction_and_links_the_correction(self):
+        release = first_release()
+        address = f"/data/releases/{release.version}/figures/F041/"
+        self.assertContains(self.client.get("/figures/F041/"), 'href="/figures/F041/cite/"')
+        self.assertRedirects(self.client.get("/figures/F041/cite/"), address)
+        self.assertContains(self.client.get(address), '<tr><th scope="row"><code>value</code></th><td>90</td></tr>', html=True)
+        with travel(timezone.now() + datetime.timedelta(days=30), tick=False):
+            figure = Figure.objects.get(key="F041")
+            figure.value = Decimal("91")
+            figure.save()
+            response = self.client.get(address)
+        self.assertContains(response, '<tr><th scope="row"><code>value</code></th><td>90</td></tr>', html=True)
+        self.assertContains(response, "This figure has been corrected since this release.")
+        self.assertContains(response, '<a href="/figures/F041/">The figure as it reads today</a>', html=True)
+        self.assertContains(response, "<li><code>value</code>: 90 in this release, now 91</li>", html=True)
+
+    def test_it_cites_the_publication_first_then_the_release_in_apa_bibtex_and_csl_json(self):
+        release = first_release()
+        figure = Figure.objects.select_related("source__publisher").get(key="F041")
+        response = self.client.get(f"/data/releases/{release.version}/figures/F041/")
+        citation = response.context["citation"]
+        address = f"http://testserver/data/releases/{release.version}/figures/F041/"
+        today = timezone.localdate()
+        self.assertTrue(citation.apa.startswith(f"{figure.source.publisher}. ({figure.source.published.year}). {figure.source.title}"))
+        self.assertIn(f"(Version {release.version}) [Data set]. Retrieved {today.day} {today:%B %Y}, from {address}", citation.apa)
+        source_entry, dataset_entry = citation.bibtex.split("\n\n")
+        self.assertIn(f"author = {{{{{figure.source.publisher}}}}}", source_entry)
+        self.assertIn(f"version = {{{release.version}}}", dataset_entry)
+        self.assertIn(f"url = {{{address}}}", dataset_entry)
+        source_item, dataset_item = json.loads(citation.csl_json)
+        self.assertEqual((source_item["title"], source_item["author"]), (figure.source.title, [{"literal": str(figure.source.publisher)}]))
+        self.assertEqual((dataset_item["type"], dataset_item["version"], dataset_item["URL"]), ("dataset", release.version, address))
+        self.assertEqual(dataset_item["accessed"], {"date-parts": [[today.year, today.month, today.day]]})
+        self.assertContains(response, "<summary>Cite: APA, BibTeX and CSL-JSON</summary>", html=True)
+
+    def test_a_release_page_cites_the_release(self):
+        release = first_release()
+        response = self.client.get(release.get_absolute_url())
+        self.assertIn(f"dataset release {release.version}", response.context["citation"].bibtex)
+        self.assertContains(response, "Cite this release")
+
+    def test_a_figure_no_release_holds_is_a_404(self):
+        version = first_release().version
+        self.assertEqual(self.client.get(f"/data/releases/{version}/figures/NO-SUCH-KEY/").status_code, 404)
+        self.assertEqual(self.client.get("/figures/NO-SUCH-KEY/cite/").status_code, 404)
+        self.assertEqual(self.client.get("/figures/F041/cite/", {"as": "apa"}).status_code, 400)
