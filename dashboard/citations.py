@@ -147,3 +147,30 @@ def figure_citation(row: dict, release: DatasetRelease, url: str, accessed: date
     if cell["locator"]:
         source_item["locator"] = cell["locator"]
     return Citation(apa, bibtex, [source_item, dataset_item(release, url, accessed, title)])
+
+
+def page_citation(title: str, kind: str, url: str, accessed: datetime.date, release: DatasetRelease | None, release_url: str) -> Citation:
+    """How to cite a page or chart of the live site, as read on a day, with the newest dataset release: the numbered
+    copy of the data it draws on, which, unlike the page, will read the same next year."""
+    key = f"sst-{url.rstrip('/').rsplit('/', 1)[-1] or 'overview'}-{accessed.isoformat()}"
+    apa = f"{COMPILER}. ({accessed.year}). {title} [{kind}]. Retrieved {day_text(accessed)}, from {url}"
+    entries = [
+        bibtex_entry("misc", key, {"author": COMPILER, "title": title, "howpublished": kind, "url": url, "urldate": accessed.isoformat()})
+    ]
+    items = [
+        {
+            "id": key,
+            "type": "figure" if kind == "Chart" else "webpage",
+            "title": title,
+            "author": [{"literal": COMPILER}],
+            "container-title": COMPILER,
+            "accessed": date_parts(accessed),
+            "URL": url,
+        }
+    ]
+    if release is not None:
+        dataset = release_citation(release, release_url, accessed)
+        apa += f" Data: {dataset.apa}"
+        entries.append(dataset.bibtex)
+        items += dataset.csl
+    return Citation(apa, "\n\n".join(entries), items)

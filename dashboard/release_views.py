@@ -21,14 +21,16 @@ from programmes.models import DatasetRelease, DatasetReleaseFile
 FOREVER = "public, max-age=31536000, immutable"
 
 
-def refuse_parameters(request: HttpRequest) -> HttpResponse | None:
-    """A 400 naming the first query parameter given: a release is one fixed set of files."""
+def refuse_parameters(request: HttpRequest, allowed: tuple[str, ...] = ()) -> HttpResponse | None:
+    """A 400 naming the first query parameter given but not allowed: a release is one fixed set of files, and a
+    citation is of one thing."""
     for name in request.GET:
-        return HttpResponseBadRequest(
-            f"The parameter {name} is not accepted here: a dataset release is fixed, and its addresses take no parameters. "
-            "The live downloads on /data/ take filters and as_at.\n",
-            content_type="text/plain; charset=utf-8",
-        )
+        if name not in allowed:
+            return HttpResponseBadRequest(
+                f"The parameter {name} is not accepted here: a dataset release is fixed, and its addresses and citations "
+                "take no parameters. The live downloads on /data/ take filters and as_at.\n",
+                content_type="text/plain; charset=utf-8",
+            )
     return None
 
 

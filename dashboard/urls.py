@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import change_views, data_views, embeds, explorer, feeds, release_views, search, views
+from dashboard import change_views, cite_views, data_views, embeds, explorer, feeds, release_views, search, views
 
 app_name = "dashboard"
 
@@ -57,4 +57,7 @@ urlpatterns += [
     # A figure as a release holds it, by key (or id): the permanent address a citation gives. /figures/<key>/cite/ finds the newest.
     path("data/releases/<str:version>/figures/<str:key>/", release_views.release_figure, name="dataset-release-figure"),
     path("figures/<str:key>/cite/", release_views.cite_figure, name="figure-cite"),
+    # How to cite a page and its charts, as read today (dashboard/cite_views.py).
+    path("cite/", cite_views.overview_cite, name="overview-cite"),
+    path("programmes/<slug:slug>/cite/", cite_views.programme_cite, name="programme-cite"),
 ]

@@ -304,3 +304,37 @@ class CitationTests(TestCase):
         self.assertEqual(self.client.get(f"/data/releases/{version}/figures/NO-SUCH-KEY/").status_code, 404)
         self.assertEqual(self.client.get("/figures/NO-SUCH-KEY/cite/").status_code, 404)
         self.assertEqual(self.client.get("/figures/F041/cite/", {"as": "apa"}).status_code, 400)
+
+    def test_a_programme_page_and_each_of_its_charts_link_to_how_to_cite_them_with_the_newest_release(self):
+        release = first_release()
+        page = self.client.get("/programmes/ngss-2012/")
+        charts = page.context["charts"]
+        self.assertGreater(len(charts), 1)
+        self.assertContains(page, '<a href="/programmes/ngss-2012/cite/">Cite this page</a>', html=True)
+        for chart in charts:
+            self.assertContains(page, f'href="/programmes/ngss-2012/cite/#{chart.anchor}"')
+        response = self.client.get("/programmes/ngss-2012/cite/")
+        today = timezone.localdate()
+        self.assertIn("Next Generation Shared Services", response.context["citation"].apa)
+        self.assertEqual([chart.id for chart, _ in response.context["charts"]], [chart.id for chart in charts])
+        for chart, citation in response.context["charts"]:
+            with self.subTest(chart=chart.id):
+                self.assertContains(response, f'<section aria-labelledby="{chart.anchor}-heading" class="cite" id="{chart.anchor}">')
+                self.assertIn(f"{chart.title} (", citation.apa)
+                self.assertIn(
+                    f"[Chart]. Retrieved {today.day} {today:%B %Y}, from http://testserver/programmes/ngss-2012/#{chart.anchor}",
+                    citation.apa,
+                )
+                self.assertIn(f"(Version {release.version}) [Data set]", citation.apa)
+                self.assertEqual([item["type"] for item in citation.csl], ["figure", "dataset"])
+
+    def test_the_overview_charts_link_to_how_to_cite_them(self):
+        overview = self.client.get("/")
+        chart = overview.context["charts"][0]
+        self.assertContains(overview, f'href="/cite/#{chart.anchor}"')
+        response = self.client.get("/cite/")
+        self.assertContains(response, f'id="{chart.anchor}"')
+        self.assertIn("Every strategy", response.context["citation"].apa)
+        refused = self.client.get("/cite/", {"format": "apa"})
+        self.assertEqual(refused.status_code, 400)
+        self.assertIn("parameter format", refused.content.decode())
