@@ -11,7 +11,9 @@ from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_safe
 
 from dashboard import corrections, exports, scrutiny
+from dashboard.as_at import PARAMETER as AS_AT
 from dashboard.changes import COLUMNS as CHANGE_COLUMNS
+from programmes.models import DatasetRelease
 
 
 def stamp(response: HttpResponse, changed: datetime.datetime | None) -> HttpResponse:
@@ -60,12 +62,20 @@ def data(request: HttpRequest) -> HttpResponse:
         "disagreement_columns": scrutiny.DISAGREEMENT_COLUMNS,
         "unaudited_columns": scrutiny.UNAUDITED_COLUMNS,
         "correction_columns": corrections.COLUMNS,
+        "releases": DatasetRelease.objects.listed(),
     }
     return render(request, "dashboard/data.html", context)
 
 
 @require_safe
 def datapackage(request: HttpRequest) -> HttpResponse:
+    # The package describes every table at once, so the tables' filters mean nothing here: only the day read does.
+    for name in request.GET:
+        if name != AS_AT:
+            message = (
+                f"The parameter {name} is not accepted by datapackage.json, which takes only {AS_AT}.\nSee /data/ for every parameter.\n"
+            )
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
     return stamp(
         JsonResponse(exports.datapackage(request.as_at), json_dumps_params={"ensure_ascii": False, "indent": 2}), exports.last_changed()
     )

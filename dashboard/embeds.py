@@ -62,14 +62,14 @@ PICTURE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*")
 
 
 @require_safe
-def share_image(request: HttpRequest, name: str) -> FileResponse:
+def share_image(request: HttpRequest, picture: str) -> FileResponse:
     """A chart's picture for link previews, as last rendered; its address changes with it (share_images.image_url)."""
-    if not PICTURE_NAME.fullmatch(name):
+    if not PICTURE_NAME.fullmatch(picture):
         raise Http404("No such picture.")
     try:
-        picture = open(Path(settings.SHARE_IMAGES_DIR) / f"{name}.png", "rb")  # noqa: SIM115 (FileResponse closes it)
+        png = open(Path(settings.SHARE_IMAGES_DIR) / f"{picture}.png", "rb")  # noqa: SIM115 (FileResponse closes it)
     except OSError:
         raise Http404("No such picture.") from None
-    response = FileResponse(picture, content_type="image/png")
+    response = FileResponse(png, content_type="image/png")
     response["Cache-Control"] = "public, max-age=3600"
     return response

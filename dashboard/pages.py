@@ -115,6 +115,7 @@ def overview_charts(
         on_page = f"?page={page_number}" if page_number > 1 else ""
         chart.csv_url = reverse("dashboard:overview-chart-csv", args=[chart.id]) + on_page
         chart.embed_url = reverse("dashboard:overview-embed", args=[chart.id]) + on_page
+        chart.cite_url = reverse("dashboard:overview-cite") + on_page + f"#{chart.anchor}"
     return built
 
 
@@ -159,6 +160,7 @@ def programme_charts(
     for chart in built:
         chart.csv_url = reverse("dashboard:programme-chart-csv", args=[programme.slug, chart.id])
         chart.embed_url = reverse("dashboard:programme-embed", args=[programme.slug, chart.id])
+        chart.cite_url = reverse("dashboard:programme-cite", args=[programme.slug]) + f"#{chart.anchor}"
     return built
 
 

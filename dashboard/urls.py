@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import change_views, data_views, embeds, explorer, feeds, search, views
+from dashboard import change_views, cite_views, data_views, embeds, explorer, feeds, release_views, search, views
 
 app_name = "dashboard"
 
@@ -14,7 +14,7 @@ urlpatterns = [
     path("embed/<slug:chart_id>/", embeds.overview_embed, name="overview-embed"),
     path("embed/programmes/<slug:slug>/<slug:chart_id>/", embeds.programme_embed, name="programme-embed"),
     # A chart's picture for link previews (dashboard/share_images.py).
-    path("share/<path:name>.png", embeds.share_image, name="share-image"),
+    path("share/<path:picture>.png", embeds.share_image, name="share-image"),
     path("sources/", views.source_list, name="source-list"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
     path("search/", search.search, name="search"),
@@ -58,4 +58,13 @@ urlpatterns += [
     path("data/events.json", data_views.table_json, {"resource": "events"}, name="events-json"),
     path("data/contradictions.csv", data_views.table_csv, {"resource": "contradictions"}, name="contradictions-csv"),
     path("data/contradictions.json", data_views.table_json, {"resource": "contradictions"}, name="contradictions-json"),
+    # Dataset releases (dashboard/release_views.py): each release's files, as published, at addresses that never change.
+    path("data/releases/<str:version>/", release_views.release_page, name="dataset-release"),
+    path("data/releases/<str:version>/<str:name>", release_views.release_file, name="dataset-release-file"),
+    # A figure as a release holds it, by key (or id): the permanent address a citation gives. /figures/<key>/cite/ finds the newest.
+    path("data/releases/<str:version>/figures/<str:key>/", release_views.release_figure, name="dataset-release-figure"),
+    path("figures/<str:key>/cite/", release_views.cite_figure, name="figure-cite"),
+    # How to cite a page and its charts, as read today (dashboard/cite_views.py).
+    path("cite/", cite_views.overview_cite, name="overview-cite"),
+    path("programmes/<slug:slug>/cite/", cite_views.programme_cite, name="programme-cite"),
 ]

@@ -17,7 +17,10 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
-from programmes import fiscal
+from programmes import (
+    admin_releases,  # noqa: F401 (registers the dataset release admin)
+    fiscal,
+)
 from programmes.admin_conflicts import ConflictAdminMixin, ConflictInlineMixin
 from programmes.admin_deletion import HistoryAdmin, RecoverMixin
 from programmes.audit import log_import

@@ -94,6 +94,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", default=[])
+# The site's public address, written into each data package as its homepage: a dataset release is built without a
+# request (the first one by load_dataset) and keeps the address it was built with, so it cannot be read from the host.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").strip().rstrip("/")
 
 INSTALLED_APPS = [
     # First, so that its createsuperuser (which applies the password validators) replaces Django's.

@@ -30,6 +30,8 @@ class Chart:
     csv_url: str = ""
     # The chart on a page of its own that other sites may frame (dashboard/embeds.py).
     embed_url: str = ""
+    # How to cite it, on a page that is never cached (dashboard/cite_views.py).
+    cite_url: str = ""
     # Columns a chart adds to the standard table (and CSV) after TABLE_COLUMNS; each row lists their cells as "extra".
     extra_columns: list[str] = field(default_factory=list)
     columns: list[str] = field(default_factory=lambda: list(TABLE_COLUMNS))

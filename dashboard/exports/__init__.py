@@ -5,6 +5,7 @@ One set of column definitions feeds the downloads, the Frictionless data package
 """
 
 from dashboard.exports.filters import FilterError, Query
+from dashboard.exports.package import LICENCE, datapackage
 from dashboard.exports.schema import (
     CHUNK_SIZE,
     FORMULA_TRIGGERS,
@@ -24,7 +25,6 @@ from dashboard.exports.tables import (
     PROGRAMMES,
     RESOURCES,
     SOURCES,
-    datapackage,
     filename,
     last_changed,
 )
@@ -35,6 +35,7 @@ __all__ = [
     "FIGURES",
     "FIGURE_COLUMNS",
     "FORMULA_TRIGGERS",
+    "LICENCE",
     "PROGRAMMES",
     "RESOURCES",
     "SOURCES",

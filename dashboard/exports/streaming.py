@@ -50,10 +50,18 @@ def csv_pieces(resource: Resource, queryset: QuerySet, as_at: datetime.date | No
 
 
 def json_pieces(
-    resource: Resource, queryset: QuerySet, applied: dict, changed: datetime.datetime | None, as_at: datetime.date | None = None
+    resource: Resource,
+    queryset: QuerySet,
+    applied: dict,
+    changed: datetime.datetime | None,
+    as_at: datetime.date | None = None,
+    schema: str = "/data/datapackage.json",
 ) -> Iterator[str | bytes]:
-    """The JSON document, written as it streams: metadata, the rows as objects (built by the database), then the count of rows sent."""
-    yield json_head(resource, applied, changed)
+    """The JSON document, written as it streams: metadata, the rows as objects (built by the database), then the count of rows sent.
+
+    `schema` is the address of the data package describing it: a dataset release's own, for a release's copy.
+    """
+    yield json_head(resource, applied, changed, schema)
     database = connections[queryset.db]
     objects = JsonRow(list(zip(resource.names, resource.expressions(as_at), resource.columns, strict=True)))
     statement = compiled(resource.ordered(queryset).annotate(row_object=objects).values_list("row_object"), database)
@@ -71,13 +79,13 @@ def json_pieces(
     yield f'\n], "count": {count}}}\n'
 
 
-def json_head(resource: Resource, applied: dict, changed: datetime.datetime | None) -> str:
+def json_head(resource: Resource, applied: dict, changed: datetime.datetime | None, schema: str) -> str:
     head = {
         "resource": resource.name,
         "filters": applied,
         "last_changed": changed.astimezone(datetime.UTC).isoformat() if changed else None,
         "fields": resource.names,
-        "schema": "/data/datapackage.json",
+        "schema": schema,
     }
     return json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": ['
 

@@ -1,4 +1,4 @@
-"""The published tables (contradictions in dashboard/exports/contradictions.py): their columns, filters and parameters; when they last changed; the data package."""
+"""The published tables (contradictions in dashboard/exports/contradictions.py): their columns, filters and parameters; when they last changed."""
 
 from __future__ import annotations
 
@@ -336,27 +336,3 @@ def filename(resource: Resource, applied: dict, extension: str) -> str:
             parts.append(slugify(f"{parameter.name}-{value}"))
     # Long enough to tell downloads apart, short enough for every file system.
     return "_".join(parts)[:150] + f".{extension}"
-
-
-def datapackage(as_at: datetime.date | None = None) -> dict:
-    """The Frictionless Data Package describing every CSV download; at a date, the downloads as they stood then."""
-    package = {
-        "profile": "tabular-data-package",
-        "name": "uk-shared-services-savings",
-        "title": "UK government shared-services savings: promised and delivered",
-        "description": (
-            "Every figure the Shared Services Savings Tracker shows, with the publication it comes from. Money is in "
-            "\u00a3 millions, nominal; periods are UK financial years (April to March) written 2013-14. Text cells that a "
-            "spreadsheet would run as a formula (starting with = + - @, tab or carriage return) are prefixed with an apostrophe."
-        ),
-        "resources": [resource.descriptor() for resource in RESOURCES.values()],
-    }
-    if as_at is not None:
-        package["description"] += (
-            f" As the record stood on {as_at.isoformat()}: only what publications that had appeared by then said, "
-            "and only the programmes announced by then."
-        )
-        package["as_at"] = as_at.isoformat()
-        for resource in package["resources"]:
-            resource["path"] += f"?as_at={as_at.isoformat()}"
-    return package

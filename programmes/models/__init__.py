@@ -2,7 +2,7 @@
 
 Vocabulary and rules follow docs/vocabulary.md. Every closed set is a TextChoices (programmes/choices.py) backed by a named
 database constraint, because `choices` alone constrains nothing once data arrives by fixture, import or SQL. One module
-a family of models (programme, source, figure, disagreement, event, contradiction); everything is importable from programmes.models, choices included.
+a family of models (programme, source, figure, disagreement, event, contradiction, dataset release); everything is importable from programmes.models, choices included.
 """
 
 from programmes.choices import (
@@ -36,16 +36,20 @@ from programmes.models.disagreement import Disagreement, DisagreementQuerySet
 from programmes.models.event import Event, EventQuerySet
 from programmes.models.figure import KEY_VALIDATOR, Figure, FigureQuerySet, bounds_of
 from programmes.models.programme import InProgrammesMixin, Programme, ProgrammeQuerySet
+from programmes.models.release import CHECKSUMS, DatasetRelease, DatasetReleaseFile, Immutable, next_version
 from programmes.models.source import Organisation, OrganisationQuerySet, Source, SourceQuerySet, dated, latest_possible
 
 __all__ = [
     "AppliedImport",
     "AUDITOR_KINDS",
+    "CHECKSUMS",
     "KEY_VALIDATOR",
     "PROJECTION_STATUSES",
     "Basis",
     "SpeaksFor",
     "Contradiction",
+    "DatasetRelease",
+    "DatasetReleaseFile",
     "ContradictionProgramme",
     "ContradictionQuerySet",
     "ContradictionSide",
@@ -59,6 +63,7 @@ __all__ = [
     "Figure",
     "FigureQuerySet",
     "Horizon",
+    "Immutable",
     "InProgrammesMixin",
     "Measure",
     "Organisation",
@@ -80,5 +85,6 @@ __all__ = [
     "choices_constraint",
     "dated",
     "latest_possible",
+    "next_version",
     "shown_as_at",
 ]

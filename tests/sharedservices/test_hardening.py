@@ -24,7 +24,9 @@ SAMPLE_ARGUMENTS = {
     "chart_id": "promise-delivery",
     "pk": "1",
     "key": "F041",
-    "name": "programmes/ngss-2012/savings-annual",
+    "picture": "programmes/ngss-2012/savings-annual",
+    "version": "2026.12.1",
+    "name": "figures.csv",
 }
 
 

@@ -5,6 +5,9 @@ deploy; adding only missing rows would leave a corrected dataset unpublished on 
 This command adds missing rows, corrects the fields no editor has changed since they were loaded, and
 reports the fields an editor changed (programmes/dataset.py holds the rules). It never deletes a row,
 and does not bring back a row an editor deleted or re-keyed.
+
+The first load publishes the dataset as the first dataset release, and a load that changes rows publishes another
+(dashboard/releases.py); loading the same dataset again publishes nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from dashboard import releases
 from programmes import dataset, flags, signals
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -41,11 +45,17 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         # Flags are recomputed once per quantity at the end, not after every row (programmes/flags.py).
         with flags.deferred():
-            self.load(options)
+            changed = self.load(options)
+        # After the flags are recomputed: a release's files show them.
+        release = releases.publish_loaded(changed)
+        if release is not None and options["verbosity"] > 0:
+            self.stdout.write(f"Published dataset release {release.version}, dated {release.published.isoformat()}.")
         # What is drawn from the record again after a load (the link previews' pictures) is the listeners' business.
         signals.dataset_loaded.send(sender=self.__class__)
 
-    def load(self, options: dict) -> None:
+    def load(self, options: dict) -> bool:
+        """Load every file; True if any row was added or corrected."""
+        changed = False
         for name in FIXTURE_FILES:
             path = options["fixtures"] / name
             if not path.exists():
@@ -56,3 +66,5 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             for line in result.report(name, options["verbosity"]):
                 self.stdout.write(line)
+            changed = changed or bool(result.added or result.corrected)
+        return changed
