@@ -123,8 +123,8 @@ class BannerAndLinkTests(TestCase):
 
     def test_every_link_on_the_pages_it_builds_keeps_the_date(self):
         # The links of the site's frame and of /about/, /data/ and /changes/. The banner's two links leave the date on
-        # purpose (back to today, and what changed since), and so do the feed and the dataset releases (fixed, they have no
-        # date); the date picker's notches open other dates.
+        # purpose (back to today, and what changed since), and so do the feeds, the dataset releases and the corrections
+        # log's downloads (fixed, or a log of what was done when: they have no date); the date picker's notches open other dates.
         leaving = {"/about/", "/data/", "/changes/", "/changes/?since=2016-05-20"}
         for url in ("/about/", "/data/", "/changes/"):
             with self.subTest(url=url):
@@ -132,7 +132,12 @@ class BannerAndLinkTests(TestCase):
                 html = re.sub(r'<details class="notches">.*?</details>', "", html, flags=re.DOTALL)
                 links = [match["url"].replace("&amp;", "&") for match in HREF.finditer(html)]
                 kept = [
-                    link for link in links if link not in leaving and not link.startswith(("/static/", "/changes/feed/", "/data/releases/"))
+                    link
+                    for link in links
+                    if link not in leaving
+                    and not link.startswith(
+                        ("/static/", "/changes/feed/", "/data/releases/", "/corrections/feed/", "/corrections.csv", "/corrections.json")
+                    )
                 ]
                 self.assertGreater(len(kept), 5)
                 self.assertEqual([link for link in kept if "as_at=2016-05-20" not in link], [])

@@ -178,6 +178,12 @@ class ReleaseImmutabilityTests(ReleaseTestCase):
         for release, files in ((first, before), (second, after)):
             with self.subTest(release=release.version):
                 self.assertValid(self.validate(files))
+        # The data page says where the reasons for the second release's correction and removal are.
+        listed = self.client.get("/data/").content.decode()
+        second_row = listed[listed.index(f"Release {second.version}") :].split("</tr>")[0]
+        self.assertIn('href="/corrections/"', second_row)
+        first_row = listed[listed.index(f"Release {first.version}") :].split("</tr>")[0]
+        self.assertNotIn("corrections", first_row)
 
 
 class PublishingTests(ReleaseTestCase):
