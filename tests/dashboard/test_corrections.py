@@ -185,8 +185,8 @@ class FigurePageTests(CorrectionsData):
         self.assertIn(
             f"Corrected since it was published This site corrected its record of this figure 1 time: what it published before, what it "
             f"says now, and why. A correction is the site's own; it is not the source changing its mind. Every correction is in the "
-            f"corrections log. {day_of(self.when(self.figure))}: Value: published as £90m, now £95m Reason: Misread the report's table 3. "
-            "Made by: editor.",
+            f"corrections log. {day_of(self.when(self.figure))}: Value: published as £90m, now £95m Reason: Misread the report's table 3 "
+            "Made by: editor",
             text,
         )
 
