@@ -241,7 +241,7 @@ class EditorJourneyTests(AdminBrowserTestCase):
         self.assertNotIn("not stated", text)
         self.assertEqual((rows[0]["period_as_published"], rows[0]["period_years"]), ("15 years", "15"))
 
-    def test_it_records_an_undated_secondary_source_and_a_figure_as_published_and_forgets_it_when_deleted(self):
+    def test_it_records_an_undated_secondary_source_and_a_figure_as_published_and_withdraws_it_when_deleted(self):
         self.go(reverse("admin:programmes_source_add"))
         self.page.fill("#id_key", "journey-secondary-summary")
         self.page.fill("#id_title", "A summary of shared services savings")
@@ -305,6 +305,9 @@ class EditorJourneyTests(AdminBrowserTestCase):
             self.page.click("input[type=submit]")
         self.assertFalse(Figure.objects.filter(pk=figure.pk).exists())
         self.assertEqual(Figure.history.filter(id=figure.pk, history_type="-").get().history_change_reason, "Entered twice")
+        # Gone from the record and the downloads; its address says it was removed, and why (the corrections log's 410).
         status, text, rows = self.public(figure.pk)
-        self.assertEqual(status, 404)
+        self.assertEqual(status, 410)
+        self.assertIn("was removed from the record", text)
+        self.assertIn("Entered twice", text)
         self.assertEqual(rows, [])
