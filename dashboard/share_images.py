@@ -23,7 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db import transaction
+from django.db import connections, transaction
 from django.urls import reverse
 
 from dashboard import pages
@@ -151,17 +151,21 @@ class Painter:
                 self.thread.start()
 
     def paint(self) -> None:
-        while True:
-            with self.lock:
-                if not self.again:
-                    self.thread = None
-                    return
-                self.again = False
-            try:
-                refresh()
-            except Exception:
-                # A missing or broken Chromium costs the previews their picture, never an editor's save.
-                logger.exception("The charts' pictures for link previews could not be rendered.")
+        try:
+            while True:
+                with self.lock:
+                    if not self.again:
+                        self.thread = None
+                        return
+                    self.again = False
+                try:
+                    refresh()
+                except Exception:
+                    # A missing or broken Chromium costs the previews their picture, never an editor's save.
+                    logger.exception("The charts' pictures for link previews could not be rendered.")
+        finally:
+            # The thread's own database connections: no request's end closes them.
+            connections.close_all()
 
     def wait(self, timeout: float) -> bool:
         """Whether the pictures were made within timeout seconds (for the command line and the tests)."""
