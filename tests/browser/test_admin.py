@@ -306,5 +306,7 @@ class EditorJourneyTests(AdminBrowserTestCase):
         self.assertFalse(Figure.objects.filter(pk=figure.pk).exists())
         self.assertEqual(Figure.history.filter(id=figure.pk, history_type="-").get().history_change_reason, "Entered twice")
         status, text, rows = self.public(figure.pk)
-        self.assertEqual(status, 404)
+        # Gone, not unknown: the address says the figure was removed, and why (dashboard/corrections.py).
+        self.assertEqual(status, 410)
+        self.assertIn("Entered twice", text)
         self.assertEqual(rows, [])
