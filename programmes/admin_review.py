@@ -210,7 +210,12 @@ def forms_of(draft: Draft, request: HttpRequest) -> DraftForms:
     model_admin = admin.site._registry[draft.model]
     stored = draft.stored()
     form_class = model_admin.get_form(request, stored, change=stored is not None)
-    current = form_class(instance=stored) if stored is not None else None
+    shown_against = stored
+    if not draft.is_pending and draft.version is not None:
+        # Decided, the draft is read against the version it was made from (the history keeps it), not today's.
+        entry = draft.model.history.filter(id=draft.object_id, version=draft.version).order_by("-history_date").first()
+        shown_against = entry.instance if entry is not None else stored
+    current = form_class(instance=shown_against) if shown_against is not None else None
     if draft.action == Draft.Action.DELETE:
         return DraftForms(stored, current, None)
     instance = stored if draft.action == Draft.Action.CHANGE else draft.model(pk=draft.object_id)

@@ -107,6 +107,10 @@ class ReviewTests(TestCase):
         latest = figure.history.latest("history_date")
         self.assertEqual((latest.history_user, latest.history_change_reason), (self.proposer, REASON))
         self.assertEqual(draft.reviewed_by, self.reviewer)
+        # Decided, the draft still reads as the change it made, against the version it was made from.
+        page = self.client.get(reverse("admin:programmes_draft_change", args=[draft.pk])).content.decode()
+        self.assertRegex(page, r'<tr class="changed"><th scope="row">Value as published</th><td>£90m</td><td><strong>£987m</strong>')
+        self.assertIn("Approved by reviewer", page)
 
         self.client.logout()
         self.assertContains(self.client.get(figure.get_absolute_url()), "£987m")
