@@ -18,11 +18,13 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
 from programmes import (
+    admin_drafts,  # noqa: F401 (registers the drafts for review)
     admin_releases,  # noqa: F401 (registers the dataset release admin)
     fiscal,
 )
 from programmes.admin_conflicts import ConflictAdminMixin, ConflictInlineMixin
 from programmes.admin_deletion import HistoryAdmin, RecoverMixin
+from programmes.admin_review import ReviewMixin, propose_import
 from programmes.audit import log_import
 from programmes.forms import FigureAdminForm, FigureForm, ImportConfirmForm, ImportUploadForm, SourceAdminForm
 from programmes.importing import Plan, import_figures
@@ -133,7 +135,7 @@ class OrganisationAdmin(HistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(RecoverMixin, ConflictAdminMixin, HistoryAdmin):
+class SourceAdmin(ReviewMixin, RecoverMixin, ConflictAdminMixin, HistoryAdmin):
     list_display = ["title", "publisher", "kind", "published_display", "reference", "is_primary", "figure_count"]
     list_filter = ["publisher", "kind", "is_primary", ("published", admin.DateFieldListFilter)]
     search_fields = ["title", "publisher__name", "reference", "url", "seed_file", "key"]
@@ -170,7 +172,7 @@ class SourceAdmin(RecoverMixin, ConflictAdminMixin, HistoryAdmin):
 
 
 @admin.register(Figure)
-class FigureAdmin(RecoverMixin, ConflictAdminMixin, HistoryAdmin):
+class FigureAdmin(ReviewMixin, RecoverMixin, ConflictAdminMixin, HistoryAdmin):
     list_display = ["programme", "measure", "status", "value_display", "period_display", "source_display", "key"]
     list_display_links = ["programme", "measure"]
     list_filter = ["programme", "status", "measure", "basis", "unit", "source__publisher", "claimant", FinancialYearFilter]
@@ -252,15 +254,23 @@ class FigureAdmin(RecoverMixin, ConflictAdminMixin, HistoryAdmin):
         if not self.may_create_sources(request, import_figures(data, dry_run=True)):
             raise PermissionDenied
         preview, reason, duplicates = form.cleaned_data["preview"], f"Imported from {name} in the admin", form.cleaned_data["duplicates"]
-        plan = import_figures(
-            data,
-            user=request.user,
-            reason=reason,
-            expected=form.cleaned_data["digest"],
-            preview=preview,
-            filename=name,
-            duplicates=duplicates,
-        )
+        if self.reviewing(request):
+            # Checked as the confirmation would be, and held whole as one draft for a second editor (admin_review.py).
+            plan = import_figures(data, dry_run=True, preview=preview, duplicates=duplicates)
+            plan.stale = plan.digest != form.cleaned_data["digest"]
+            if not (plan.problems or plan.stale or (plan.duplicates and not duplicates)):
+                request.draft = propose_import(request, data, name, form.cleaned_data, reason)
+                return self.drafted(request)
+        else:
+            plan = import_figures(
+                data,
+                user=request.user,
+                reason=reason,
+                expected=form.cleaned_data["digest"],
+                preview=preview,
+                filename=name,
+                duplicates=duplicates,
+            )
         if plan.saved:
             log_import(plan, request.user, name)
             messages.success(request, f"Imported {name}: {plan.summary}.")

@@ -193,6 +193,10 @@ WEB_THREADS = envint("WEB_THREADS", default=4)
 SHARE_IMAGES_DIR = Path(os.environ.get("SHARE_IMAGES_DIR") or BASE_DIR / "media" / "share")
 SHARE_IMAGES_RENDER = envbool("SHARE_IMAGES_RENDER", default=True)
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+# Four eyes: a figure or source added, changed or deleted in the admin is a draft until a second editor approves it
+# (programmes/admin_review.py). A site with one editor turns it off and publishes each save at once, unchecked.
+REVIEW_REQUIRED = envbool("REVIEW_REQUIRED", default=True)
 DATABASE_WAITERS = envint("DATABASE_WAITERS", default=max(WEB_THREADS - 1, 1))
 DOWNLOADS_AT_ONCE = envint("DOWNLOADS_AT_ONCE", default=max(WEB_THREADS // 2, 1))
 

@@ -22,6 +22,9 @@ for name, value in {
     "DATABASE_TIMEOUT": "120",
     # Rendering the link previews' pictures starts Chromium; the tests of them turn it on (tests/dashboard/test_share.py).
     "SHARE_IMAGES_RENDER": "0",
+    # The admin's tests save and delete as one editor publishing at once; the tests of the second editor's review
+    # turn it on (tests/programmes/test_review.py, tests/browser/test_admin_review.py).
+    "REVIEW_REQUIRED": "0",
 }.items():
     os.environ.setdefault(name, value)
 

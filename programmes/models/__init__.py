@@ -2,7 +2,7 @@
 
 Vocabulary and rules follow docs/vocabulary.md. Every closed set is a TextChoices (programmes/choices.py) backed by a named
 database constraint, because `choices` alone constrains nothing once data arrives by fixture, import or SQL. One module
-a family of models (programme, source, figure, disagreement, event, contradiction, dataset release); everything is importable from programmes.models, choices included.
+a family of models (programme, source, figure, disagreement, event, contradiction, dataset release, draft); everything is importable from programmes.models, choices included.
 """
 
 from programmes.choices import (
@@ -33,6 +33,7 @@ from programmes.models.contradiction import (
     shown_as_at,
 )
 from programmes.models.disagreement import Disagreement, DisagreementQuerySet
+from programmes.models.draft import Draft, DraftQuerySet
 from programmes.models.event import Event, EventQuerySet
 from programmes.models.figure import KEY_VALIDATOR, Figure, FigureQuerySet, bounds_of
 from programmes.models.programme import InProgrammesMixin, Programme, ProgrammeQuerySet
@@ -54,6 +55,8 @@ __all__ = [
     "ContradictionQuerySet",
     "ContradictionSide",
     "DatePrecision",
+    "Draft",
+    "DraftQuerySet",
     "Disagreement",
     "DisagreementQuerySet",
     "Event",

@@ -68,6 +68,8 @@ class Command(BaseCommand):
         else:
             log_import(plan, user, path.name)
             self.stdout.write(self.style.SUCCESS(f"Saved: {plan.summary}."))
+            # REVIEW_REQUIRED holds the admin's changes for a second editor; the operator at the command line is trusted.
+            self.stdout.write("Published directly, without a second editor's review: a command-line import is an operator's.")
             if user is None:
                 self.stdout.write("No --user given: the change history records the import, but no editor's Recent actions show it.")
 

@@ -46,6 +46,9 @@ class Command(BaseCommand):
         # Flags are recomputed once per quantity at the end, not after every row (programmes/flags.py).
         with flags.deferred():
             changed = self.load(options)
+        if changed and options["verbosity"] > 0:
+            # REVIEW_REQUIRED holds editors' changes in the admin for a second editor; the shipped dataset is not one.
+            self.stdout.write("Published directly, without a second editor's review: the shipped dataset is the dataset maintainers'.")
         # After the flags are recomputed: a release's files show them.
         release = releases.publish_loaded(changed)
         if release is not None and options["verbosity"] > 0:
