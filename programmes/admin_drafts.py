@@ -79,7 +79,8 @@ class DraftAdmin(admin.ModelAdmin):
             "stale": draft.is_pending and draft.is_stale(),
             "is_proposer": draft.proposed_by_id == request.user.pk,
             "may_review": draft.is_pending and draft.may_be_reviewed_by(request.user) and self.may_decide(request, draft),
-            "previewable": draft.subject == Draft.Subject.FIGURE and draft.action != Draft.Action.DELETE,
+            # An import's own preview is the plan above; every other draft has the public pages as they would become.
+            "previewable": draft.is_pending and not is_import,
         }
         return TemplateResponse(request, "admin/programmes/draft/review.html", context)
 
@@ -128,17 +129,32 @@ class DraftAdmin(admin.ModelAdmin):
         return ""
 
     def preview_view(self, request: HttpRequest, draft_id: int) -> HttpResponse:
-        """The public card and charts as they would be with the draft approved, by the change form's own Preview."""
-        from dashboard.preview import preview
+        """The public cards and charts as they would be with the draft approved, by the change form's own Preview: with
+        a figure saved or deleted, or with a source saved (every programme with a figure from it)."""
+        from dashboard.preview import preview, preview_deletion, preview_source
 
         draft = self.get_object(request, str(draft_id))
-        if draft is None or draft.subject != Draft.Subject.FIGURE or draft.action == Draft.Action.DELETE:
+        if draft is None or draft.subject == Draft.Subject.IMPORT or not draft.is_pending:
             return redirect(reverse("admin:programmes_draft_changelist"))
         if not self.has_view_permission(request, draft):
             raise PermissionDenied
         forms = forms_of(draft, request)
         form = forms.proposed
-        context = {"title": "Preview: not published", "figure": form.instance, "form": form, "previews": [], "draft": draft}
-        if form.is_valid():
+        deleting = draft.action == Draft.Action.DELETE
+        context = {
+            "title": "Preview: not published",
+            "figure": form.instance if form is not None else forms.stored,
+            "form": form,
+            "previews": [],
+            "draft": draft,
+            "with_change": "with the figure deleted" if deleting and draft.subject == Draft.Subject.FIGURE else "with the draft approved",
+        }
+        if deleting and forms.stored is None:
+            context["problem"] = "What the draft deletes is no longer in the record."
+        elif deleting and draft.subject == Draft.Subject.FIGURE:
+            context["previews"] = preview_deletion(forms.stored)
+        elif draft.subject == Draft.Subject.FIGURE and form.is_valid():
             context["previews"] = preview(form, forms.stored.programme if forms.stored is not None else None)
+        elif draft.subject == Draft.Subject.SOURCE and form is not None and form.is_valid():
+            context["previews"] = preview_source(form)
         return TemplateResponse(request, "admin/programmes/figure/preview.html", context)

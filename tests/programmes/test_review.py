@@ -224,6 +224,16 @@ class ReviewTests(TestCase):
         draft = Draft.objects.get()
         self.assertRedirects(response, reverse("admin:programmes_draft_change", args=[draft.pk]))
         self.assertEqual(draft.action, "delete")
+        # The reviewer sees the programme's card and charts as they would be without it; nothing is deleted meanwhile.
+        self.as_user(self.reviewer)
+        self.assertContains(
+            self.client.get(reverse("admin:programmes_draft_change", args=[draft.pk])),
+            "See the public card and charts as they would become",
+        )
+        preview = self.client.get(reverse("admin:programmes_draft_preview", args=[draft.pk]))
+        self.assertContains(preview, f"{figure.programme.name}, with the figure deleted")
+        self.assertNotContains(preview, figure.get_absolute_url() + '"')
+        self.assertTrue(Figure.objects.filter(pk=figure.pk).exists())
         self.client.logout()
         self.assertEqual(self.client.get(figure.get_absolute_url()).status_code, 200)
 
@@ -244,6 +254,13 @@ class ReviewTests(TestCase):
         self.client.post(reverse("admin:programmes_source_change", args=[source.pk]), data)
         draft = Draft.objects.get()
         self.assertEqual((draft.subject, draft.action), ("source", "change"))
+        self.assertNotEqual(Source.objects.get(pk=source.pk).title, "Quokkatrack report")
+        # The preview shows every programme with a figure from the source, its charts' sources under the new title.
+        self.as_user(self.reviewer)
+        preview = self.client.get(reverse("admin:programmes_draft_preview", args=[draft.pk]))
+        for programme in {figure.programme for figure in source.figures.select_related("programme")}:
+            self.assertContains(preview, f"{programme.name}, with the draft approved")
+        self.assertContains(preview, "Quokkatrack report")
         self.assertNotEqual(Source.objects.get(pk=source.pk).title, "Quokkatrack report")
         self.decide(draft, self.reviewer)
         self.assertEqual(draft.status, "approved")
