@@ -6,7 +6,7 @@ class DashboardConfig(AppConfig):
     name = "dashboard"
 
     def ready(self) -> None:
-        from dashboard import as_at, share_images
+        from dashboard import as_at, releases, share_images
         from programmes import signals
         from programmes.models import Figure, Organisation, Programme, Source
 
@@ -18,3 +18,4 @@ class DashboardConfig(AppConfig):
             post_save.connect(share_images.record_changed, sender=model, dispatch_uid=f"share-images-{model.__name__}-saved")
             post_delete.connect(share_images.record_changed, sender=model, dispatch_uid=f"share-images-{model.__name__}-deleted")
         signals.dataset_loaded.connect(share_images.dataset_loaded, dispatch_uid="share-images-dataset-loaded")
+        signals.dataset_loaded.connect(releases.dataset_loaded, dispatch_uid="releases-dataset-loaded")

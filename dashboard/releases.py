@@ -162,3 +162,8 @@ def publish_loaded(rows_changed: bool) -> DatasetRelease | None:
     today = timezone.localdate()
     notes = FIRST_NOTES if previous is None else LOADED_NOTES
     return publish(DatasetRelease(version=next_version(today), published=today, notes=notes))
+
+
+def dataset_loaded(rows_changed: bool, **kwargs) -> DatasetRelease | None:
+    """load_dataset has loaded the cited dataset (programmes.signals.dataset_loaded): publish_loaded, in its transaction."""
+    return publish_loaded(rows_changed)

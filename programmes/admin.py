@@ -19,7 +19,6 @@ from django.utils.html import format_html, format_html_join
 
 from programmes import (
     admin_drafts,  # noqa: F401 (registers the drafts for review)
-    admin_releases,  # noqa: F401 (registers the dataset release admin)
     fiscal,
 )
 from programmes.admin_conflicts import ConflictAdminMixin, ConflictInlineMixin

@@ -18,8 +18,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from dashboard import releases
 from programmes import dataset, flags, signals
+from programmes.models import DatasetRelease
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures"
 # Sources before programmes: a programme names the publication that announced it, and each account the one it rests on;
@@ -49,12 +49,11 @@ class Command(BaseCommand):
         if changed and options["verbosity"] > 0:
             # REVIEW_REQUIRED holds editors' changes in the admin for a second editor; the shipped dataset is not one.
             self.stdout.write("Published directly, without a second editor's review: the shipped dataset is the dataset maintainers'.")
-        # After the flags are recomputed: a release's files show them.
-        release = releases.publish_loaded(changed)
-        if release is not None and options["verbosity"] > 0:
-            self.stdout.write(f"Published dataset release {release.version}, dated {release.published.isoformat()}.")
-        # What is drawn from the record again after a load (the link previews' pictures) is the listeners' business.
-        signals.dataset_loaded.send(sender=self.__class__)
+        # After the flags are recomputed, so that what is built from the record shows them: a dataset release (built by
+        # the public downloads, dashboard/releases.py) and the link previews' pictures. Those are the listeners'.
+        for _receiver, result in signals.dataset_loaded.send(sender=self.__class__, rows_changed=changed):
+            if isinstance(result, DatasetRelease) and options["verbosity"] > 0:
+                self.stdout.write(f"Published dataset release {result.version}, dated {result.published.isoformat()}.")
 
     def load(self, options: dict) -> bool:
         """Load every file; True if any row was added or corrected."""

@@ -1,7 +1,8 @@
 """Publishing dataset releases from the admin: an editor gives a version, a date and a note; the files are then fixed.
 
 A release has no change history (django-simple-history) and no change or delete in the admin: its bytes are cited
-and served for ever (programmes/models/release.py), so there is never an edit to record or undo.
+and served for ever (programmes/models/release.py), so there is never an edit to record or undo. It is the public
+app's admin, not the domain's, because publishing builds the files with the public downloads (dashboard/releases.py).
 """
 
 from __future__ import annotations
