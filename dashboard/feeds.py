@@ -75,13 +75,10 @@ def description_of(edit: edits.Edit) -> str:
     return said
 
 
-class ChangesFeed(Feed):
+class StampedFeed(Feed):
+    """An Atom feed of this site, dated by the record's change stamp."""
+
     feed_type = Atom1Feed
-    title = f"{AUTHOR}: changes to the record"
-    subtitle = (
-        "Every change to the public record of UK government shared-services savings as it is made, newest first: figures "
-        "added (saying when one restates an earlier value of the same quantity), corrected and removed, each linked to its figure."
-    )
     author_name = AUTHOR
 
     def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -90,6 +87,14 @@ class ChangesFeed(Feed):
         # for a date must agree with the ETag, and an edit of a source or programme changes what entries say.
         del response["Last-Modified"]
         return response
+
+
+class ChangesFeed(StampedFeed):
+    title = f"{AUTHOR}: changes to the record"
+    subtitle = (
+        "Every change to the public record of UK government shared-services savings as it is made, newest first: figures "
+        "added (saying when one restates an earlier value of the same quantity), corrected and removed, each linked to its figure."
+    )
 
     def get_object(self, request: HttpRequest, *args, **kwargs) -> Entries:
         return Entries(edits.newest(MOST_ENTRIES), None, request.build_absolute_uri(reverse("dashboard:changes-feed")))
@@ -171,19 +176,12 @@ def correction_description(correction: corrections.Correction) -> str:
     return said + " " + rules.sentence(f"Made by: {correction.role}")
 
 
-class CorrectionsFeed(Feed):
-    feed_type = Atom1Feed
+class CorrectionsFeed(StampedFeed):
     title = f"{AUTHOR}: corrections"
     subtitle = (
         "Every correction or removal of a published figure or source, newest first: what was published, what it is now "
         "or that it was removed, the reason, and the role of whoever made it."
     )
-    author_name = AUTHOR
-
-    def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = super().__call__(request, *args, **kwargs)
-        del response["Last-Modified"]  # as ChangesFeed: the date is the change stamp's
-        return response
 
     def get_object(self, request: HttpRequest, *args, **kwargs) -> str:
         return request.build_absolute_uri(reverse("dashboard:corrections-feed"))
