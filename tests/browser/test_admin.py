@@ -92,6 +92,8 @@ def covering(model) -> list[int]:
 class AdminBrowserTestCase(BrowserTestCase):
     """A superuser logged in through the login page in the class's browser."""
 
+    writes = True
+
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()

@@ -18,6 +18,8 @@ RECOVERED_KEY = "B-RECOVERED"
 
 @pytest.mark.browser
 class AdminConflictTests(BrowserTestCase):
+    writes = True
+
     def setUp(self) -> None:
         self.figure = Figure.objects.get(key="F041")
         self.original_note, self.original_locator = self.figure.note, self.figure.locator
