@@ -199,14 +199,14 @@ def insert_figures(first: int, stop: int, templates: int) -> None:
         "CASE WHEN period_start IS NULL AND period_end IS NULL THEN 'unstated' ELSE "
         f"COALESCE({label.format(x='period_start')}, '?') || '..' || COALESCE({label.format(x='period_end')}, '?') END"
     )
-    quantity = (
-        f"slug || '/' || scope_slug || '/' || measure || '/' || status || '/' || basis || '/' || unit || '/' || {period} "
-        "|| CASE WHEN scenario <> '' THEN '/' || scenario_slug ELSE '' END"
-    )
+    rest = f"basis || '/' || unit || '/' || {period} || CASE WHEN scenario <> '' THEN '/' || scenario_slug ELSE '' END"
+    quantity = f"slug || '/' || scope_slug || '/' || measure || '/' || status || '/' || {rest}"
+    # rules.like_for_like_key: the same parts but for the status.
+    like_for_like = f"slug || '/' || scope_slug || '/' || measure || '/' || {rest}"
     columns = [
         "key", "programme_id", "description", "scope", "part_of_id", "claimant_id", "scenario", "horizon", "measure", "status",
         "basis", "qualifier", "as_published", "value", "value_low", "value_high", "unit", "period_start", "period_end",
-        "source_id", "locator", "note", "version", "quantity", "disagreement_count",
+        "source_id", "locator", "note", "version", "quantity", "like_for_like", "disagreement_count",
     ]  # fmt: skip
     chosen = f"""
         SELECT p.id AS programme_id, p.slug, t.description, t.scope, t.scope_slug,
@@ -225,7 +225,7 @@ def insert_figures(first: int, stop: int, templates: int) -> None:
     values = [
         "''", "programme_id", "description", "scope", "NULL", "claimant_id", "scenario", "horizon", "measure", "status",
         "basis", "qualifier", "as_published", "value", "value_low", "value_high", "unit", "period_start", "period_end",
-        "source_id", "locator", "note", "1", quantity, "0",
+        "source_id", "locator", "note", "1", quantity, like_for_like, "0",
     ]  # fmt: skip
     # Ids in the order of i, so that figure i has the same id on every run. SQLite's plan already reads the series in
     # order (sorting again would cost a third of the load); PostgreSQL's hash joins do not, so it sorts, in memory.
@@ -282,12 +282,16 @@ def indexes_set_aside(aside: bool) -> Iterator[None]:
 
 
 def check_quantities() -> int:
-    """rules.quantity_key of a sample of the synthetic figures is the quantity the SQL wrote."""
+    """rules.quantity_key and like_for_like_key of a sample of the synthetic figures are what the SQL wrote."""
     from programmes import rules
     from programmes.models import Figure
 
     sample = list(Figure.objects.filter(programme__slug__startswith=PREFIX).select_related("programme").order_by("pk")[:CHECKED])
-    wrong = [figure.pk for figure in sample if rules.quantity_key(figure) != figure.quantity]
+    wrong = [
+        figure.pk
+        for figure in sample
+        if (rules.quantity_key(figure), rules.like_for_like_key(figure)) != (figure.quantity, figure.like_for_like)
+    ]
     if wrong:
         raise SystemExit(f"{len(wrong)} synthetic figures have a quantity rules.quantity_key would not give, e.g. {wrong[:5]}")
     return len(sample)

@@ -3,8 +3,9 @@ audited (/never-audited/), each a page at a time and, for the downloads, one row
 
 Disagreements are read from the flags stored on write (programmes/flags.py, which applies rules.disagree): a group is
 one quantity (rules.quantity_key, stored as Figure.quantity), its figures are those flagged by the date, and its pairs
-are the stored flags between them. Nothing here compares two figures. Never audited is rules.never_audited over the
-claimed, forecast and audited figures visible at the date.
+are the stored flags between them. Nothing here compares two figures. Never audited is rules.never_audited, asked of
+the database through each figure's stored like-for-like key (never_audited_claims), so that neither the list nor a
+programme page's count reads every claim; tests/dashboard/test_scrutiny.py holds the query to the rule.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import datetime
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -221,13 +222,18 @@ def strategy_of(programme: Programme) -> Programme:
     return programme if programme.is_strategy else programme.parent
 
 
+def never_audited_claims(as_at: datetime.date | None, programme: Programme | None) -> QuerySet[Figure]:
+    """rules.never_audited in SQL: the claimed and forecast figures visible at the date with no audited figure of the same
+    like-for-like key (stored on write, indexed) visible then. The key begins with the programme, so an audit of another
+    programme never counts, as in the rule."""
+    audited = Figure.objects.as_at(as_at).filter(status=Status.AUDITED, like_for_like=OuterRef("like_for_like"))
+    claims = Figure.objects.as_at(as_at).filter(status__in=rules.UNAUDITED_STATUSES).exclude(Exists(audited))
+    return claims if programme is None else claims.filter(programme__in=family(programme))
+
+
 def unaudited_figures(as_at: datetime.date | None, programme: Programme | None) -> list[Figure]:
     """The claims never audited by the date (rules.never_audited), by strategy, then programme, measure, period and source date."""
-    figures = Figure.objects.as_at(as_at).with_related().select_related("programme__parent")
-    figures = figures.filter(status__in=[*rules.UNAUDITED_STATUSES, Status.AUDITED])
-    if programme is not None:
-        figures = figures.filter(programme__in=family(programme))
-    found = rules.never_audited(share_related(list(figures)))
+    found = share_related(list(never_audited_claims(as_at, programme).with_related().select_related("programme__parent")))
     measures = list(Measure.values)
 
     def order(figure: Figure) -> tuple:
@@ -276,7 +282,7 @@ def programme_counts(programme: Programme, as_at: datetime.date | None) -> dict:
     query = "?" + urlencode({"programme": programme.slug})
     return {
         "disagreement_groups": group_keys(as_at, programme).count(),
-        "unaudited_count": len(unaudited_figures(as_at, programme)),
+        "unaudited_count": never_audited_claims(as_at, programme).count(),
         "disagreements_url": reverse("dashboard:disagreements") + query,
         "never_audited_url": reverse("dashboard:never-audited") + query,
     }

@@ -206,5 +206,5 @@ def programme_saved(sender, instance, raw: bool = False, created: bool = False, 
     old = {figure.quantity for figure in stale}
     for figure in stale:
         figure.fill_derived()
-    Figure.objects.bulk_update(stale, ["quantity"], batch_size=2000)
+    Figure.objects.bulk_update(stale, ["quantity", "like_for_like"], batch_size=2000)
     refresh(old | {figure.quantity for figure in stale})

@@ -232,12 +232,20 @@ class Figure(models.Model):
     quantity = models.CharField(
         max_length=500, editable=False, db_index=True, help_text="What the figure measures, as rules.quantity_key spells it."
     )
+    # rules.like_for_like_key, stored on every save beside the quantity: whether a claim was ever audited is then one
+    # indexed lookup of the audited figures of its key (scrutiny.never_audited_count), not a read of every claim.
+    like_for_like = models.CharField(
+        max_length=500,
+        editable=False,
+        default="",
+        help_text="What the figure measures but for its status, as rules.like_for_like_key spells it.",
+    )
     disagreement_count = models.PositiveIntegerField(
         default=0, db_default=0, editable=False, help_text="How many figures disagree with this one today (programmes/flags.py keeps it)."
     )
 
     objects = FigureQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["quantity", "disagreement_count"])
+    history = HistoricalRecords(excluded_fields=["quantity", "like_for_like", "disagreement_count"])
 
     class Meta:
         ordering = ["programme__started", "programme__name", "measure", "period_start", "source__published", "id"]
@@ -284,6 +292,11 @@ class Figure(models.Model):
             models.Index(fields=["status", "id"], name="figure_status_in_order"),
             models.Index(fields=["basis", "id"], name="figure_basis_in_order"),
             models.Index(fields=["unit", "id"], name="figure_unit_in_order"),
+            # A claim's audited figures of its key, found directly: a key can hold thousands of claims and no audit.
+            models.Index(fields=["like_for_like", "status"], name="figure_like_for_like"),
+            # The few revisions alone: an index of every figure's (almost always empty) revises_id told SQLite's planner
+            # that a revision lookup returns most of the table, so it scanned a measure's figures for each figure instead.
+            models.Index(fields=["revises"], condition=Q(revises__isnull=False), name="figure_revisions"),
         ]
 
     def __str__(self) -> str:
@@ -299,8 +312,9 @@ class Figure(models.Model):
         super().save(*args, **kwargs)
 
     def fill_derived(self) -> None:
-        """Set the stored quantity (bulk_create skips save(), so the import calls this itself)."""
+        """Set the stored quantity and like-for-like key (bulk_create skips save(), so the import calls this itself)."""
         self.quantity = rules.quantity_key(self)
+        self.like_for_like = rules.like_for_like_key(self)
 
     def get_absolute_url(self) -> str:
         """The figure's page at its dataset key where it has one (links survive a fresh install), else at its id."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 import re
 from collections import defaultdict
 from decimal import Decimal
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from dashboard import as_at as record
+from dashboard import scrutiny
 from programmes import rules
 from programmes.models import Figure, Programme, Source
 from tests.helpers import csv_rows, disagreeing_by_rule, json_document, make_figure, make_programme, make_source
@@ -238,6 +240,39 @@ class NeverAuditedTests(TestCase):
         html = self.client.get("/programmes/ngss-2012/").content.decode()
         self.assertIn('href="/disagreements/?programme=ngss-2012"', html)
         self.assertIn('href="/never-audited/?programme=ngss-2012"', html)
+
+
+class NeverAuditedQueryTests(TestCase):
+    """scrutiny.never_audited_claims asks the database what rules.never_audited decides, through the stored like-for-like key."""
+
+    def by_rule(self, day: datetime.date | None, programme: Programme) -> set[int]:
+        figures = Figure.objects.as_at(day).with_related().filter(programme__in=scrutiny.family(programme))
+        return {figure.pk for figure in rules.never_audited(figures)}
+
+    def test_each_programme_at_each_publication_date_counts_what_the_rule_finds(self):
+        days = [None, *sorted(set(Source.objects.values_list("appeared_by", flat=True)))]
+        for programme in Programme.objects.all():
+            for day in days[::3]:
+                with self.subTest(programme=programme.slug, day=day):
+                    claims = scrutiny.never_audited_claims(day, programme)
+                    self.assertEqual(set(claims.values_list("pk", flat=True)), self.by_rule(day, programme))
+                    self.assertEqual(scrutiny.programme_counts(programme, day)["unaudited_count"], len(self.by_rule(day, programme)))
+
+    def test_the_stored_key_follows_every_change_that_moves_a_figure(self):
+        ninety = Figure.objects.get(key="F041")
+        self.assertEqual(ninety.like_for_like, rules.like_for_like_key(ninety))
+        ninety.period_end += 1
+        ninety.save()
+        programme = ninety.programme
+        programme.slug = "ngss-renamed"
+        programme.save()
+        for figure in Figure.objects.select_related("programme"):
+            self.assertEqual(figure.like_for_like, rules.like_for_like_key(figure), figure.key)
+
+    def test_the_migration_derives_the_key_from_the_stored_quantity_as_the_rule_does(self):
+        migration = importlib.import_module("programmes.migrations.0020_like_for_like_and_revisions")
+        for figure in Figure.objects.select_related("programme"):
+            self.assertEqual(migration.like_for_like(figure.quantity), rules.like_for_like_key(figure), figure.key)
 
 
 class ExplorerDisagreesFilterTests(TestCase):
