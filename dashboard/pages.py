@@ -1,6 +1,6 @@
 """What the public pages show, as plain data: the presenters the views (and the admin's Preview) call.
 
-Each page asks the database for what it shows: the few figures a card can pick (selections.pick_candidates), each
+Each page asks the database for what it shows: the few figures a card can pick (candidates.pick_candidates, stored on write), each
 chart's figures or, when too many to draw one by one, its aggregates, and one page of each table, with the ⚑ flags
 stored on write for just those rows. So a page costs the same number of queries however many figures there are.
 A presenter takes data (a programme, a date, the query's parameters), never a request.
@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from dashboard import charts
 from dashboard.charts import Chart
-from dashboard.selections import CHART_FIGURES, TESTABLE, pick_candidates
+from dashboard.selections import CHART_FIGURES, TESTABLE, picked_figures
 from programmes import rules
 from programmes.flags import held_count
 from programmes.models import (
@@ -85,10 +85,10 @@ def first_of[M](queryset: QuerySet, limit: int = LIST_LIMIT) -> tuple[list[M], i
 
 
 def candidates_by_programme(programmes: list[Programme], as_at: datetime.date | None) -> dict[int, list[Figure]]:
-    """For each of these programmes, the figures a card or a savings summary can pick (selections.pick_candidates), in one query."""
+    """For each of these programmes, the figures a card or a savings summary can pick (candidates.pick_candidates), in one query."""
     by_programme: dict[int, list[Figure]] = {p.pk: [] for p in programmes}
-    figures = Figure.objects.as_at(as_at).with_related().filter(programme__in=programmes)
-    for figure in share_related(list(pick_candidates(figures).order_by("pk"))):
+    figures = Figure.objects.with_related().filter(programme__in=programmes)
+    for figure in share_related(list(picked_figures(figures, as_at).order_by("pk"))):
         by_programme[figure.programme_id].append(figure)
     return by_programme
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from programmes import rules
+from programmes import candidates, rules
 from programmes.models import Disagreement, Figure, bounds_of
 
 # How many disagreeing figures are stored (and named in a ⚑) for each figure; the count says how many there are in all.
@@ -104,6 +104,8 @@ def refresh(quantities: Iterable[str]) -> None:
     ordered = sorted(quantities)
     for start in range(0, len(ordered), BATCH):
         refresh_batch(ordered[start : start + BATCH])
+    # The same writes move which figures the rules could pick, stored beside the flags.
+    candidates.refresh(ordered)
 
 
 def refresh_batch(quantities: list[str]) -> None:
@@ -183,17 +185,28 @@ def deferred() -> Iterator[None]:
 def figure_saved(sender, instance: Figure, raw: bool = False, **kwargs) -> None:
     if raw:  # loaddata: the fixture's rows arrive without save(); load_dataset and refresh_all are the way in
         return
-    refresh({instance.quantity, getattr(instance, "previous_quantity", "")})
+    # A revision silences the estimate it revises (rules.unrevised), so that estimate's group is recomputed too.
+    revised = {instance.revises_id, getattr(instance, "previous_revises_id", None)} - {None}
+    refresh({instance.quantity, getattr(instance, "previous_quantity", ""), *quantities_of(revised)})
 
 
 def figure_deleted(sender, instance: Figure, **kwargs) -> None:
-    refresh({instance.quantity})
+    refresh({instance.quantity, *quantities_of({instance.revises_id} - {None})})
+
+
+def quantities_of(pks: set[int]) -> list[str]:
+    return list(Figure.objects.filter(pk__in=pks).values_list("quantity", flat=True)) if pks else []
 
 
 def source_saved(sender, instance, raw: bool = False, created: bool = False, **kwargs) -> None:
-    if raw or created or getattr(instance, "previous_appeared_by", None) == instance.appeared_by:
+    if raw or created:
         return
-    refresh(instance.figures.order_by().values_list("quantity", flat=True).distinct())
+    quantities = instance.figures.order_by().values_list("quantity", flat=True).distinct()
+    if getattr(instance, "previous_appeared_by", None) == instance.appeared_by:
+        # Its kind and whether it is primary still rank its figures among the candidates.
+        candidates.refresh(quantities)
+        return
+    refresh(quantities)
 
 
 def programme_saved(sender, instance, raw: bool = False, created: bool = False, **kwargs) -> None:

@@ -35,6 +35,7 @@ class Migration(migrations.Migration):
             model_name="figure",
             name="like_for_like",
             field=models.CharField(
+                db_default="",
                 default="",
                 editable=False,
                 help_text="What the figure measures but for its status, as rules.like_for_like_key spells it.",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 from urllib.parse import quote, urlencode
 
@@ -11,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -28,7 +26,8 @@ from programmes.choices import (
     choices_constraint,
 )
 from programmes.limits import NOTE_LENGTH, up_to
-from programmes.models.programme import InProgrammesMixin, Programme
+from programmes.models.figure_queries import FigureQuerySet
+from programmes.models.programme import Programme
 from programmes.models.source import Organisation, Source
 
 KEY_VALIDATOR = RegexValidator(
@@ -44,48 +43,6 @@ def bounds_of(value: Decimal | None, low: Decimal | None, high: Decimal | None) 
     if low is not None and high is not None:
         return (low, high)
     return None
-
-
-class FigureQuerySet(InProgrammesMixin, models.QuerySet):
-    def get_by_natural_key(self, key: str) -> Figure:
-        return self.get(key=key)
-
-    def with_related(self) -> FigureQuerySet:
-        """Load each figure's programme, source (with its publisher) and claimant with it."""
-        return self.select_related("programme", "source__publisher", "claimant")
-
-    def with_years_reached(self) -> FigureQuerySet:
-        """Each figure with the first and last financial years its period reaches (fiscal.reach), as reaches_from and reaches_to."""
-        first, last = fiscal.reach("period_start", "period_end", fiscal.year_of_day("source__published"))
-        return self.annotate(reaches_from=first, reaches_to=last)
-
-    def overlapping(self, first: int | None, last: int | None) -> FigureQuerySet:
-        """Figures whose period reaches into the financial years first..last (fiscal.reach: an open end reaches to the year stated)."""
-        reaches_from, reaches_to = fiscal.reach("period_start", "period_end", fiscal.year_of_day("source__published"))
-        queryset = self.exclude(period_start=None, period_end=None)
-        if first is not None:
-            queryset = queryset.filter(GreaterThanOrEqual(reaches_to, first))
-        if last is not None:
-            queryset = queryset.filter(LessThanOrEqual(reaches_from, last))
-        return queryset
-
-    def as_at(self, day: datetime.date | None) -> FigureQuerySet:
-        """The figures whose source had certainly appeared by this day (all of them for None): the record as it stood then."""
-        return self if day is None else self.filter(source__appeared_by__lte=day)
-
-    def known(self) -> FigureQuerySet:
-        """Figures with a number: not the ones a source says are unknown."""
-        return self.exclude(qualifier=Qualifier.UNKNOWN)
-
-    def likely_duplicates_of(self, figure: Figure) -> FigureQuerySet:
-        """The saved figures that are likely duplicates of this one (rules.duplicate_lookup), oldest first; never itself."""
-        return self.with_related().filter(**rules.duplicate_lookup(figure)).exclude(pk=figure.pk).order_by("pk")
-
-    def same_quantity_as(self, figure: Figure) -> FigureQuerySet:
-        """The other saved figures that state this figure's quantity (rules.quantity_key, stored and indexed); none before it is saved."""
-        if figure.pk is None:
-            return self.none()
-        return self.with_related().filter(quantity=rules.quantity_key(figure)).exclude(pk=figure.pk)
 
 
 class Figure(models.Model):
@@ -238,14 +195,21 @@ class Figure(models.Model):
         max_length=500,
         editable=False,
         default="",
+        db_default="",
         help_text="What the figure measures but for its status, as rules.like_for_like_key spells it.",
+    )
+    pick_candidate = models.BooleanField(
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text="Whether the rules could pick this figure for a card line or a chart's summary today (programmes/candidates.py keeps it).",
     )
     disagreement_count = models.PositiveIntegerField(
         default=0, db_default=0, editable=False, help_text="How many figures disagree with this one today (programmes/flags.py keeps it)."
     )
 
     objects = FigureQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["quantity", "like_for_like", "disagreement_count"])
+    history = HistoricalRecords(excluded_fields=["quantity", "like_for_like", "pick_candidate", "disagreement_count"])
 
     class Meta:
         ordering = ["programme__started", "programme__name", "measure", "period_start", "source__published", "id"]
@@ -294,6 +258,8 @@ class Figure(models.Model):
             models.Index(fields=["unit", "id"], name="figure_unit_in_order"),
             # A claim's audited figures of its key, found directly: a key can hold thousands of claims and no audit.
             models.Index(fields=["like_for_like", "status"], name="figure_like_for_like"),
+            # A page's candidates (programmes/candidates.py): a few per programme, read without touching the rest.
+            models.Index(fields=["programme"], condition=Q(pick_candidate=True), name="figure_pick_candidates"),
             # The few revisions alone: an index of every figure's (almost always empty) revises_id told SQLite's planner
             # that a revision lookup returns most of the table, so it scanned a measure's figures for each figure instead.
             models.Index(fields=["revises"], condition=Q(revises__isnull=False), name="figure_revisions"),
@@ -308,6 +274,9 @@ class Figure(models.Model):
     def save(self, *args, **kwargs) -> None:
         # The quantity this figure had before the save: its flags, and its old group's, are recomputed after it.
         self.previous_quantity = self.quantity
+        # And the estimate it revised before: a save that changes or clears that recomputes the estimate's candidates too.
+        stored = Figure.objects.filter(pk=self.pk).values_list("revises_id", flat=True) if self.pk else []
+        self.previous_revises_id = next(iter(stored), None)
         self.fill_derived()
         super().save(*args, **kwargs)
 

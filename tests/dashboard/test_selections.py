@@ -1,4 +1,4 @@
-"""The few figures a page loads for its cards pick what picking from every figure would (selections.pick_candidates)."""
+"""The few figures a page loads for its cards pick what picking from every figure would (candidates.pick_candidates)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from dashboard.selections import pick_candidates, with_looks_ahead
+from dashboard.selections import picked_figures
 from programmes import rules
+from programmes.candidates import pick_candidates, with_looks_ahead
 from programmes.models import Basis, Figure, Programme, Status, Unit
 from tests.helpers import add_synthetic_figures, make_figure, make_programme, make_source
 
@@ -39,6 +40,14 @@ def candidates(programme: Programme) -> list[Figure]:
     return list(pick_candidates(Figure.objects.with_related().filter(programme=programme)))
 
 
+def stored_candidates_are_the_query(case: TestCase) -> None:
+    """Every figure's stored pick_candidate is whether pick_candidates, asked now of its programme, returns it."""
+    for programme in Programme.objects.all():
+        asked = {figure.pk for figure in candidates(programme)}
+        stored = set(Figure.objects.filter(programme=programme, pick_candidate=True).values_list("pk", flat=True))
+        case.assertEqual(stored, asked, programme.slug)
+
+
 class RealDatasetTests(TestCase):
     def test_looks_ahead_in_sql_is_the_rule(self):
         programme = make_programme("ahead")
@@ -52,6 +61,50 @@ class RealDatasetTests(TestCase):
             with self.subTest(programme=programme.slug):
                 every = list(Figure.objects.with_related().filter(programme=programme))
                 self.assertEqual(picks(candidates(programme)), picks(every))
+
+    def test_the_loaded_dataset_stores_the_candidates_the_query_finds(self):
+        self.assertTrue(Figure.objects.filter(pick_candidate=True).exists())
+        stored_candidates_are_the_query(self)
+
+    def test_each_write_that_moves_a_candidate_stores_it(self):
+        """A write changes the candidates of its own group and of the groups it ranks against: each is followed."""
+        figure = Figure.objects.filter(pick_candidate=True, measure="savings", status="claimed").select_related("source").first()
+        changed = Figure.objects.get(pk=figure.pk)
+        changed.status, changed.horizon = "forecast", "outturn"
+        changed.save()
+        stored_candidates_are_the_query(self)
+        source = figure.source
+        source.is_primary, source.kind = False, "news_article"
+        source.save()
+        stored_candidates_are_the_query(self)
+        source.published = datetime.date(1999, 1, 1)
+        source.save()
+        stored_candidates_are_the_query(self)
+        # Made for another programme, so that only the revised estimate's own group shows whether the revision reached it.
+        revision = make_figure(
+            make_programme("revising"), source, status="forecast", horizon="outturn", measure="savings", basis=figure.basis
+        )
+        revision.revises = Figure.objects.get(pk=figure.pk)
+        revision.save()
+        stored_candidates_are_the_query(self)
+        revision.revises = None
+        revision.save()
+        stored_candidates_are_the_query(self)
+        revision.revises = Figure.objects.get(pk=figure.pk)
+        revision.save()
+        revision.delete()
+        stored_candidates_are_the_query(self)
+        Figure.objects.get(pk=figure.pk).delete()
+        stored_candidates_are_the_query(self)
+
+    def test_a_page_today_reads_the_stored_candidates_and_as_at_a_date_asks_the_query(self):
+        programme = Programme.objects.get(slug="ngss-2012")
+        today = picked_figures(Figure.objects.filter(programme=programme), None)
+        self.assertIn('"pick_candidate"', str(today.query))
+        self.assertEqual(set(today), set(candidates(programme)))
+        day = datetime.date(2016, 5, 20)
+        then = picked_figures(Figure.objects.filter(programme=programme), day)
+        self.assertEqual(set(then), set(pick_candidates(Figure.objects.as_at(day).filter(programme=programme))))
 
     def test_they_are_a_few_whatever_the_number_of_figures(self):
         programme = make_programme("many")
@@ -114,3 +167,5 @@ class RandomGroupTests(HypothesisTestCase):
             make_figure(self.programme, source, period_start=None, **spec)
         every = list(Figure.objects.with_related().filter(programme=self.programme))
         self.assertEqual(picks(candidates(self.programme)), picks(every))
+        stored = list(Figure.objects.with_related().filter(programme=self.programme, pick_candidate=True))
+        self.assertEqual(picks(stored), picks(every))
