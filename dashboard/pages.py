@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from dashboard import charts
 from dashboard.charts import Chart
-from dashboard.selections import CHART_FIGURES, TESTABLE, picked_figures
+from dashboard.selections import CHART_FIGURES, TESTABLE, picked_figures, with_a_finding
 from programmes import rules
 from programmes.flags import held_count
 from programmes.models import (
@@ -154,7 +154,7 @@ def programme_charts(
         chart_id: charts.build_aggregate_chart(chart_id, visible.filter(CHART_FIGURES[chart_id]), programme.slug, picked or [])
         for chart_id in over
     }
-    testable = share_related(list(visible.with_related().filter(TESTABLE)))
+    testable = share_related(list(with_a_finding(visible.with_related().filter(TESTABLE), as_at)))
     findings = charts.build_findings_chart(testable, programme.slug, as_at)
     built = charts.build_programme_charts(figures, events, programme.slug, charts.flags(figures, as_at), aggregated, findings)
     for chart in built:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from programmes import rules
 from programmes.candidates import pick_candidates
-from programmes.models import Basis, Figure, Measure, Qualifier, Unit
+from programmes.models import Basis, Figure, Measure, Qualifier, Status, Unit
 
 
 def picked_figures(figures: QuerySet[Figure], as_at: datetime.date | None) -> QuerySet[Figure]:
@@ -46,3 +46,12 @@ CHART_FIGURES = {
     "funding": Q(measure__in=(Measure.FUNDING_REQUESTED, Measure.FUNDING_APPROVED, Measure.FUNDING_GAP), unit=Unit.GBP_M),
     "deadlines": Q(measure=Measure.DEADLINE, unit=Unit.YEAR) & ~Q(qualifier=Qualifier.UNKNOWN),
 }
+
+
+def with_a_finding(figures: QuerySet[Figure], as_at: datetime.date | None) -> QuerySet[Figure]:
+    """The figures of like-for-like keys that hold an audited figure visible at the date: rules.claims_against_findings
+    pairs nothing else, and most claims are never audited (at 100,000 figures a programme's chart read 66,000 claims to
+    pair none). The stored key is indexed with the status."""
+    audited = Figure.objects.as_at(as_at).filter(status=Status.AUDITED, like_for_like=OuterRef("like_for_like"))
+    return figures.filter(Exists(audited))
+

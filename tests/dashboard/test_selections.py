@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from dashboard.selections import picked_figures
+from dashboard.selections import TESTABLE, picked_figures, with_a_finding
 from programmes import rules
 from programmes.candidates import pick_candidates, with_looks_ahead
-from programmes.models import Basis, Figure, Programme, Status, Unit
+from programmes.models import Basis, Figure, Programme, Source, Status, Unit
 from tests.helpers import add_synthetic_figures, make_figure, make_programme, make_source
 
 # Every line a page picks: the cards' and those the savings charts (one by one or aggregated) and the overview name.
@@ -105,6 +105,20 @@ class RealDatasetTests(TestCase):
         day = datetime.date(2016, 5, 20)
         then = picked_figures(Figure.objects.filter(programme=programme), day)
         self.assertEqual(set(then), set(pick_candidates(Figure.objects.as_at(day).filter(programme=programme))))
+
+    def test_the_figures_with_a_finding_pair_as_every_testable_figure_does(self):
+        days = [None, *sorted(set(Source.objects.values_list("appeared_by", flat=True)))[::4]]
+        paired_somewhere = left_out = False
+        for programme in Programme.objects.all():
+            for day in days:
+                with self.subTest(programme=programme.slug, day=day):
+                    testable = Figure.objects.as_at(day).with_related().filter(TESTABLE, programme=programme)
+                    every = rules.claims_against_findings(testable)
+                    kept = list(with_a_finding(testable, day))
+                    self.assertEqual(rules.claims_against_findings(kept), every)
+                    paired_somewhere |= bool(every)
+                    left_out |= len(kept) < testable.count()
+        self.assertTrue(paired_somewhere and left_out)
 
     def test_they_are_a_few_whatever_the_number_of_figures(self):
         programme = make_programme("many")
