@@ -54,4 +54,3 @@ def with_a_finding(figures: QuerySet[Figure], as_at: datetime.date | None) -> Qu
     pair none). The stored key is indexed with the status."""
     audited = Figure.objects.as_at(as_at).filter(status=Status.AUDITED, like_for_like=OuterRef("like_for_like"))
     return figures.filter(Exists(audited))
-
