@@ -84,7 +84,7 @@ def ensure_base() -> None:
 
 def ensure_programmes_and_sources() -> tuple[list, list]:
     """The synthetic programmes and sources, made once (same rows whatever N); returns (programmes, sources) in order."""
-    from programmes.models import Organisation, Programme, Source, SourceKind, latest_possible
+    from programmes.models import Organisation, Programme, Source, SourceKind
 
     rng = random.Random(SEED)
     if not Programme.objects.filter(slug__startswith=PREFIX).exists():
@@ -131,7 +131,7 @@ def ensure_programmes_and_sources() -> tuple[list, list]:
                 is_primary=rng.random() > 0.1,
                 version=1,
             )
-            source.appeared_by = latest_possible(source.published, source.date_precision)
+            source.fill_derived()  # bulk_create skips save()
             sources.append(source)
         Source.objects.bulk_create(sources, batch_size=2000)
     programmes = list(Programme.objects.filter(slug__startswith=PREFIX).order_by("slug").values_list("pk", "slug"))

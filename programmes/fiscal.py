@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from django import forms
 from django.db import models
-from django.db.models.functions import Cast, ExtractYear
 
 LABEL_PATTERN = re.compile(r"^(?P<start>\d{4})-(?P<end>\d{2})$", re.ASCII)
 EARLIEST = 1990
@@ -29,6 +28,11 @@ def label(start_year: int | None) -> str:
     if start_year is None:
         return ""
     return f"{start_year}-{(start_year + 1) % 100:02d}"
+
+
+def year_of(day: datetime.date) -> int:
+    """The financial year a day falls in, by the year it starts: 31 March 2024 -> 2023, 1 April 2024 -> 2024."""
+    return day.year if day.month >= 4 else day.year - 1
 
 
 def first_day(start_year: int) -> datetime.date:
@@ -323,13 +327,6 @@ def period_problems(start: int | None, end: int | None, years: int | None, as_pu
         if year is not None and not EARLIEST <= year <= LATEST:
             problems[field] = f"Give the starting year of a financial year between {EARLIEST} and {LATEST}."
     return problems
-
-
-def year_of_day(day: str) -> models.Expression:
-    """In SQL, the financial year a date field falls in (one starting 1 April)."""
-    # PostgreSQL's EXTRACT gives a numeric, which a raw query (the explorer's facet counts) would read as a Decimal.
-    year = Cast(ExtractYear(day), models.IntegerField())
-    return models.Case(models.When(**{f"{day}__month__gte": 4}, then=year), default=year - 1, output_field=models.IntegerField())
 
 
 def reach(start: str, end: str, stated: models.Expression) -> tuple[models.Expression, models.Expression]:

@@ -19,7 +19,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Case, Count, ExpressionWrapper, F, IntegerField, Max, Min, Q, QuerySet, Value, When, Window
-from django.db.models.functions import Coalesce, ExtractYear, RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 
 from dashboard.charts.chart import Chart
@@ -116,7 +116,7 @@ class Group:
 def year_of(spread: Spread) -> ExpressionWrapper:
     if spread.across == "covered":
         return ExpressionWrapper(Coalesce(F("period_end"), F("period_start")), output_field=IntegerField())
-    return ExpressionWrapper(ExtractYear("source__published"), output_field=IntegerField())
+    return ExpressionWrapper(F("source__published_year"), output_field=IntegerField())
 
 
 def panel_of(spread: Spread) -> Case | Value:

@@ -26,12 +26,12 @@ class FigureQuerySet(InProgrammesMixin, models.QuerySet):
 
     def with_years_reached(self) -> FigureQuerySet:
         """Each figure with the first and last financial years its period reaches (fiscal.reach), as reaches_from and reaches_to."""
-        first, last = fiscal.reach("period_start", "period_end", fiscal.year_of_day("source__published"))
+        first, last = fiscal.reach("period_start", "period_end", models.F("source__published_financial_year"))
         return self.annotate(reaches_from=first, reaches_to=last)
 
     def overlapping(self, first: int | None, last: int | None) -> FigureQuerySet:
         """Figures whose period reaches into the financial years first..last (fiscal.reach: an open end reaches to the year stated)."""
-        reaches_from, reaches_to = fiscal.reach("period_start", "period_end", fiscal.year_of_day("source__published"))
+        reaches_from, reaches_to = fiscal.reach("period_start", "period_end", models.F("source__published_financial_year"))
         queryset = self.exclude(period_start=None, period_end=None)
         if first is not None:
             queryset = queryset.filter(GreaterThanOrEqual(reaches_to, first))

@@ -19,6 +19,15 @@ class LabelTests:
         assert fiscal.label(None) == ""
 
 
+class YearOfTests:
+    @pytest.mark.parametrize(
+        "day, year", [(datetime.date(2024, 3, 31), 2023), (datetime.date(2024, 4, 1), 2024), (datetime.date(2024, 1, 1), 2023)]
+    )
+    def test_a_day_falls_in_the_financial_year_that_began_on_the_last_1_april(self, day, year):
+        assert fiscal.year_of(day) == year
+        assert fiscal.first_day(year) <= day <= fiscal.last_day(year)
+
+
 class ParseTests:
     @pytest.mark.parametrize("text, year", [("2023-24", 2023), ("2013-14", 2013), (" 1999-00 ", 1999)])
     def test_it_parses_labels(self, text, year):

@@ -1,5 +1,6 @@
 """The database itself refuses figures that break the rules of docs/vocabulary.md, whichever way the data arrives."""
 
+import datetime
 from decimal import Decimal as D
 
 from django.core.exceptions import ValidationError
@@ -215,3 +216,22 @@ class MilestoneTests(TestCase):
         for figure in Figure.objects.filter(measure="deadline"):
             with self.subTest(figure=figure.key):
                 self.assertTrue(figure.milestone.strip())
+
+
+class SourceYearsTests(TestCase):
+    """The years a source was published in, stored for the charts and the explorer, follow its date."""
+
+    def test_every_loaded_source_stores_the_years_of_its_date(self):
+        for source in Source.objects.all():
+            self.assertEqual((source.published_year, source.published_financial_year), years_of(source.published), source.key)
+
+    def test_a_new_date_moves_them(self):
+        source = Source.objects.get(key="nao-2016-shared-service-centres")
+        source.published = datetime.date(2017, 2, 1)
+        source.save()
+        source.refresh_from_db()
+        self.assertEqual((source.published_year, source.published_financial_year), (2017, 2016))
+
+
+def years_of(day: datetime.date) -> tuple[int, int]:
+    return day.year, day.year if day.month >= 4 else day.year - 1
