@@ -111,6 +111,8 @@ def pick_candidates(figures: QuerySet) -> QuerySet:
 
 # Groups recomputed per query: bounds the OR of the query and the memory of one step.
 GROUPS_AT_ONCE = 200
+# Programmes recomputed per query by refresh_all: few enough that one query's sorts stay small.
+PROGRAMMES_AT_ONCE = 50
 # Where quantity_key puts the parts that make a group: programme, then (after the scope) measure, status, basis, unit.
 GROUP_PARTS = (0, 2, 3, 4, 5)
 
@@ -132,12 +134,18 @@ def refresh(quantities: Iterable[str]) -> None:
             if slug in ids
         ]
         if chosen:
-            store(reduce(or_, chosen))
+            # The programmes first: an OR of equalities alone is no index lookup, and SQLite would read the whole table.
+            store(
+                Q(programme_id__in={ids[group[0]] for group in groups[start : start + GROUPS_AT_ONCE] if group[0] in ids})
+                & reduce(or_, chosen)
+            )
 
 
 def refresh_all() -> None:
-    """Recompute every stored candidate: after a bulk load that went around save()."""
-    store(Q())
+    """Recompute every stored candidate, PROGRAMMES_AT_ONCE programmes at a time: after a bulk load that went around save()."""
+    programmes = list(Programme.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(programmes), PROGRAMMES_AT_ONCE):
+        store(Q(programme_id__in=programmes[start : start + PROGRAMMES_AT_ONCE]))
 
 
 def store(group: Q) -> None:

@@ -160,8 +160,11 @@ def lock(quantities: list[str]) -> None:
 
 
 def refresh_all() -> None:
-    """Recompute every flag: after a bulk load that went around save()."""
-    refresh(Figure.objects.order_by().values_list("quantity", flat=True).distinct())
+    """Recompute every flag and candidate: after a bulk load that went around save()."""
+    ordered = sorted(Figure.objects.order_by().values_list("quantity", flat=True).distinct())
+    for start in range(0, len(ordered), BATCH):
+        refresh_batch(ordered[start : start + BATCH])
+    candidates.refresh_all()
 
 
 deferred_quantities: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("deferred_quantities", default=None)
