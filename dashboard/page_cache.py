@@ -14,6 +14,7 @@ import datetime
 import functools
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -91,6 +92,29 @@ def as_at_of(request: HttpRequest) -> datetime.date | None:
     return getattr(request, "as_at", None)
 
 
+def page_etag(request: HttpRequest, view: Callable, parameters: tuple[str, ...], args: tuple, kwargs: dict) -> str:
+    """The page's ETag, which is also its key in the cache: a digest of everything that shapes the page."""
+    shape = [RELEASE, stamp_key(change_stamp(request)), view.__module__, view.__name__, repr(args), repr(sorted(kwargs.items()))]
+    # The scheme and host too: a page may name its own address (a figure's canonical link). The date as asked,
+    # beside the day it was moved back to: the banner names both.
+    shape += [request.scheme, request.get_host(), str(as_at_of(request)), request.GET.get(AS_AT_PARAMETER, "")]
+    shape += [f"{name}={request.GET.getlist(name)}" for name in parameters]
+    return hashlib.blake2b("\n".join(shape).encode(), digest_size=16).hexdigest()
+
+
+def page_key(etag: str) -> str:
+    """Where the page of that ETag is kept: (content, content type, and the headers its answer had, once known)."""
+    return f"dashboard:page:{etag}"
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """What marks a view as a cached page, for dashboard/early_pages.py: the view and the query parameters in its key."""
+
+    view: Callable
+    parameters: tuple[str, ...]
+
+
 def cached_page(*parameters: str) -> Callable:
     """Serve the view's 200 pages from the cache under their ETag; `parameters` are the query parameters that shape the page.
 
@@ -100,26 +124,21 @@ def cached_page(*parameters: str) -> Callable:
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         def etag(request: HttpRequest, *args, **kwargs) -> str:
-            shape = [RELEASE, stamp_key(change_stamp(request)), view.__module__, view.__name__, repr(args), repr(sorted(kwargs.items()))]
-            # The scheme and host too: a page may name its own address (a figure's canonical link). The date as asked,
-            # beside the day it was moved back to: the banner names both.
-            shape += [request.scheme, request.get_host(), str(as_at_of(request)), request.GET.get(AS_AT_PARAMETER, "")]
-            shape += [f"{name}={request.GET.getlist(name)}" for name in parameters]
-            return hashlib.blake2b("\n".join(shape).encode(), digest_size=16).hexdigest()
+            return page_etag(request, view, parameters, args, kwargs)
 
         def last_modified(request: HttpRequest, *args, **kwargs) -> datetime.datetime | None:
             return change_stamp(request)
 
         def stored(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            key = f"dashboard:page:{etag(request, *args, **kwargs)}"
+            key = page_key(etag(request, *args, **kwargs))
             kept = cache.get(key)
             if kept is not None:
-                content, content_type = kept
+                content, content_type, _headers = kept
                 return HttpResponse(content, content_type=content_type)
             response = view(request, *args, **kwargs)
             if response.status_code == 200:
                 # With its type: the Atom feeds are served this way too.
-                cache.set(key, (response.content, response["Content-Type"]), timeout=CACHE_SECONDS)
+                cache.set(key, (response.content, response["Content-Type"], None), timeout=CACHE_SECONDS)
             return response
 
         conditional = condition(etag_func=etag, last_modified_func=last_modified)(stored)
@@ -137,6 +156,8 @@ def cached_page(*parameters: str) -> Callable:
                         del response[header]
             return response
 
+        # Kept by the decorators above it (functools.wraps copies it), so the URL's view says it is a cached page.
+        page.cached_page = CachedPage(view, parameters)
         return page
 
     return decorator
