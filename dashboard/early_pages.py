@@ -24,6 +24,10 @@ from django.utils.http import parse_http_date_safe
 from dashboard.as_at import PARAMETER as AS_AT_PARAMETER
 from dashboard.page_cache import CACHE_SECONDS, page_etag, page_key
 
+# What a view may say to the middleware outside this one, beside its headers: the embeds' own Content-Security-Policy
+# (django.views.decorators.csp), which the policy middleware reads from the response.
+RESPONSE_NOTES = ("_csp_config", "_csp_ro_config")
+
 # The headers the normal path's 304 carries: condition's ETag and Last-Modified, the page's Cache-Control, the
 # clickjacking middleware's X-Frame-Options, CommonMiddleware's Content-Length (0).
 NOT_MODIFIED_HEADERS = ("ETag", "Last-Modified", "Cache-Control", "X-Frame-Options")
@@ -42,7 +46,8 @@ class EarlyPagesMiddleware:
             return answer(request, kept)
         response = self.get_response(request)
         if response.status_code == 200 and not response.streaming and not response.cookies and response.get("ETag") == f'"{etag}"':
-            cache.set(page_key(etag), (response.content, response["Content-Type"], tuple(response.items())), CACHE_SECONDS)
+            answered = (tuple(response.items()), {note: getattr(response, note) for note in RESPONSE_NOTES if hasattr(response, note)})
+            cache.set(page_key(etag), (response.content, response["Content-Type"], answered), CACHE_SECONDS)
         return response
 
     @staticmethod
@@ -68,10 +73,12 @@ class EarlyPagesMiddleware:
 
 def answer(request: HttpRequest, kept: tuple) -> HttpResponse:
     """The kept page with the headers its answer had, or the same 304 the normal path gives a browser that holds it."""
-    content, _content_type, headers = kept
+    content, _content_type, (headers, notes) = kept
     response = HttpResponse(content)
     for name, value in headers:
         response[name] = value
+    for note, value in notes.items():
+        setattr(response, note, value)
     last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
     if get_conditional_response(request, etag=response["ETag"], last_modified=last_modified) is None:
         return response
@@ -80,4 +87,6 @@ def answer(request: HttpRequest, kept: tuple) -> HttpResponse:
         if name in response:
             not_modified[name] = response[name]
     not_modified["Content-Length"] = "0"
+    for note, value in notes.items():
+        setattr(not_modified, note, value)
     return not_modified
