@@ -1,11 +1,15 @@
 """Whole public pages served from the cache while the data they show is unchanged, with ETag and Last-Modified.
 
-A page is stored under what shapes it: the view and its arguments, the query parameters it reads, the date it is shown
-at (`request.as_at`), the data's change stamp and the release (the code and templates that render it). A warm request
-costs the change stamp's queries and one cache read; a browser that already holds the page gets a 304 from Django's
-`condition` without even that read. Every write goes through the admin, the import or load_dataset and leaves a history
-row, so an edit is a new stamp: a new key and a new ETag at once, in every worker. `Cache-Control: no-cache` makes
-browsers ask every time (a 304 costs a few hundred bytes), so nobody keeps an old page after an edit.
+A page is stored under what shapes it: the view and its arguments, the query parameters it reads, the scheme and host
+it was asked at, the date it is shown at (`request.as_at`), the data's change stamp and the release (the code and
+templates that render it). The cache is one every process shares (files in CACHE_DIR, or Redis), so a page is built once
+per change whichever worker serves it. The change stamp is kept there too (dashboard/exports/stamp.py): a warm request
+costs two cache reads and no query; a browser that already holds the page gets a 304 from Django's `condition`
+without the page's read. A reader without a session gets the page before the sessions middleware and the rest run
+(dashboard/early_pages.py), with the headers the whole stack gave it when it was built. Every write goes through the
+admin, the import or load_dataset and leaves a history row, so an edit is a new stamp once it commits: a new key and a
+new ETag at once, in every process. `Cache-Control: no-cache` makes browsers ask every time (a 304 costs a few hundred
+bytes), so nobody keeps an old page after an edit. Filtered downloads are kept the same way (cached_download).
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ RELEASE = release_digest(Path(settings.BASE_DIR), Path(settings.STATIC_ROOT) / "
 
 
 def change_stamp(request: HttpRequest) -> datetime.datetime | None:
-    """When the data last changed (exports.last_changed), asked once per request."""
+    """When the data last changed (exports.last_changed, from the shared cache), asked once per request."""
     if not hasattr(request, "change_stamp"):
         request.change_stamp = exports.last_changed()
     return request.change_stamp
