@@ -41,8 +41,8 @@ class BuiltOnceTests:
         env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
         env |= {"CACHE_DIR": str(tmp_path / "cache"), "ALLOWED_HOSTS": "testserver", "PAGES_WARM": "0"}
         if USES_POSTGRES:
-            admin_url, database = scratch_database("built-once")
-            copy_of_the_site("built-once", tmp_path)
+            admin_url, database = scratch_database("built_once")
+            copy_of_the_site("built_once", tmp_path)
             env["DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + f"/{database}"
             yield env
             run_psql(admin_url, database, "DROP DATABASE IF EXISTS {db} WITH (FORCE)")
