@@ -15,9 +15,10 @@ from dashboard import warming
 from programmes import signals
 from programmes.models import Programme
 
-READER = {"host": "localhost:8000"}  # the site's address (SITE_URL) the tests' settings name
+READER = {"host": "localhost:8000"}  # the site's address, SITE_URL
 
 
+@override_settings(SITE_URL="http://localhost:8000")
 class WarmTests(TestCase):
     def test_it_builds_the_main_pages_so_that_their_first_reader_costs_no_query(self):
         self.assertEqual(warming.origin(), ("http", "localhost:8000"))
