@@ -27,8 +27,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpRespo
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition
 
-from dashboard import exports
 from dashboard.as_at import PARAMETER as AS_AT_PARAMETER
+from dashboard.exports import stamp
 
 # Pages and the data built for them expire after an hour, in case rows were changed outside the admin, import and load.
 CACHE_SECONDS = 60 * 60
@@ -54,7 +54,7 @@ RELEASE = release_digest(Path(settings.BASE_DIR), Path(settings.STATIC_ROOT) / "
 def change_stamp(request: HttpRequest) -> datetime.datetime | None:
     """When the data last changed (exports.last_changed, from the shared cache), asked once per request."""
     if not hasattr(request, "change_stamp"):
-        request.change_stamp = exports.last_changed()
+        request.change_stamp, request.stamp_token = stamp.kept()
     return request.change_stamp
 
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import datetime
 import functools
+import secrets
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 
 from programmes.models import Contradiction, ContradictionProgramme, ContradictionSide, Event, Figure, Programme, ProgrammeAccount, Source
 
-KEY = "dashboard:change-stamp"
+KEY = "dashboard:change-stamp:2"  # (stamp, token); an entry of the form before, (stamp,), is another key
 # A row changed without the ORM (a restored backup, an SQL console) leaves no signal: the stamp is read again from
 # the history at least this often. So is a commit whose replacement lost a race with another process's (committed).
 SECONDS = 60
@@ -54,24 +55,33 @@ def from_history() -> datetime.datetime | None:
 
 def last_changed() -> datetime.datetime | None:
     """The change stamp: from the shared cache, or from the history (and then kept in the cache for every process)."""
+    return kept()[0]
+
+
+def kept() -> tuple[datetime.datetime | None, str | None]:
+    """The change stamp, and a token naming the cache entry it was read from (None if it was not).
+
+    The entry is new when the stamp is replaced, expires, or the cache is cleared: what a process keeps in its own
+    memory under the token (dashboard/early_pages.py) is then asked of the shared cache again.
+    """
     if uncommitted():
-        return from_history()
-    kept = cache.get(KEY)
-    if kept is not None:
-        return kept[0]  # kept in a tuple: an empty record's stamp is None, which the cache cannot tell from a miss
+        return from_history(), None
+    found = cache.get(KEY)
+    if found is not None:
+        return found
     stamp = from_history()
     # add, not set: a commit that replaced the stamp since this read keeps its newer one.
-    cache.add(KEY, (stamp,), SECONDS)
-    return stamp
+    cache.add(KEY, (stamp, secrets.token_hex(8)), SECONDS)
+    return stamp, None
 
 
 def committed() -> None:
     """A write has been committed: the stamp read from the history replaces the kept one, unless that is newer."""
     connections[DEFAULT_DB_ALIAS].record_unstamped = False
     stamp = from_history()
-    kept = cache.get(KEY)
-    if kept is None or kept[0] is None or (stamp is not None and stamp > kept[0]):
-        cache.set(KEY, (stamp,), SECONDS)
+    found = cache.get(KEY)
+    if found is None or found[0] is None or (stamp is not None and stamp > found[0]):
+        cache.set(KEY, (stamp, secrets.token_hex(8)), SECONDS)
 
 
 def uncommitted() -> bool:
