@@ -77,7 +77,8 @@ class EarlyPagesMiddleware:
         if etag is None:
             return self.get_response(request)
         # In this process's memory under the stamp's cache entry too: a cleared or replaced entry is read again.
-        remembered = f"{etag}:{request.stamp_token}" if request.stamp_token else None
+        token = getattr(request, "stamp_token", None)
+        remembered = f"{etag}:{token}" if token else None
         kept = (remembered and recent.get(remembered)) or cache.get(page_key(etag))
         if kept is not None and kept[2] is not None:
             if remembered:
@@ -119,8 +120,9 @@ def answer(request: HttpRequest, kept: tuple) -> HttpResponse:
     for note, value in notes.items():
         setattr(response, note, value)
     last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
-    if get_conditional_response(request, etag=response["ETag"], last_modified=last_modified) is None:
-        return response
+    conditional = get_conditional_response(request, etag=response["ETag"], last_modified=last_modified)
+    if conditional is None or conditional.status_code != 304:  # a 412 for an If-Match that fails, as condition gives
+        return conditional or response
     not_modified = HttpResponseNotModified()
     for name in NOT_MODIFIED_HEADERS:
         if name in response:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from dashboard import early_pages
 from dashboard.exports import stamp
 from programmes.models import Figure, Programme
-from tests.helpers import figure_form, log_in_as_staff
+from tests.helpers import NEW_SOURCE, figure_form, log_in_as_staff, new_row, run_import_command, to_csv
 
 EARLY = "dashboard.early_pages.EarlyPagesMiddleware"
 WITHOUT_EARLY = [name for name in settings.MIDDLEWARE if name != EARLY]
@@ -127,3 +127,9 @@ class NothingStaleTests(TestCase):
         programme.save()
         self.assertGreater(stamp.last_changed(), kept)
         self.assertEqual(cache.get(stamp.KEY)[0], kept)  # other processes keep the committed stamp meanwhile
+
+    def test_an_import_written_in_bulk_shows_on_the_next_request(self):
+        self.client.get("/sources/")
+        self.assertEqual(queries(self.client, "/sources/")[1], 0)
+        run_import_command(to_csv(new_row(description="An imported figure")))
+        self.assertContains(self.client.get("/sources/"), NEW_SOURCE["source_title"])
