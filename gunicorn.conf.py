@@ -10,6 +10,8 @@ slow query. docs/deploy.md, "Staying up under pressure", says why this design.
 """
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 worker_class = "sharedservices.serving.GuardedThreadWorker"
@@ -36,3 +38,11 @@ logger_class = "sharedservices.serving.QuietProbesLogger"
 forwarded_allow_ips = ""
 secure_scheme_headers = {}
 forwarder_headers = ""
+
+
+def when_ready(server) -> None:
+    """Once the server is up, build the main pages into the shared cache (dashboard/warming.py) in a process of its own:
+    once per server rather than once per worker, and without holding up the workers, who serve meanwhile."""
+    if os.environ.get("PAGES_WARM", "1").strip().lower() in {"0", "false", "no", "off"}:
+        return
+    subprocess.Popen([sys.executable, "manage.py", "warm_pages", "--verbosity", "0"], cwd=Path(__file__).resolve().parent)

@@ -6,10 +6,19 @@ class DashboardConfig(AppConfig):
     name = "dashboard"
 
     def ready(self) -> None:
-        from dashboard import as_at, releases, share_images
+        from simple_history.signals import post_create_historical_record
+
+        from dashboard import as_at, releases, share_images, warming
+        from dashboard.exports import stamp
         from programmes import signals
         from programmes.models import Figure, Organisation, Programme, Source
 
+        # Every write leaves a history row: the change stamp kept in the shared cache is replaced once it commits, and
+        # then the main pages are built under it (in that order: the pages are built under the new stamp).
+        for name, written in (("saved", post_create_historical_record), ("imported", signals.history_written)):
+            written.connect(stamp.record_written, dispatch_uid=f"change-stamp-{name}")
+            written.connect(warming.record_changed, dispatch_uid=f"warm-pages-{name}")
+        signals.dataset_loaded.connect(warming.dataset_loaded, dispatch_uid="warm-pages-dataset-loaded")
         # The date picker's notches are the days of reports and hearings: a saved or deleted source may move one.
         post_save.connect(as_at.notches_changed, sender=Source, dispatch_uid="as-at-notches-saved")
         post_delete.connect(as_at.notches_changed, sender=Source, dispatch_uid="as-at-notches-deleted")

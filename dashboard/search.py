@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from dashboard.page_cache import cached_page
 from programmes.search import query
 from programmes.search.index import BY_NAME, KINDS
 
@@ -63,6 +64,7 @@ def counted(count: int, kind: str) -> str:
 
 
 @require_safe
+@cached_page("q", "kind", "page")
 def search(request: HttpRequest) -> HttpResponse:
     typed = request.GET.get("q", "")
     reading = query.read(typed)

@@ -1,6 +1,10 @@
 from django.urls import path
 
 from dashboard import change_views, cite_views, data_views, embeds, explorer, feeds, release_views, search, views
+from dashboard.page_cache import cached_download
+
+# A filtered table's download is kept whole under its query and change stamp; a whole table streams each time.
+table_csv, table_json = cached_download(data_views.table_csv), cached_download(data_views.table_json)
 
 app_name = "dashboard"
 
@@ -48,16 +52,16 @@ urlpatterns = [
 urlpatterns += [
     path("data/", data_views.data, name="data"),
     path("data/datapackage.json", data_views.datapackage, name="datapackage"),
-    path("data/figures.csv", data_views.table_csv, {"resource": "figures"}, name="figures-csv"),
-    path("data/figures.json", data_views.table_json, {"resource": "figures"}, name="figures-json"),
-    path("data/sources.csv", data_views.table_csv, {"resource": "sources"}, name="sources-csv"),
-    path("data/sources.json", data_views.table_json, {"resource": "sources"}, name="sources-json"),
-    path("data/programmes.csv", data_views.table_csv, {"resource": "programmes"}, name="programmes-csv"),
-    path("data/programmes.json", data_views.table_json, {"resource": "programmes"}, name="programmes-json"),
-    path("data/events.csv", data_views.table_csv, {"resource": "events"}, name="events-csv"),
-    path("data/events.json", data_views.table_json, {"resource": "events"}, name="events-json"),
-    path("data/contradictions.csv", data_views.table_csv, {"resource": "contradictions"}, name="contradictions-csv"),
-    path("data/contradictions.json", data_views.table_json, {"resource": "contradictions"}, name="contradictions-json"),
+    path("data/figures.csv", table_csv, {"resource": "figures"}, name="figures-csv"),
+    path("data/figures.json", table_json, {"resource": "figures"}, name="figures-json"),
+    path("data/sources.csv", table_csv, {"resource": "sources"}, name="sources-csv"),
+    path("data/sources.json", table_json, {"resource": "sources"}, name="sources-json"),
+    path("data/programmes.csv", table_csv, {"resource": "programmes"}, name="programmes-csv"),
+    path("data/programmes.json", table_json, {"resource": "programmes"}, name="programmes-json"),
+    path("data/events.csv", table_csv, {"resource": "events"}, name="events-csv"),
+    path("data/events.json", table_json, {"resource": "events"}, name="events-json"),
+    path("data/contradictions.csv", table_csv, {"resource": "contradictions"}, name="contradictions-csv"),
+    path("data/contradictions.json", table_json, {"resource": "contradictions"}, name="contradictions-json"),
     # Dataset releases (dashboard/release_views.py): each release's files, as published, at addresses that never change.
     path("data/releases/<str:version>/", release_views.release_page, name="dataset-release"),
     path("data/releases/<str:version>/<str:name>", release_views.release_file, name="dataset-release-file"),

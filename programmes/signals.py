@@ -7,3 +7,8 @@ from django.dispatch import Signal
 # dataset release, in the same transaction, returned so that the command can say so; the link previews' pictures, drawn
 # once it has committed. The domain publishes the signal and never imports the app.
 dataset_loaded = Signal()
+
+# Sent by the import after it writes rows and their history records in bulk (simple-history's bulk_create_with_history
+# sends no signal, where a save sends post_create_historical_record), with the model written. What is keyed by the
+# record's change stamp listens (dashboard/apps.py).
+history_written = Signal()

@@ -142,6 +142,9 @@ MIDDLEWARE = [
     "sharedservices.middleware.DatabaseBudgetMiddleware",
     "sharedservices.middleware.ReplicaReadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A cached page for a reader without a session, answered from the shared cache before sessions, CSRF,
+    # authentication, two-factor and lockout run (dashboard/early_pages.py).
+    "dashboard.early_pages.EarlyPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -219,10 +222,15 @@ bound_database_waits(DATABASES, DATABASE_TIMEOUT)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Built charts are cached under the change stamp (dashboard/page_cache.py). One app server keeps them in its own memory;
-# several behind a load balancer share Redis, so a chart built by one is served by all. Redis is given short socket
-# timeouts: a stalled cache must not hold a page longer than a stalled database would.
+# Built pages and charts are cached under the change stamp (dashboard/page_cache.py), in a cache every process of the
+# machine shares, so that a page is built once per change whichever gunicorn worker serves it: files in CACHE_DIR.
+# Several app servers behind a load balancer share Redis instead, so a page built by one is served by all. Redis is
+# given short socket timeouts: a stalled cache must not hold a page longer than a stalled database would.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_DIR = Path(os.environ.get("CACHE_DIR") or BASE_DIR / "cache")
+# Pages are kept per query (a search, a filtered table), so the folder is bounded: past MAX_ENTRIES a third of the
+# entries go. Warm pages of the record and their charts are a few hundred entries; the rest is room for queries.
+CACHE_MAX_ENTRIES = envint("CACHE_MAX_ENTRIES", default=5000)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -232,6 +240,18 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(CACHE_DIR),
+            "OPTIONS": {"MAX_ENTRIES": CACHE_MAX_ENTRIES},
+        }
+    }
+
+# After a committed change, after load_dataset and when the server starts (gunicorn.conf.py), the main pages are built
+# into the shared cache by one thread (dashboard/warming.py), so that the first reader after an edit finds them warm.
+PAGES_WARM = envbool("PAGES_WARM", default=True)
 
 # Login throttling (django-axes): the axes backend refuses a locked-out client before the password is hashed, so a
 # guesser costs the workers almost nothing once locked out. A username alone is never locked: a stranger who knows an

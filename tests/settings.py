@@ -25,11 +25,21 @@ for name, value in {
     # The admin's tests save and delete as one editor publishing at once; the tests of the second editor's review
     # turn it on (tests/programmes/test_review.py, tests/browser/test_admin_review.py).
     "REVIEW_REQUIRED": "0",
+    # Building the main pages after each committed change is a thread's work a test would wait for; the tests of it
+    # turn it on (tests/dashboard/test_warming.py).
+    "PAGES_WARM": "0",
 }.items():
     os.environ.setdefault(name, value)
 
 # Each test process keeps the pictures it renders apart from the site's own (and the servers it starts use the same).
 os.environ.setdefault("SHARE_IMAGES_DIR", tempfile.mkdtemp(prefix="share-images-"))
+# And a shared cache of its own, which the servers and commands it starts share with it, as a machine's processes share
+# the site's. The xdist workers inherit the environment of the process that starts them, so each sets its own folder
+# (one worker's cleared cache must not empty another's in the middle of a test); what a worker starts keeps it.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+if os.environ.get("TEST_CACHE_WORKER") != _worker:
+    os.environ["CACHE_DIR"] = tempfile.mkdtemp(prefix=f"cache-{_worker}-")
+    os.environ["TEST_CACHE_WORKER"] = _worker
 
 from sharedservices.settings import *  # noqa: E402, F403
 

@@ -17,6 +17,7 @@ from dashboard.exports.schema import (
     plain_decimal,
     unescape,
 )
+from dashboard.exports.stamp import last_changed
 from dashboard.exports.streaming import csv_pieces, json_pieces, python_csv_pieces, python_rows
 from dashboard.exports.tables import (
     EVENTS,
@@ -26,7 +27,6 @@ from dashboard.exports.tables import (
     RESOURCES,
     SOURCES,
     filename,
-    last_changed,
 )
 
 __all__ = [

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime
-import functools
 
-from django.db import connections, router
 from django.db.models import Exists, Expression, F, OuterRef, QuerySet, Subquery
 from django.db.models.lookups import GreaterThan
 from django.http import QueryDict
@@ -18,9 +16,6 @@ from dashboard.exports.schema import AS_AT, Column, ForeignKey, Parameter, Resou
 from programmes.columns import FIGURE_COLUMNS
 from programmes.models import (
     Basis,
-    Contradiction,
-    ContradictionProgramme,
-    ContradictionSide,
     DatePrecision,
     Disagreement,
     Event,
@@ -295,32 +290,6 @@ EVENTS = Resource(
 
 
 RESOURCES = {resource.name: resource for resource in (FIGURES, SOURCES, PROGRAMMES, EVENTS, CONTRADICTIONS)}
-
-
-@functools.cache
-def latest_change_sql(alias: str) -> str:
-    """The statement last_changed runs, written once per database (reaching `Model.history` builds a manager each time)."""
-    quote = connections[alias].ops.quote_name
-    recorded = (Figure, Source, Programme, ProgrammeAccount, Event, Contradiction, ContradictionProgramme, ContradictionSide)
-    tables = [quote(model.history.model._meta.db_table) for model in recorded]
-    latest = " UNION ALL ".join(f"SELECT MAX(history_date) AS latest FROM {table}" for table in tables)
-    return f"SELECT MAX(latest) FROM ({latest}) AS stamps"
-
-
-def last_changed() -> datetime.datetime | None:
-    """When any row was last added, changed or deleted, from the change history.
-
-    Every cached page asks this first, so it is one statement (each history table's latest date, read from the end of
-    its history_date index) rather than an ORM aggregate per table: building four querysets through simple-history's
-    managers cost three times what the rest of a warm page costs.
-    """
-    alias = router.db_for_read(Figure)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(latest_change_sql(alias))
-        (stamp,) = cursor.fetchone()
-    if isinstance(stamp, str):  # SQLite hands back the stored text, in UTC as Django writes it
-        stamp = datetime.datetime.fromisoformat(stamp).replace(tzinfo=datetime.UTC)
-    return stamp
 
 
 def filename(resource: Resource, applied: dict, extension: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError
 from simple_history.utils import bulk_create_with_history
 
-from programmes import flags
+from programmes import flags, signals
 from programmes.importing.plan import Change
 from programmes.importing.reading import CHUNK, Problem
 from programmes.models import Figure, Organisation, Source
@@ -56,12 +56,14 @@ class Writer:
                 for source in self.sources:
                     source.fill_derived()  # bulk_create skips save()
                 bulk_create_with_history(self.sources, Source, default_user=self.user, default_change_reason=self.reason)
+                signals.history_written.send(sender=Source)
                 search_index.refresh(search_index.BY_NAME["sources"], [source.pk for source in self.sources])
             if self.created:
                 figures = [figure for _, figure in self.created]
                 for figure in figures:
                     figure.fill_derived()
                 bulk_create_with_history(figures, Figure, batch_size=500, default_user=self.user, default_change_reason=self.reason)
+                signals.history_written.send(sender=Figure)
                 flags.refresh(figure.quantity for figure in figures)
                 # bulk_create sends no signal: the search index learns of the new rows here (search/index.py).
                 search_index.refresh(search_index.BY_NAME["figures"], [figure.pk for figure in figures])

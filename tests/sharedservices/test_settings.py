@@ -117,3 +117,36 @@ class DatabaseConnectionTests:
                 assert cursor.fetchone()[0] == "wal"
         finally:
             wrapper.close()
+
+
+class CacheSettingTests:
+    """Every process of a machine shares one cache: files in CACHE_DIR, or Redis when REDIS_URL is set."""
+
+    def cache_of(self, **env: str) -> dict:
+        import json
+        import os
+        import subprocess
+        import sys
+
+        from tests.helpers import ROOT
+
+        environment = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "CACHE_DIR")} | env
+        script = "import json; from sharedservices import settings; print(json.dumps(settings.CACHES['default']))"
+        done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True, check=True)
+        return json.loads(done.stdout)
+
+    def test_without_redis_it_is_a_folder_of_files_with_a_bound(self, tmp_path):
+        cache = self.cache_of(CACHE_DIR=str(tmp_path))
+        assert cache["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+        assert cache["LOCATION"] == str(tmp_path)
+        assert cache["OPTIONS"]["MAX_ENTRIES"] == 5000
+
+    def test_by_default_the_folder_is_in_the_project(self):
+        from tests.helpers import ROOT
+
+        assert self.cache_of()["LOCATION"] == str(ROOT / "cache")
+
+    def test_with_redis_url_it_is_redis(self):
+        cache = self.cache_of(REDIS_URL="redis://127.0.0.1:6379/9")
+        assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert cache["LOCATION"] == "redis://127.0.0.1:6379/9"

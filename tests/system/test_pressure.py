@@ -203,15 +203,16 @@ class FrozenDatabaseTests(PressureServer):
 
         self.relay.freeze()
         answers: list[tuple[int, float]] = []
+        # Pages not built yet, which need the database; the ones built above are answered from the cache.
         waiting = [
             threading.Thread(target=lambda p=path: answers.append(timed(self.url(p))))
-            for path in [CACHED_PAGE, "/sources/", "/readyz", "/"] * (self.REQUESTS // 4)
+            for path in ["/programmes/gss-2018/", "/figures/F041/", "/readyz", "/"] * (self.REQUESTS // 4)
         ]
         for thread in waiting:
             thread.start()
         checks = 0
         while any(thread.is_alive() for thread in waiting):
-            self.assert_quick("/healthz", STATIC_FILE)
+            self.assert_quick("/healthz", STATIC_FILE, CACHED_PAGE)
             checks += 1
         for thread in waiting:
             thread.join()
@@ -222,7 +223,7 @@ class FrozenDatabaseTests(PressureServer):
         assert max(seconds for _, seconds in answers) < self.BUDGET + 3, sorted(seconds for _, seconds in answers)
 
         self.relay.thaw()
-        self.wait_until(lambda: get(self.url(CACHED_PAGE))[0] == 200)
+        self.wait_until(lambda: get(self.url("/programmes/gss-2018/"))[0] == 200)
         print(
             f"frozen database, {self.REQUESTS} requests: 503 after {', '.join(f'{s:.2f}' for _, s in sorted(answers))} s; {checks} quick checks"
         )
