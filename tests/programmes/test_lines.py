@@ -88,6 +88,14 @@ class RelatedEditTests(LinesTestCase):
         self.assertEqual(self.row(self.figure)["description"], "Savings, as restated")
         self.assert_every_line_is_the_row_now()
 
+    def test_a_line_comes_out_exactly_whatever_control_characters_and_escapes_its_text_holds(self):
+        # COPY on PostgreSQL escapes backslashes, line breaks and its quote byte (\x01) in some formats: none may show.
+        self.figure.note = 'a \\ backslash, a "quote",\r\na line break, a\ttab and \x01 \x01\x01 control bytes'
+        self.figure.save()
+        self.assertEqual(self.row(self.figure)["note"], self.figure.note)
+        self.assertEqual(self.row(self.figure, "?programme=lines-strategy")["note"], self.figure.note)
+        self.assert_every_line_is_the_row_now()
+
     def test_a_renamed_programme_shows_in_its_figures_lines(self):
         self.programme.name = "Lines strategy, renamed"
         self.programme.slug = "lines-renamed"
