@@ -1,7 +1,7 @@
 """Figure lines: each figure's finished line of figures.csv, written when the data it shows changes, so that a download
 reads stored lines in its order instead of formatting 33 cells of every row (programmes/models/line.py).
 
-Why here, in the domain, and not in the downloads (dashboard/exports/): the writes that change a line are the domain's
+Why here, in programmes/ beside the flags, and not in the downloads (dashboard/exports/): the writes that change a line are the domain's
 (a figure's save and delete, a programme, source or organisation renamed, the flags of programmes/flags.py), and they
 must rewrite it in their own transaction, as the flags are. The columns already live in the domain
 (programmes/columns.py, shared with the import), and so does the SQL that writes them as a line
@@ -16,7 +16,9 @@ statement. Every write that changes what a line shows ends here:
 - the disagreement counts programmes/flags.py changes: the figures whose count changed;
 - refresh_all after a bulk load that went around save() (flags.refresh_all calls it).
 
-A change to FIGURE_COLUMNS or to the SQL formatting changes every line: it needs a migration that calls refresh_all.
+A figure a write left without a line (SQL around save()) is still downloaded whole: the download writes the missing
+line as it reads (dashboard/exports/streaming.stored_or_written). A changed line it cannot see: a change to
+FIGURE_COLUMNS or to the SQL formatting changes every line, and needs a migration that writes them all (write_all).
 """
 
 from __future__ import annotations
