@@ -66,7 +66,7 @@ def export_sql(query: str, as_at: datetime.date | None):
     from django.http import QueryDict
 
     from dashboard import exports
-    from dashboard.exports.cells import Formatted
+    from programmes.database_cells import Formatted
 
     queryset, _ = exports.FIGURES.select(QueryDict(query))
     if as_at is not None:

@@ -8,6 +8,13 @@ database that is created, filled with synthetic figures and removed again:
 The export goes through the whole stack (URL, middleware, view, streaming) with Django's test client, and the
 body is consumed piece by piece as a client would. Peak memory is the growth of the process's peak RSS during the
 exports: flat streaming keeps it near the size of one chunk whatever the row count.
+
+Or, on a database already filled by bench/make_dataset.py (and migrated), the full CSV served by gunicorn beside, on
+SQLite, Datasette and `sqlite3 -csv` and, on PostgreSQL, `psql \\copy`, each of the bare table and of the export's own
+SELECT, with bench/run.py's measurements (Datasette from the throwaway virtualenv bench/run installs):
+
+    .venv/bin/python bench/export_rate.py --existing sqlite:////tmp/bench1m.sqlite3 --repeat 2
+    .venv/bin/python bench/export_rate.py --existing postgres://postgres@127.0.0.1:5432/bench_scale
 """
 
 from __future__ import annotations
@@ -139,6 +146,41 @@ def postgres_scratch(url: str, create: bool) -> None:
     admin.close()
 
 
+def existing(url: str, repeat: int) -> None:
+    """The full CSV of an existing database through gunicorn, beside the command lines and Datasette (run.measure_exports), best of `repeat`."""
+    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="sharedservices.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
+    import django
+
+    django.setup()
+    import run
+    from django.db import connection
+
+    from programmes.models import Figure
+
+    if connection.vendor == "sqlite" and not (run.DATASETTE_VENV / "bin" / "datasette").exists():
+        print(f"Datasette is not in {run.DATASETTE_VENV}: bench/run installs it there; measuring without it")
+    figures = Figure.objects.count()
+    runs = [run.measure_exports(connection.vendor, url, connection.settings_dict, figures) for _ in range(repeat)]
+    names = {
+        "ours": "our `/data/figures.csv`, gunicorn",
+        "ours_json": "our `/data/figures.json`, gunicorn",
+        "datasette": "Datasette, `programmes_figure.csv?_stream=on`",
+        "sqlite3_table": "`sqlite3 -csv`, the bare table",
+        "sqlite3_export": "`sqlite3 -csv`, the export's SELECT formatting every cell",
+        "psql_table": "`psql \\copy`, the bare table",
+        "psql_export": "`psql \\copy`, the export's SELECT formatting every cell",
+    }
+    best = {key: max(found[key]["rows_per_s"] for found in runs) for key in names if key in runs[0]}
+    print(f"Full export of {figures:,} figures ({connection.vendor}), best of {repeat}, load average {os.getloadavg()[0]:.2f}\n")
+    print("| what | rows/s | our CSV / this |")
+    print("|---|---|---|")
+    for key, rate in best.items():
+        print(f"| {names[key]} | {rate:,.0f} | {best['ours'] / rate:.2f}× |")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -146,7 +188,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", POSTGRES_URL))
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--fill-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--existing", help="measure this database (a DATABASE_URL) as it is, beside the command lines and Datasette")
     args = parser.parse_args(argv)
+    if args.existing:
+        existing(args.existing, args.repeat)
+        return
     if args.worker:
         worker(args.worker, args.rows, args.repeat, args.fill_only)
         return

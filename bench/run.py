@@ -309,7 +309,7 @@ def export_sql(database: str) -> str:
     from django.http import QueryDict
 
     from dashboard import exports
-    from dashboard.exports.cells import Formatted
+    from programmes.database_cells import Formatted
 
     queryset, _ = exports.FIGURES.select(QueryDict())
     sql, params = exports.FIGURES.values(queryset, None, cell=Formatted).query.get_compiler(connection=connection).as_sql()

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Expression, F
+from django.db.models.lookups import GreaterThan
+
 from programmes import fiscal
 from programmes.models import Basis, DatePrecision, Horizon, Measure, Qualifier, SourceKind, SpeaksFor, Status, Unit
 
@@ -324,3 +327,8 @@ FIGURE_COLUMNS = (
 
 # What the import reads back: everything the export writes except the judgements the site works out.
 STORED_FIGURE_COLUMNS = tuple(column for column in FIGURE_COLUMNS if not column.computed)
+
+
+def judgements_today() -> dict[str, Expression]:
+    """The computed columns today, as stored on write: the quantity, and disagrees when any figure disagrees (programmes/flags.py)."""
+    return {"quantity": F("quantity"), "disagrees": GreaterThan(F("disagreement_count"), 0)}

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from programmes import candidates, rules
+from programmes import candidates, lines, rules
 from programmes.models import Disagreement, Figure, bounds_of
 
 # How many disagreeing figures are stored (and named in a ⚑) for each figure; the count says how many there are in all.
@@ -134,6 +134,8 @@ def refresh_batch(quantities: list[str]) -> None:
         for count, pks in by_count.items():
             for start in range(0, len(pks), 2000):
                 Figure.objects.filter(pk__in=pks[start : start + 2000]).update(disagreement_count=count)
+        # The disagrees cell of each figure whose count changed, in the same transaction (programmes/lines.py).
+        lines.refresh(pk for pks in by_count.values() for pk in pks)
 
 
 def lock_key(quantity: str) -> int:
@@ -160,11 +162,13 @@ def lock(quantities: list[str]) -> None:
 
 
 def refresh_all() -> None:
-    """Recompute every flag and candidate: after a bulk load that went around save()."""
+    """Recompute every flag and candidate, then write every figure's line (programmes/lines.py): after a bulk load that went around save()."""
     ordered = sorted(Figure.objects.order_by().values_list("quantity", flat=True).distinct())
-    for start in range(0, len(ordered), BATCH):
-        refresh_batch(ordered[start : start + BATCH])
-    candidates.refresh_all()
+    with lines.deferred():
+        for start in range(0, len(ordered), BATCH):
+            refresh_batch(ordered[start : start + BATCH])
+        candidates.refresh_all()
+        lines.refresh_all()
 
 
 deferred_quantities: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("deferred_quantities", default=None)
@@ -172,17 +176,19 @@ deferred_quantities: contextvars.ContextVar[set[str] | None] = contextvars.Conte
 
 @contextlib.contextmanager
 def deferred() -> Iterator[None]:
-    """Collect the quantities that many writes touch and recompute each once at the end (an import, a dataset load)."""
+    """Collect the quantities that many writes touch and recompute each once at the end (an import, a dataset load);
+    the figures' lines too (programmes/lines.py), after the flags, whose changes they show."""
     if deferred_quantities.get() is not None:
         yield
         return
     pending: set[str] = set()
-    token = deferred_quantities.set(pending)
-    try:
-        yield
-    finally:
-        deferred_quantities.reset(token)
-    refresh(pending)
+    with lines.deferred():
+        token = deferred_quantities.set(pending)
+        try:
+            yield
+        finally:
+            deferred_quantities.reset(token)
+        refresh(pending)
 
 
 def figure_saved(sender, instance: Figure, raw: bool = False, **kwargs) -> None:

@@ -29,7 +29,7 @@ from concurrency.forms import VersionField
 from django.conf import settings
 from django.test import Client
 
-from programmes import flags, rules
+from programmes import flags, lines, rules
 from programmes.importing import COLUMNS
 from programmes.models import Figure, Organisation, Programme, Source
 
@@ -247,7 +247,7 @@ def run_import_command(data: bytes, *args: str, name: str = "nao-2026.csv") -> s
 
 
 def add_synthetic_figures(programme: Programme, count: int, seed: int = 10) -> list[Figure]:
-    """Add `count` made-up figures to a programme in bulk, with the variety of real ones, and store their flags.
+    """Add `count` made-up figures to a programme in bulk, with the variety of real ones, and store their flags and lines.
 
     Every measure, status, basis, qualifier, ranges, unknowns, open and unstated periods and a few scopes, from 40
     sources of several kinds and dates; savings are the most common, as in the record. bulk_create writes no history
@@ -307,6 +307,7 @@ def add_synthetic_figures(programme: Programme, count: int, seed: int = 10) -> l
         figures.append(figure)
     Figure.objects.bulk_create(figures, batch_size=500)
     flags.refresh({figure.quantity for figure in figures})
+    lines.refresh(figure.pk for figure in figures)  # bulk_create skips save(), as in the import
     return figures
 
 

@@ -59,6 +59,8 @@ class Resource:
     examples: tuple[tuple[str, str], ...] = field(default=())
     # For tables with computed columns: given the as-at date (None for today), the SQL expression of each, by name.
     computed: Callable[[datetime.date | None], dict[str, Expression]] | None = None
+    # For tables whose rows' lines are stored on write (programmes/lines.py): the lookup of a row's finished CSV line today.
+    stored_line: str | None = None
 
     @property
     def names(self) -> list[str]:

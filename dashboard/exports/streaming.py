@@ -10,10 +10,11 @@ from collections.abc import Iterator
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from dashboard.exports.cells import CsvLine, Formatted, JsonRow
 from dashboard.exports.schema import CHUNK_SIZE, Resource
+from programmes.database_cells import CsvLine, Formatted, JsonRow
 from sharedservices import pgcopy
 
 
@@ -25,13 +26,19 @@ def csv_header(resource: Resource) -> str:
 
 
 def csv_pieces(resource: Resource, queryset: QuerySet, as_at: datetime.date | None = None) -> Iterator[str | bytes]:
-    """The CSV, in pieces of CHUNK_SIZE rows, written by the database (dashboard/exports/cells.py says how).
+    """The CSV, in pieces of CHUNK_SIZE rows, written by the database (programmes/database_cells.py says how).
 
-    PostgreSQL writes the rows itself with COPY ... TO STDOUT WITH CSV (sharedservices/pgcopy.py), each cell formatted in
-    its SELECT; elsewhere the SELECT gives each row as one finished line, read through a cursor.
+    Today's figures are lines stored when the data changed (programmes/lines.py), read in the file's order (stored_lines):
+    nothing is formatted. As at a past date a figure's disagrees cell is not today's, so those rows, and the
+    other tables', are formatted as they are read: PostgreSQL writes them itself with COPY ... TO STDOUT WITH CSV
+    (sharedservices/pgcopy.py), each cell formatted in its SELECT; elsewhere the SELECT gives each row as one finished
+    line, read through a cursor.
     """
     yield csv_header(resource)
     database = connections[queryset.db]
+    if resource.stored_line and as_at is None:
+        yield from stored_lines(database, compiled(resource.ordered(queryset).values_list(stored_or_written(resource, queryset)), database))
+        return
     if database.vendor == "postgresql" and pgcopy.available():
         statement = compiled(resource.values(queryset, as_at, cell=Formatted), database)
         if statement is None:
@@ -47,6 +54,33 @@ def csv_pieces(resource: Resource, queryset: QuerySet, as_at: datetime.date | No
         return
     for rows in fetched(database, statement):
         yield "".join(line for (line,) in rows)
+
+
+def stored_lines(database, statement: tuple[str, tuple] | None) -> Iterator[str | bytes]:
+    """The lines a statement selects, CHUNK_SIZE at a time, as they are: through COPY on PostgreSQL, else a cursor."""
+    if statement is None:
+        return
+    if database.vendor == "postgresql" and pgcopy.available():
+        # As CSV quoted by a control byte, forced (every line's CRLF would make COPY quote it anyway): each row arrives as
+        # \x01, the line, \x01 and a newline, nothing in it escaped but a \x01 of its own, doubled (text format would
+        # escape every CR, LF and backslash).
+        options = "FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02', FORCE_QUOTE *"
+        # Without JIT: the planner prices the fallback subquery (stored_or_written) as if run for every row, and would spend
+        # a second and more compiling a statement that only copies text.
+        copy = f"SET LOCAL jit = off; COPY ({database.ops.compose_sql(*statement)}) TO STDOUT WITH ({options})"
+        for rows in pgcopy.copy_rows(database, copy, CHUNK_SIZE):
+            yield b"".join(row[1:-2] for row in rows).replace(b"\x01\x01", b"\x01")
+        return
+    for rows in fetched(database, statement):
+        yield "".join(line for (line,) in rows)
+
+
+def stored_or_written(resource: Resource, queryset: QuerySet) -> Coalesce:
+    """Each row's stored line, or for a row that has none (inserted around save(), before lines.refresh_all) the line
+    written now: a subquery on its own row, which the database runs only for such a row, so the others join nothing."""
+    row = queryset.model._base_manager.filter(pk=OuterRef("pk")).order_by()
+    written = row.annotate(csv_line=CsvLine(resource.expressions(), resource.columns)).values("csv_line")
+    return Coalesce(F(resource.stored_line), Subquery(written))
 
 
 def json_pieces(

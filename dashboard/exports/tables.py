@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Exists, Expression, F, OuterRef, QuerySet, Subquery
-from django.db.models.lookups import GreaterThan
 from django.http import QueryDict
 from django.utils.text import slugify
 
@@ -13,7 +12,7 @@ from dashboard.exports import sorting
 from dashboard.exports.contradictions import CONTRADICTIONS
 from dashboard.exports.filters import FLAG_VALUES, Query, in_requested_programmes, read_at
 from dashboard.exports.schema import AS_AT, Column, ForeignKey, Parameter, Resource
-from programmes.columns import FIGURE_COLUMNS
+from programmes.columns import FIGURE_COLUMNS, judgements_today
 from programmes.models import (
     Basis,
     DatePrecision,
@@ -168,10 +167,8 @@ def figure_judgements(as_at: datetime.date | None) -> dict[str, Expression]:
     so if any disagreeing figure had appeared by that date, the first of them had.
     """
     if as_at is None:
-        disagrees = GreaterThan(F("disagreement_count"), 0)
-    else:
-        disagrees = Exists(Disagreement.objects.held_on(as_at).filter(figure=OuterRef("pk")))
-    return {"quantity": F("quantity"), "disagrees": disagrees}
+        return judgements_today()
+    return {"quantity": F("quantity"), "disagrees": Exists(Disagreement.objects.held_on(as_at).filter(figure=OuterRef("pk")))}
 
 
 FIGURES = Resource(
@@ -182,6 +179,7 @@ FIGURES = Resource(
     primary_key="id",
     select=select_figures,
     computed=figure_judgements,
+    stored_line="stored_line__csv",
     parameters=(
         *programme_parameters("Figures"),
         choice_parameter("measure", Measure, "Figures"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError
 from simple_history.utils import bulk_create_with_history
 
-from programmes import flags, signals
+from programmes import flags, lines, signals
 from programmes.importing.plan import Change
 from programmes.importing.reading import CHUNK, Problem
 from programmes.models import Figure, Organisation, Source
@@ -48,7 +48,7 @@ class Writer:
         if not self.enabled:
             self.organisations, self.sources, self.created, self.updated, self.created_changes = [], [], [], [], []
             return
-        lines = [line for line, _ in self.created + self.updated]
+        numbers = [line for line, _ in self.created + self.updated]
         try:
             for organisation in self.organisations:
                 save(organisation, self.user, self.reason, force_insert=True)
@@ -65,6 +65,7 @@ class Writer:
                 bulk_create_with_history(figures, Figure, batch_size=500, default_user=self.user, default_change_reason=self.reason)
                 signals.history_written.send(sender=Figure)
                 flags.refresh(figure.quantity for figure in figures)
+                lines.refresh(figure.pk for figure in figures)
                 # bulk_create sends no signal: the search index learns of the new rows here (search/index.py).
                 search_index.refresh(search_index.BY_NAME["figures"], [figure.pk for figure in figures])
                 for change, figure in zip(self.created_changes, figures, strict=True):
@@ -72,8 +73,10 @@ class Writer:
             for _, figure in self.updated:
                 save(figure, self.user, self.reason, force_insert=False)
         except IntegrityError as error:
-            where = f"lines {min(lines)}\u2013{max(lines)}" if lines else "a new source"
-            raise ImportRefused(Problem(min(lines, default=0), "", f"the database refused {where} ({error}); nothing was saved")) from error
+            where = f"lines {min(numbers)}\u2013{max(numbers)}" if numbers else "a new source"
+            raise ImportRefused(
+                Problem(min(numbers, default=0), "", f"the database refused {where} ({error}); nothing was saved")
+            ) from error
         self.organisations, self.sources, self.created, self.updated, self.created_changes = [], [], [], [], []
 
 

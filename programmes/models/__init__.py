@@ -2,7 +2,7 @@
 
 Vocabulary and rules follow docs/vocabulary.md. Every closed set is a TextChoices (programmes/choices.py) backed by a named
 database constraint, because `choices` alone constrains nothing once data arrives by fixture, import or SQL. One module
-a family of models (programme, source, figure, disagreement, event, contradiction, dataset release, draft); everything is importable from programmes.models, choices included.
+a family of models (programme, source, figure, its CSV line, disagreement, event, contradiction, dataset release, draft); everything is importable from programmes.models, choices included.
 """
 
 from programmes.choices import (
@@ -36,6 +36,7 @@ from programmes.models.disagreement import Disagreement, DisagreementQuerySet
 from programmes.models.draft import Draft, DraftQuerySet
 from programmes.models.event import Event, EventQuerySet
 from programmes.models.figure import KEY_VALIDATOR, Figure, FigureQuerySet, bounds_of
+from programmes.models.line import FigureLine
 from programmes.models.programme import InProgrammesMixin, Programme, ProgrammeQuerySet
 from programmes.models.release import CHECKSUMS, DatasetRelease, DatasetReleaseFile, Immutable, next_version
 from programmes.models.source import Organisation, OrganisationQuerySet, Source, SourceQuerySet, dated, latest_possible
@@ -64,6 +65,7 @@ __all__ = [
     "EventKind",
     "EventQuerySet",
     "Figure",
+    "FigureLine",
     "FigureQuerySet",
     "Horizon",
     "Immutable",

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from playwright.sync_api import Page
 
+from programmes import lines
 from programmes.models import Figure
 from tests.browser.base import DESKTOP, HEIGHTS, SCREENSHOTS, BrowserTestCase
 from tests.helpers import PATIENCE, make_figure
@@ -29,6 +30,7 @@ class AdminConflictTests(BrowserTestCase):
     def tearDown(self) -> None:
         # The live-server tests share the dataset for the whole session (see base.py): put the figure back.
         Figure.objects.filter(pk=self.figure.pk).update(note=self.original_note, locator=self.original_locator)
+        lines.refresh([self.figure.pk])  # an UPDATE sends no signal: its stored CSV line too
         Figure.objects.filter(key=RECOVERED_KEY).delete()
         get_user_model().objects.filter(username__in=["first-editor", "second-editor"]).delete()
 

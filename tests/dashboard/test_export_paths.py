@@ -1,6 +1,6 @@
 """The database writes the downloads' cells (COPY on PostgreSQL, a cursor elsewhere): byte for byte what Python writes.
 
-Column.csv_cell and json_value (programmes/columns.py) are the definition of every cell; dashboard/exports/cells.py says
+Column.csv_cell and json_value (programmes/columns.py) are the definition of every cell; programmes/database_cells.py says
 the same in SQL so that a million rows need not pass through Python one cell at a time. These tests hold the two to
 each other on the real dataset, on random text and numbers, and as at a past date.
 """

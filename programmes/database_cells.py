@@ -17,6 +17,9 @@ PostgreSQL's COPY ... WITH CSV quotes a cell exactly when the csv module does (a
 so it is given the formatted cells (Formatted). For a cursor, CsvLine has the database write the whole line, quoting
 included, and JsonRow the whole JSON object. tests/dashboard/test_export_paths.py checks all of it against the Python formatting:
 byte for byte on the real dataset, and on random text and numbers.
+
+It lives in the domain, beside the columns it formats, because each figure's line is written with it when the data
+changes (programmes/lines.py, which the domain's writes call), and the downloads read it from here too.
 """
 
 from __future__ import annotations
