@@ -28,14 +28,20 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from dashboard.exports import stamp
+from dashboard.pages import OVERVIEW_PAGE_SIZE
 from programmes.models import Programme, ProgrammeKind
 
 logger = logging.getLogger(__name__)
 
 
 def addresses() -> list[str]:
-    """The pages built ahead of their readers: `/`, every strategy's page, the figures and the sources."""
-    strategies = Programme.objects.announced_by(None).filter(kind=ProgrammeKind.STRATEGY).order_by("pk")
+    """The pages built ahead of their readers: `/`, the page of each strategy its first page shows, the figures and the sources.
+
+    Only those strategies: with hundreds of them, building every one after each edit would keep a thread busy for
+    minutes; the others are built by their first reader, from charts kept under the change stamp.
+    """
+    strategies = Programme.objects.announced_by(None).filter(kind=ProgrammeKind.STRATEGY).order_by("started", "name", "pk")
+    strategies = strategies[:OVERVIEW_PAGE_SIZE]
     programmes = [reverse("dashboard:programme-detail", args=[slug]) for slug in strategies.values_list("slug", flat=True)]
     return [reverse("dashboard:overview"), *programmes, reverse("dashboard:figure-list"), reverse("dashboard:source-list")]
 
