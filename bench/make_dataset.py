@@ -66,6 +66,9 @@ def setup(url: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sharedservices.settings")
     # A bulk load is one long transaction: no per-statement budget on PostgreSQL.
     os.environ.setdefault("DATABASE_TIMEOUT", "3600")
+    # A bulk load serves no reader: no pages built ahead of readers, no chart pictures drawn.
+    os.environ.setdefault("PAGES_WARM", "0")
+    os.environ.setdefault("SHARE_IMAGES_RENDER", "0")
     sys.path.insert(0, str(ROOT))
     import django
 

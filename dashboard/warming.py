@@ -46,21 +46,33 @@ def addresses() -> list[str]:
     return [reverse("dashboard:overview"), *programmes, reverse("dashboard:figure-list"), reverse("dashboard:source-list")]
 
 
-def origin() -> tuple[str, str]:
-    """The scheme and host the pages are built for: SITE_URL's if ALLOWED_HOSTS serves it, else the first host it names."""
+def served_hosts() -> list[str]:
+    """The hosts the site answers, as Django's request.get_host() decides: with DEBUG and none named, the local ones."""
+    if settings.DEBUG and not settings.ALLOWED_HOSTS:
+        return [".localhost", "127.0.0.1", "[::1]"]
+    return list(settings.ALLOWED_HOSTS)
+
+
+def origin() -> tuple[str, str] | None:
+    """The scheme and host the pages are built for: SITE_URL's if the site serves it, else the first host it names;
+    None when it names none (a command run with no ALLOWED_HOSTS answers no reader, so there is nothing to build for)."""
     site = urlsplit(settings.SITE_URL)
     domain, _port = split_domain_port(site.netloc)
-    if domain and validate_host(domain, settings.ALLOWED_HOSTS):
+    hosts = served_hosts()
+    if domain and validate_host(domain, hosts):
         return site.scheme or "http", site.netloc
-    named = [host for host in settings.ALLOWED_HOSTS if host != "*" and not host.startswith(".")]
-    return "http", named[0] if named else "localhost"
+    named = [host for host in hosts if host != "*" and not host.startswith(".")]
+    return ("http", named[0]) if named else None
 
 
 def warm() -> int:
     """Build every page of addresses() into the cache as a reader without a session would ask for it; how many answered 200."""
+    where = origin()
+    if where is None:
+        return 0
+    scheme, host = where
     # The stamp this builds under is the one committed last, whichever process committed it.
     stamp.committed()
-    scheme, host = origin()
     handler = WSGIHandler()
     requests = RequestFactory(headers={"host": host})
     built = 0

@@ -57,6 +57,15 @@ class WarmTests(TestCase):
         with override_settings(ALLOWED_HOSTS=["tracker.internal"]):
             self.assertEqual(warming.origin(), ("http", "tracker.internal"))
 
+    @override_settings(SITE_URL="http://localhost:8000", ALLOWED_HOSTS=[], DEBUG=False)
+    def test_a_process_that_serves_no_host_builds_nothing_and_logs_no_refused_host(self):
+        """A command run without ALLOWED_HOSTS (a benchmark's bulk load) answers no reader: nothing is built for it."""
+        self.assertIsNone(warming.origin())
+        with self.assertNoLogs("django.security", level="ERROR"):
+            self.assertEqual(warming.warm(), 0)
+        with override_settings(DEBUG=True):
+            self.assertEqual(warming.origin(), ("http", "localhost:8000"))
+
     def test_the_command_builds_them(self):
         out = io.StringIO()
         with mock.patch.object(warming, "warm", return_value=7) as warm:
