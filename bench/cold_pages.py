@@ -90,7 +90,7 @@ def measure(sites: dict[str, Server], cache: redis.Redis, cold: int, warm: int) 
                     failures += 1
             timed(server, path)
             warm_samples = [ms for status, ms in (timed(server, path) for _ in range(warm)) if status == 200]
-            results[(path, name)] = {"cold": samples, "failed": failures, "warm": warm_samples}
+            results[(path, name)] = {"cold": samples, "failed": failures, "warm": warm_samples, "warm_failed": warm - len(warm_samples)}
             print(path, name, summary(samples, failures, cold), summary(warm_samples, warm - len(warm_samples), warm), flush=True)
     return results
 
@@ -132,7 +132,7 @@ def main(argv: list[str]) -> None:
     for path in PAGES:
         old, new = results[(path, "before")], results[(path, "after")]
         cells = [summary(old["cold"], old["failed"], options.cold), summary(new["cold"], new["failed"], options.cold)]
-        cells += [summary(old["warm"], 0, options.warm), summary(new["warm"], 0, options.warm)]
+        cells += [summary(old["warm"], old["warm_failed"], options.warm), summary(new["warm"], new["warm_failed"], options.warm)]
         print(f"| `{path}` | " + " | ".join(cells) + " |")
 
 
