@@ -17,16 +17,16 @@ import asyncio
 import logging
 import os
 import tempfile
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db import connections, transaction
+from django.db import transaction
 from django.urls import reverse
 
 from dashboard import pages
+from dashboard.after_changes import AfterChanges
 from dashboard.charts import Chart
 from programmes.models import Programme
 
@@ -131,50 +131,15 @@ def refresh() -> int:
     return len(drawn)
 
 
-class Painter:
-    """One thread of this process that renders the pictures again after changes, once for any number of them.
+class Painter(AfterChanges):
+    """The link previews' pictures rendered again after changes (dashboard/after_changes.py): a missing or broken Chromium costs the previews their picture, never an editor's save."""
 
-    A change committed while the thread renders has it render once more when it ends, so the last pictures made always
-    show the last change; an import of a thousand rows renders once, not a thousand times.
-    """
+    thread_name = "share-images"
+    logger = logger
+    failure = "The charts' pictures for link previews could not be rendered."
 
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.again = False
-        self.thread: threading.Thread | None = None
-
-    def changed(self) -> None:
-        with self.lock:
-            self.again = True
-            if self.thread is None:
-                self.thread = threading.Thread(target=self.paint, name="share-images", daemon=True)
-                self.thread.start()
-
-    def paint(self) -> None:
-        try:
-            while True:
-                with self.lock:
-                    if not self.again:
-                        self.thread = None
-                        return
-                    self.again = False
-                try:
-                    refresh()
-                except Exception:
-                    # A missing or broken Chromium costs the previews their picture, never an editor's save.
-                    logger.exception("The charts' pictures for link previews could not be rendered.")
-        finally:
-            # The thread's own database connections: no request's end closes them.
-            connections.close_all()
-
-    def wait(self, timeout: float) -> bool:
-        """Whether the pictures were made within timeout seconds (for the command line and the tests)."""
-        with self.lock:
-            thread = self.thread
-        if thread is not None:
-            thread.join(timeout)
-            return not thread.is_alive()
-        return True
+    def run_once(self) -> None:
+        refresh()
 
 
 painter = Painter()

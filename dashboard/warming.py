@@ -17,16 +17,16 @@ of a page, from the same cached charts.
 from __future__ import annotations
 
 import logging
-import threading
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import connections, transaction
+from django.db import transaction
 from django.http.request import split_domain_port, validate_host
 from django.test import RequestFactory
 from django.urls import reverse
 
+from dashboard.after_changes import AfterChanges
 from dashboard.exports import stamp
 from dashboard.pages import OVERVIEW_PAGE_SIZE
 from programmes.models import Programme, ProgrammeKind
@@ -84,46 +84,15 @@ def warm() -> int:
     return built
 
 
-class Warmer:
-    """One thread of this process that builds the pages again after changes, once for any number of them."""
+class Warmer(AfterChanges):
+    """The main pages built again after changes (dashboard/after_changes.py): a page that fails to build is built by its first reader instead."""
 
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.again = False
-        self.thread: threading.Thread | None = None
+    thread_name = "warm-pages"
+    logger = logger
+    failure = "The main pages could not be built ahead of their readers."
 
-    def changed(self) -> None:
-        with self.lock:
-            self.again = True
-            if self.thread is None:
-                self.thread = threading.Thread(target=self.build, name="warm-pages", daemon=True)
-                self.thread.start()
-
-    def build(self) -> None:
-        try:
-            while True:
-                with self.lock:
-                    if not self.again:
-                        self.thread = None
-                        return
-                    self.again = False
-                try:
-                    warm()
-                except Exception:
-                    # A page that fails to build is built by its first reader instead; an editor's save is never refused.
-                    logger.exception("The main pages could not be built ahead of their readers.")
-        finally:
-            # The thread's own database connections: no request's end closes them.
-            connections.close_all()
-
-    def wait(self, timeout: float) -> bool:
-        """Whether the pages were built within timeout seconds (for the tests)."""
-        with self.lock:
-            thread = self.thread
-        if thread is not None:
-            thread.join(timeout)
-            return not thread.is_alive()
-        return True
+    def run_once(self) -> None:
+        warm()
 
 
 warmer = Warmer()
